@@ -1,0 +1,85 @@
+import type { AmaxLike, HistogramOptions, NDArray, QuantOptions, TensorQuantResult } from '@pq/core';
+import { openAsync } from './backend.js';
+import { runAsync } from './drive.js';
+import type { GpuKernelsOptions } from './gpu-kernels.js';
+import { KernelCache } from './kernel-cache.js';
+import { checkTileElements, DEFAULT_TILE_ELEMENTS } from './limits.js';
+import { ASYNC_CHAIN, candidates, checkMode, type GpuBackend } from './modes.js';
+import { histogramPlan } from './plans/histogram.js';
+import { quantPlan } from './plans/quant.js';
+import { reduceAmaxPlan } from './plans/reduce-amax.js';
+import type { Plan } from './plans/step.js';
+
+/** QuantKernels whose methods return promises; the only form that can run on WebGPU. */
+export interface AsyncGpuQuantKernels {
+  readonly name: string;
+  /** The gpu.js backend that runs: 'webgpu' where an adapter answers, else as createGpuKernels. */
+  readonly backend: string;
+  readonly compiledKernels: number;
+  tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<TensorQuantResult>;
+  fakeTensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<NDArray>;
+  reduceAmax(x: NDArray, axis?: number | readonly number[] | null, keepDims?: boolean): Promise<NDArray>;
+  histogram(x: NDArray, numBins: number, max: number, o?: HistogramOptions): Promise<Float64Array>;
+  dispose(): void;
+}
+
+/**
+ * Asynchronous gpu.js kernels: WebGPU (WGSL compute shaders) when `mode` is 'auto' or
+ * 'webgpu' and an adapter answers, otherwise the synchronous chain behind promises.
+ *
+ * @example
+ * const k = await createAsyncGpuKernels();
+ * (await k.reduceAmax(ndarray([1, -3, 2]))).data; // Float32Array [3]
+ */
+export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<AsyncGpuQuantKernels> {
+  const mode = checkMode(o.mode ?? 'auto');
+  const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
+  const warn = o.onWarning ?? ((m: string) => console.warn(m));
+  const { gpu, backend } = await openAsync(mode, candidates(mode, ASYNC_CHAIN), warn);
+  return new AsyncGpuKernels(new KernelCache(gpu, backend), tile);
+}
+
+class AsyncGpuKernels implements AsyncGpuQuantKernels {
+  readonly name: string;
+  readonly backend: GpuBackend;
+  private disposed = false;
+
+  constructor(private readonly cache: KernelCache, private readonly tile: number) {
+    this.backend = cache.backend;
+    this.name = `gpu.js:${cache.backend}`;
+  }
+
+  get compiledKernels(): number {
+    return this.cache.compiled;
+  }
+
+  private async run<T>(plan: () => Plan<T>): Promise<T> {
+    if (this.disposed) throw new Error(`${this.name} kernels were disposed`);
+    return runAsync(plan(), (step) => this.cache.run(step));
+  }
+
+  async tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<TensorQuantResult> {
+    const { out, scale } = await this.run(() => quantPlan(x, amax, o, false, this.tile));
+    return { outputs: { data: out, shape: [...x.shape] }, scale };
+  }
+
+  async fakeTensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<NDArray> {
+    const { out } = await this.run(() => quantPlan(x, amax, o, true, this.tile));
+    return { data: out, shape: [...x.shape] };
+  }
+
+  reduceAmax(x: NDArray, axis?: number | readonly number[] | null, keepDims = true): Promise<NDArray> {
+    return this.run(() => reduceAmaxPlan(x, axis, keepDims, this.tile));
+  }
+
+  histogram(x: NDArray, numBins: number, max: number, o?: HistogramOptions): Promise<Float64Array> {
+    return this.run(() => histogramPlan(x, numBins, max, o, this.tile));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.cache.clear();
+    void this.cache.gpu.destroy();
+  }
+}

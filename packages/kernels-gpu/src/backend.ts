@@ -1,0 +1,72 @@
+// Opens a gpu.js instance on the first backend of the fallback chain that actually runs a
+// kernel here (gpu.js can report a backend as supported and then fail to create a context).
+
+import { GPU } from 'gpu.js';
+import { fallbackMessage, platformSupports, type GpuBackend, type GpuMode } from './modes.js';
+
+export interface OpenedBackend {
+  readonly gpu: GPU;
+  readonly backend: GpuBackend;
+}
+
+export type WarnFn = (message: string) => void;
+
+const PROBE = 'function (x) { return x[this.thread.x] * 2; }';
+
+/** Tries `chain` in order; `requested` only shapes the warning. */
+export function openSync(requested: GpuMode, chain: readonly GpuBackend[], warn: WarnFn, why0?: string): OpenedBackend {
+  let why = why0 ?? '';
+  for (const backend of chain) {
+    if (backend === 'webgpu') continue;
+    if (!platformSupports(backend)) {
+      why ||= `gpu.js reports no ${backend} support here`;
+      continue;
+    }
+    const gpu = new GPU({ mode: backend });
+    try {
+      const k = gpu.createKernel(PROBE, { output: [4] });
+      const r = k(Float32Array.of(1, 2, 3, 4)) as Float32Array;
+      const ran = (k.kernel.constructor as unknown as { mode?: string }).mode;
+      if (r[3] !== 8) throw new Error(`a probe kernel computed ${String(r[3])} instead of 8`);
+      if (ran !== backend) throw new Error(`gpu.js degraded the probe kernel to ${String(ran)}`);
+      k.destroy();
+    } catch (e) {
+      why ||= `${backend} failed: ${(e as Error).message.split('\n')[0]}`;
+      void gpu.destroy();
+      continue;
+    }
+    const msg = fallbackMessage(requested, backend, why);
+    if (msg) warn(msg);
+    return { gpu, backend };
+  }
+  throw new Error(`@pq/kernels-gpu: no gpu.js backend works here (${why})`);
+}
+
+/** As openSync, trying WebGPU first where it is in the chain and an adapter answers. */
+export async function openAsync(requested: GpuMode, chain: readonly GpuBackend[], warn: WarnFn): Promise<OpenedBackend> {
+  let why = '';
+  if (chain[0] === 'webgpu') {
+    let available = false;
+    try {
+      available = await GPU.isWebGPUAvailable();
+    } catch (e) {
+      why = `webgpu probe failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+    if (available) {
+      const gpu = new GPU({ mode: 'webgpu' });
+      try {
+        const k = gpu.createKernel(PROBE, { output: [4] });
+        const r = (await (k(Float32Array.of(1, 2, 3, 4)) as unknown as Promise<Float32Array>));
+        if (r[3] !== 8) throw new Error(`a probe kernel computed ${String(r[3])} instead of 8`);
+        k.destroy();
+        return { gpu, backend: 'webgpu' };
+      } catch (e) {
+        why = `webgpu failed: ${(e as Error).message.split('\n')[0]}`;
+        void gpu.destroy();
+      }
+    } else {
+      why ||= 'no WebGPU adapter answered';
+    }
+  }
+  return openSync(requested, chain.filter((b) => b !== 'webgpu'), warn, why);
+}

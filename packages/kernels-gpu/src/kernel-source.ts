@@ -1,0 +1,110 @@
+// The gpu.js kernel sources, as strings. gpu.js transpiles a kernel's JavaScript source to
+// WGSL, GLSL or WebAssembly; passing source text (not a function object) keeps any TypeScript
+// or test-runner transform from touching it. Helpers are inlined as statements because gpu.js
+// cannot infer the argument types of nested functions on every backend.
+//
+// Float32 discipline: every float op the reference does in float32 is wrapped in Math.fround.
+// On webasm/GL/WebGPU the values already are float32 (fround is the identity there); on the
+// `cpu` backend, which computes in float64 JavaScript, fround makes each result identical.
+// Index arithmetic stays below 2^24 (see limits.ts) so it is exact in float32.
+
+/**
+ * `t = floor(a / b)` for non-negative integers a < 2^24, b >= 1. Float division may be off by
+ * one ulp on some GPUs (gpu.js's fixIntegerDivisionAccuracy exists for that reason); the two
+ * exact integer products correct it on every backend.
+ */
+function intDiv(t: string, a: string, b: string): string {
+  return `let ${t} = Math.floor((${a}) / (${b}));
+  if (${t} * (${b}) > (${a})) { ${t} = ${t} - 1; } else if ((${t} + 1) * (${b}) <= (${a})) { ${t} = ${t} + 1; }`;
+}
+
+/**
+ * `t = rint(v)`: round half to even, keeping the sign of zero and NaN. Written with floor
+ * because GLSL/WGSL `round` leaves ties implementation-defined and gpu.js lowers Math.round to
+ * floor(v + 0.5), which double-rounds in float32. `v - floor(v)` is exact for every float.
+ */
+function rint(t: string, v: string): string {
+  return `const ${t}F = Math.floor(${v});
+  const ${t}D = ${v} - ${t}F;
+  let ${t} = ${t}F;
+  if (${t}D > 0.5) { ${t} = ${t}F + 1; } else if (${t}D == 0.5) { ${t} = ${t}F + (${t}F - 2 * Math.floor(${t}F * 0.5)); }
+  if (${t} == 0) { ${t} = ${v} * 0; }`;
+}
+
+/** `clamp(rint(fround(x * s)), lo, hi)` into `q` (clamping first is equivalent: integer bounds). */
+function quantize(xExpr: string, sExpr: string): string {
+  return `const v = Math.fround(${xExpr} * ${sExpr});
+  ${rint('r', 'v')}
+  const q = Math.min(Math.max(r, lo), hi);`;
+}
+
+/** Per-tensor quantization: one scale for the whole tile. */
+export function quantScalarSource(fake: boolean): string {
+  return `function (x, sq, sd, lo, hi) {
+  ${quantize('x[this.thread.x]', 'sq')}
+  return ${fake ? 'Math.fround(q / sd)' : 'q'};
+}`;
+}
+
+/**
+ * Quantization with a scale per block of `blk` consecutive elements, periodic with period
+ * `per` blocks. The tile starts `first` elements before its first block boundary; `sq`/`sd`
+ * hold the scales of the tile's blocks, rotated so that the tile's first block is index 0.
+ */
+export function quantBlockedSource(fake: boolean): string {
+  return `function (x, sq, sd, first, blk, per, lo, hi) {
+  const i = this.thread.x;
+  let k = 0;
+  if (i >= first) {
+    const off = i - first;
+    ${intDiv('kb', 'off', 'blk')}
+    k = kb + 1;
+  }
+  ${intDiv('kp', 'k', 'per')}
+  const m = k - per * kp;
+  ${quantize('x[i]', 'sq[m]')}
+  return ${fake ? 'Math.fround(q / sd[m])' : 'q'};
+}`;
+}
+
+/**
+ * One reduction pass over x viewed as [A, rows, inner]: cell (a, j, b) of the [A, J, inner]
+ * output is the NaN-sticky max of |x[a, r, b]| over the `chunk` rows r = j*chunk, ... . The
+ * explicit NaN test keeps core's semantics on backends whose max() drops NaN.
+ */
+export function absMaxPassSource(chunk: number): string {
+  return `function (x, rows, inner, jn) {
+  const o = this.thread.x;
+  ${intDiv('t', 'o', 'inner')}
+  const b = o - t * inner;
+  ${intDiv('a', 't', 'jn')}
+  const j = t - a * jn;
+  const r0 = j * ${chunk};
+  const base = (a * rows + r0) * inner + b;
+  let m = 0;
+  for (let i = 0; i < ${chunk}; i++) {
+    if (r0 + i < rows) {
+      const v = Math.abs(x[base + i * inner]);
+      if (v > m || v != v) { m = v; }
+    }
+  }
+  return m;
+}`;
+}
+
+/**
+ * The histogram bin of |x| with torch.histc's float32 formula, exactly as @pq/core computes
+ * it: `trunc(fround(fround(fround(v - left) * bins) / width))`, the value equal to `right`
+ * going to the last bin; -1 for values outside [left, right], NaN, and (with skipZeros) zeros.
+ */
+export function histogramBinSource(skipZeros: boolean): string {
+  return `function (x, left, right, width, bins) {
+  const v = Math.abs(x[this.thread.x]);
+  let pos = -1;
+  if (v >= left && v <= right${skipZeros ? ' && v != 0' : ''}) {
+    pos = Math.floor(Math.fround(Math.fround(Math.fround(v - left) * bins) / width));
+    if (pos >= bins) { pos = bins - 1; }
+  }
+  return pos;
+}`;
+}

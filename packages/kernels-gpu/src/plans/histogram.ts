@@ -1,0 +1,67 @@
+// histogram(|x|) as a tiled bin-index kernel plus host-side counting. A kernel cannot scatter,
+// and the gather form (every bin scans every element) costs bins x elements; so the device
+// computes each element's bin with torch.histc's float32 formula and the host adds them up.
+// The range rules (max == 0 falls back to the data's range, then to [min - 1, max + 1]) are
+// @pq/core's histc, applied to the same |x| values.
+
+import { checkNDArray, type HistogramOptions, type NDArray } from '@pq/core';
+import { histogramBinSource } from '../kernel-source.js';
+import { stepKey, type Plan } from './step.js';
+
+export function* histogramPlan(
+  x: NDArray, numBins: number, max: number, o: HistogramOptions | undefined, tile: number,
+): Plan<Float64Array> {
+  checkNDArray(x, 'x');
+  if (!Number.isInteger(numBins) || numBins < 1) {
+    throw new RangeError(`numBins must be a positive integer, got ${String(numBins)}`);
+  }
+  if (!(max >= 0) || !Number.isFinite(max)) {
+    throw new RangeError(`histogram max must be a finite number >= 0, got ${String(max)}`);
+  }
+  const skipZeros = o?.skipZeros ?? false;
+  const { left, right } = histRange(x.data, Math.fround(max), skipZeros);
+  const width = Math.fround(right - left);
+  const counts = new Float64Array(numBins);
+  const source = histogramBinSource(skipZeros);
+  const n = x.data.length;
+  for (let t0 = 0; t0 < n; t0 += tile) {
+    const xt = x.data.subarray(t0, Math.min(n, t0 + tile));
+    const args = [xt, left, right, width, numBins];
+    const bins = yield { key: stepKey(`hist-${skipZeros ? 'nz' : 'all'}`, xt.length, args), source, output: xt.length, args };
+    for (let i = 0; i < bins.length; i++) {
+      const b = bins[i]!;
+      if (b >= 0) counts[b]!++;
+    }
+  }
+  return counts;
+}
+
+/** histc's range for |x| over [0, max]: the data's own range when max is 0, widened by 1 if empty. */
+function histRange(x: Float32Array, max: number, skipZeros: boolean): { left: number; right: number } {
+  let left = 0;
+  let right = max;
+  if (left === right) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let any = false;
+    for (let i = 0; i < x.length; i++) {
+      const v = Math.abs(x[i]!);
+      if (skipZeros && v === 0) continue;
+      any = true;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (any) {
+      left = lo;
+      right = hi;
+    }
+  }
+  if (left === right) {
+    left = Math.fround(left - 1);
+    right = Math.fround(right + 1);
+  }
+  if (!Number.isFinite(left) || !Number.isFinite(right)) {
+    throw new RangeError(`histogram range [${left}, ${right}] is not finite`);
+  }
+  return { left, right };
+}

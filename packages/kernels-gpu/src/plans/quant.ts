@@ -1,0 +1,89 @@
+// tensorQuant / fakeTensorQuant as tiled kernel calls. Validation, bounds and scales come from
+// @pq/core so errors and scale values are the reference implementation's own.
+
+import {
+  amaxArray, checkAmax, checkNDArray, checkNumBits, maxBound, minBound, quantScales,
+  type AmaxLike, type NDArray, type QuantOptions,
+} from '@pq/core';
+import { quantBlockedSource, quantScalarSource } from '../kernel-source.js';
+import { scaleBlocks } from '../scale-blocks.js';
+import { stepKey, type Plan } from './step.js';
+
+export interface QuantPlanResult {
+  readonly out: Float32Array;
+  /** The returned scale (amax's shape; 1 where amax <= 2^-24). */
+  readonly scale: NDArray;
+}
+
+function checkUnsignedInput(x: Float32Array): void {
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]! < 0) throw new RangeError(`negative input ${x[i]!} (at index ${i}) in unsigned quantization`);
+  }
+}
+
+// float32 represents these integers exactly; larger block lengths behave the same in a tile.
+const BLOCK_LEN_CAP = 1 << 24;
+
+export function* quantPlan(
+  x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, tile: number,
+): Plan<QuantPlanResult> {
+  checkNDArray(x, 'x');
+  const a = amaxArray(amax);
+  const numBits = o?.numBits ?? 8;
+  const unsigned = o?.unsigned ?? false;
+  const narrowRange = o?.narrowRange ?? true;
+  checkNumBits(numBits, unsigned);
+  const blocks = scaleBlocks(x.shape, a.shape);
+  checkAmax(a);
+  if (unsigned) checkUnsignedInput(x.data);
+  const hi = maxBound(numBits, unsigned);
+  const lo = minBound(numBits, unsigned, narrowRange);
+  const scales = quantScales(a, hi);
+  const scale: NDArray = { data: scales.out, shape: [...a.shape] };
+  const n = x.data.length;
+  const out = new Float32Array(n);
+  const name = fake ? 'fake' : 'quant';
+
+  if (blocks.period === 1) {
+    const source = quantScalarSource(fake);
+    const sq = scales.quant[0] ?? 0;
+    const sd = scales.out[0] ?? 1;
+    for (let t0 = 0; t0 < n; t0 += tile) {
+      const xt = x.data.subarray(t0, Math.min(n, t0 + tile));
+      const args = [xt, sq, sd, lo, hi];
+      out.set(yield { key: stepKey(`${name}-scalar`, xt.length, args), source, output: xt.length, args }, t0);
+    }
+    return { out, scale };
+  }
+
+  // Per-block scales, expanded over one period of the broadcast pattern.
+  const { blockLen, period, amaxIndex } = blocks;
+  const sqAll = new Float32Array(period);
+  const sdAll = new Float32Array(period);
+  for (let k = 0; k < period; k++) {
+    sqAll[k] = scales.quant[amaxIndex[k]!]!;
+    sdAll[k] = scales.out[amaxIndex[k]!]!;
+  }
+  // A tile touches at most ceil(tile / blockLen) + 1 blocks; the same length for every tile
+  // keeps one compiled kernel for all full tiles.
+  const span = Math.min(period, Math.ceil(tile / blockLen) + 1);
+  const source = quantBlockedSource(fake);
+  for (let t0 = 0; t0 < n; t0 += tile) {
+    const len = Math.min(tile, n - t0);
+    const xt = x.data.subarray(t0, t0 + len);
+    const firstBlock = Math.floor(t0 / blockLen);
+    const first = Math.min(blockLen - (t0 - firstBlock * blockLen), len);
+    const m0 = firstBlock % period;
+    // Scales rotated so that the tile's first block is index 0.
+    const sq = new Float32Array(span);
+    const sd = new Float32Array(span);
+    for (let j = 0; j < span; j++) {
+      const m = (m0 + j) % period;
+      sq[j] = sqAll[m]!;
+      sd[j] = sdAll[m]!;
+    }
+    const args = [xt, sq, sd, first, Math.min(blockLen, BLOCK_LEN_CAP), span, lo, hi];
+    out.set(yield { key: stepKey(`${name}-blocked`, len, args), source, output: len, args }, t0);
+  }
+  return { out, scale };
+}

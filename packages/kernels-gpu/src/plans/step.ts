@@ -1,0 +1,20 @@
+// A plan is a generator of kernel calls: it yields what to run and receives each result. The
+// same plan runs synchronously (gpu.js webasm/cpu/GL) or awaited (WebGPU) — see drive.ts —
+// and stays free of gpu.js itself, so tiling and index bookkeeping are plain, testable code.
+
+/** One kernel call: its source, its 1-D output length and its arguments. */
+export interface KernelStep {
+  /** Identifies the compiled kernel: source variant plus every size it is compiled for. */
+  readonly key: string;
+  readonly source: string;
+  readonly output: number;
+  readonly args: readonly (Float32Array | number)[];
+}
+
+export type Plan<T> = Generator<KernelStep, T, Float32Array>;
+
+/** A cache key from a kernel's name and its output and array-argument lengths. */
+export function stepKey(name: string, output: number, args: readonly (Float32Array | number)[]): string {
+  const lens = args.map((a) => (typeof a === 'number' ? 's' : String(a.length)));
+  return `${name}|${output}|${lens.join(',')}`;
+}

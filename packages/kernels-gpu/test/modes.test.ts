@@ -1,0 +1,89 @@
+// Backend choice, fallback warnings, caching, disposal and the asynchronous variant.
+import { jsKernels, ndarray } from '@pq/core';
+import { describe, expect, it } from 'vitest';
+import { createAsyncGpuKernels, createGpuKernels } from '../src/index.js';
+import { expectSameFloats, randomData } from './helpers.js';
+
+describe('createGpuKernels', () => {
+  it("'auto' picks the fastest backend that runs here, without a warning", () => {
+    const warnings: string[] = [];
+    const k = createGpuKernels({ onWarning: (m) => warnings.push(m) });
+    // no GL context and no synchronous WebGPU in Node without headless-gl: WebAssembly
+    expect(['headlessgl', 'webasm']).toContain(k.backend);
+    expect(k.name).toBe(`gpu.js:${k.backend}`);
+    expect(warnings).toEqual([]);
+    k.dispose();
+  });
+
+  it('falls back along the chain with one line naming the requested and the running mode', () => {
+    const warnings: string[] = [];
+    const k = createGpuKernels({ mode: 'webgl2', onWarning: (m) => warnings.push(m) });
+    expect(k.backend).toBe('webasm');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/mode 'webgl2' is not available .*running on 'webasm'/);
+    expect(warnings[0]).not.toContain('\n');
+    k.dispose();
+  });
+
+  it("sends 'webgpu' to the asynchronous API", () => {
+    const warnings: string[] = [];
+    const k = createGpuKernels({ mode: 'webgpu', onWarning: (m) => warnings.push(m) });
+    expect(k.backend).not.toBe('webgpu');
+    expect(warnings[0]).toMatch(/mode 'webgpu' is not available \(WebGPU kernels are asynchronous; use createAsyncGpuKernels\)/);
+    k.dispose();
+  });
+
+  it('runs the requested mode without a warning when it is available', () => {
+    const warnings: string[] = [];
+    for (const mode of ['webasm', 'cpu'] as const) {
+      const k = createGpuKernels({ mode, onWarning: (m) => warnings.push(m) });
+      expect(k.backend).toBe(mode);
+      k.dispose();
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('rejects unknown modes and tile sizes with the offending value', () => {
+    expect(() => createGpuKernels({ mode: 'cuda' as never })).toThrow(/mode must be one of .*got cuda/);
+    expect(() => createGpuKernels({ tileElements: 3 })).toThrow(/tileElements .* got 3/);
+    expect(() => createGpuKernels({ tileElements: 2 ** 24 })).toThrow(/tileElements/);
+  });
+
+  it('compiles a kernel once per shape and reuses it', () => {
+    const k = createGpuKernels({ mode: 'webasm' });
+    const x = ndarray(randomData(4096, 1));
+    k.fakeTensorQuant(x, 2);
+    const after = k.compiledKernels;
+    k.fakeTensorQuant(x, 3);
+    k.fakeTensorQuant(ndarray(randomData(4096, 2)), 1.5, { numBits: 4 });
+    expect(k.compiledKernels).toBe(after);
+    k.fakeTensorQuant(ndarray(randomData(4097, 3)), 2);
+    expect(k.compiledKernels).toBe(after + 1);
+    k.dispose();
+  });
+
+  it('throws after dispose', () => {
+    const k = createGpuKernels({ mode: 'cpu' });
+    k.dispose();
+    expect(() => k.reduceAmax(ndarray([1, 2]))).toThrow(/disposed/);
+  });
+});
+
+describe('createAsyncGpuKernels', () => {
+  it('falls back from WebGPU where no adapter answers and matches jsKernels', async () => {
+    const warnings: string[] = [];
+    const k = await createAsyncGpuKernels({ mode: 'webgpu', onWarning: (m) => warnings.push(m) });
+    if (k.backend !== 'webgpu') {
+      expect(warnings[0]).toMatch(new RegExp(`mode 'webgpu' is not available .*running on '${k.backend}'`));
+    }
+    const x = ndarray(randomData(6 * 1000, 4), [6, 1000]);
+    const amax = jsKernels.reduceAmax(x, 1);
+    expectSameFloats((await k.reduceAmax(x, 1)).data, amax.data, 'amax');
+    expectSameFloats((await k.fakeTensorQuant(x, amax)).data, jsKernels.fakeTensorQuant(x, amax).data, 'fake');
+    const q = await k.tensorQuant(x, amax, { numBits: 4 });
+    expectSameFloats(q.outputs.data, jsKernels.tensorQuant(x, amax, { numBits: 4 }).outputs.data, 'quant');
+    expect(Array.from(await k.histogram(x, 64, 4))).toEqual(Array.from(jsKernels.histogram(x, 64, 4)));
+    k.dispose();
+    await expect(k.reduceAmax(x)).rejects.toThrow(/disposed/);
+  });
+});
