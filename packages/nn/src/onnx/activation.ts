@@ -1,0 +1,26 @@
+// Activations: relu -> Relu, sigmoid -> Sigmoid, tanh -> Tanh, softmax / logSoftmax ->
+// Softmax / LogSoftmax (opset 13 semantics: one axis), dropout -> nothing (export is eval).
+import { attr } from './proto.js';
+import { isTensor } from './context.js';
+import { registerFunctionalConverter } from './registry.js';
+
+for (const [op, onnxOp] of [['relu', 'Relu'], ['sigmoid', 'Sigmoid'], ['tanh', 'Tanh']] as const) {
+  registerFunctionalConverter(op, (ctx, [x], _attrs, out) => {
+    ctx.bind(out, ctx.graph.op(onnxOp, [ctx.nameOf(x, 'input')], ctx.local(op)));
+  });
+}
+
+for (const [op, onnxOp] of [['softmax', 'Softmax'], ['logSoftmax', 'LogSoftmax']] as const) {
+  registerFunctionalConverter(op, (ctx, [x], attrs, out) => {
+    const rank = isTensor(x) ? x.rank : 0;
+    const dim = (attrs.dim as number | undefined) ?? (attrs.axis as number | undefined) ?? -1;
+    ctx.bind(out, ctx.graph.op(onnxOp, [ctx.nameOf(x, 'input')], ctx.local(op), { axis: attr.int(dim < 0 ? dim + rank : dim) }));
+  });
+}
+
+registerFunctionalConverter('dropout', (ctx, [x], attrs, out) => {
+  if (attrs.training === true && typeof attrs.p === 'number' && attrs.p > 0) {
+    ctx.refuse('F.dropout with training: true is random and does not export; pass the module\'s training flag');
+  }
+  ctx.bind(out, ctx.nameOf(x, 'input'));
+});

@@ -1,0 +1,130 @@
+// exportOnnx: trace the model once on sample inputs (in eval mode, as torch.onnx does) and
+// serialize the captured graph; saveOnnx: write the bytes atomically.
+import * as tf from '@tensorflow/tfjs-core';
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import type { Module } from '../module.js';
+import { Tracer } from './tracer.js';
+import { DataType, encodeModel, valueInfo, type ValueInfoProto } from './proto.js';
+import { OnnxExportError, isTensor } from './context.js';
+import './converters.js';
+
+export interface ExportOnnxOptions {
+  /** ONNX default-domain opset, 13 to 18 (default 13; per-channel Q/DQ needs >= 13). */
+  opset?: number;
+  /** Graph input names (default 'input', or 'input0', 'input1', ... for several). */
+  inputNames?: string[];
+  /** Graph output names (default 'output', or 'output0', ...). */
+  outputNames?: string[];
+  /** Make dimension 0 of every input and output symbolic ('batch'); default true. */
+  dynamicBatch?: boolean;
+  /** ModelProto.producer_name (default 'pq'). */
+  producerName?: string;
+}
+
+export const MIN_OPSET = 13;
+export const MAX_OPSET = 18;
+const PRODUCER_VERSION = '0.1.0';
+const BATCH = 'batch';
+
+/**
+ * Exports `model` to a serialized ONNX ModelProto. The forward runs once on `sampleInputs`
+ * (in eval mode; each module's training flag is restored afterwards) while pq's modules and
+ * F functions record their ONNX nodes. Quantizers become QuantizeLinear/DequantizeLinear.
+ */
+export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[], o: ExportOnnxOptions = {}): Uint8Array {
+  const known = ['opset', 'inputNames', 'outputNames', 'dynamicBatch', 'producerName'];
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) throw new TypeError(`exportOnnx: unknown option(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  const opset = o.opset ?? 13;
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new RangeError(`exportOnnx: opset ${opset} is not supported (use ${MIN_OPSET} to ${MAX_OPSET})`);
+  }
+  const dynamicBatch = o.dynamicBatch ?? true;
+  const inputs = Array.isArray(sampleInputs) ? sampleInputs : [sampleInputs];
+  inputs.forEach((t, i) => {
+    if (!isTensor(t)) throw new TypeError(`exportOnnx: sample input ${i} is not a tf.Tensor`);
+    if (t.dtype !== 'float32') throw new TypeError(`exportOnnx: sample input ${i} has dtype ${t.dtype}; float32 expected`);
+  });
+  const inputNames = names(o.inputNames, inputs.length, 'input', 'inputNames');
+
+  const tracer = new Tracer(model, { opset, dynamicBatch });
+  const graphInputs = inputs.map((t, i) => {
+    tracer.graph.reserve(inputNames[i]!, 'input');
+    tracer.bindInput(t, inputNames[i]!);
+    return valueInfo(inputNames[i]!, DataType.FLOAT, symbolicShape(t.shape, dynamicBatch));
+  });
+
+  const training = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+  model.eval();
+  let graphOutputs: ValueInfoProto[] = [];
+  try {
+    tf.tidy(() => {
+      const out = tracer.run(() => model.call(...inputs));
+      const outs = flattenOutputs(out);
+      const outputNames = names(o.outputNames, outs.length, 'output', 'outputNames');
+      const seen = new Set<string>();
+      graphOutputs = outs.map((t, i) => {
+        const value = tracer.nameOf(t, `model output ${i}`);
+        const name = outputNames[i]!;
+        // Rename the producing node's output when we can; else (an input passed through, a
+        // constant, a value output twice) add an Identity.
+        if (value !== name) {
+          tracer.graph.reserve(name, 'output');
+          if (seen.has(value) || inputNames.includes(value) || !tracer.graph.renameOutput(value, name)) {
+            tracer.graph.nodes.push({ name: `${name}/Identity`, opType: 'Identity', domain: '', input: [value], output: [name] });
+          } else {
+            tracer.bind(t, name);
+          }
+        } else if (seen.has(name)) {
+          throw new OnnxExportError(`ONNX export: the same tensor is returned twice as '${name}'`);
+        }
+        seen.add(name);
+        return valueInfo(name, DataType.FLOAT, symbolicShape(t.shape, dynamicBatch));
+      });
+    });
+  } finally {
+    for (const [m, on] of training) m.training = on;
+  }
+
+  const g = tracer.graph;
+  return encodeModel({
+    nodes: g.nodes,
+    initializers: g.initializers,
+    inputs: graphInputs,
+    outputs: graphOutputs,
+    graphName: model.typeName,
+    opset,
+    domains: [...g.domains],
+    producerName: o.producerName ?? 'pq',
+    producerVersion: PRODUCER_VERSION,
+  });
+}
+
+/** Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves half a model. */
+export async function saveOnnx(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+function names(given: string[] | undefined, count: number, base: string, option: string): string[] {
+  if (given === undefined) return count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}${i}`);
+  if (given.length !== count) throw new TypeError(`exportOnnx: ${option} has ${given.length} names for ${count} ${base}s`);
+  if (new Set(given).size !== given.length) throw new TypeError(`exportOnnx: ${option} has duplicate names (${given.join(', ')})`);
+  return given;
+}
+
+function symbolicShape(shape: readonly number[], dynamicBatch: boolean): Array<number | string> {
+  return shape.map((d, i) => (dynamicBatch && i === 0 ? BATCH : d));
+}
+
+function flattenOutputs(out: unknown): tf.Tensor[] {
+  if (isTensor(out)) return [out];
+  if (Array.isArray(out)) return out.flatMap(flattenOutputs);
+  throw new OnnxExportError(`ONNX export: the model's forward returned ${String(out)}; a tensor or an array of tensors is needed`);
+}

@@ -1,0 +1,5 @@
+export { exportOnnx, saveOnnx, MIN_OPSET, MAX_OPSET, type ExportOnnxOptions } from './export.js';
+export { OnnxExportError, type ConvertContext } from './context.js';
+export { registerModuleConverter, registerFunctionalConverter, type ModuleConverter, type FunctionalConverter } from './registry.js';
+export { emitQuantizer } from './quantizer.js';
+export { decodeModel } from './proto.js';
