@@ -2,4 +2,4 @@ export { exportOnnx, saveOnnx, MIN_OPSET, MAX_OPSET, type ExportOnnxOptions } fr
 export { OnnxExportError, type ConvertContext } from './context.js';
 export { registerModuleConverter, registerFunctionalConverter, type ModuleConverter, type FunctionalConverter } from './registry.js';
 export { emitQuantizer } from './quantizer.js';
-export { decodeModel } from './proto.js';
+export { decodeOnnx } from './proto.js';

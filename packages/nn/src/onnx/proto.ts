@@ -114,7 +114,7 @@ export interface DecodedModel {
 }
 
 /** Parses serialized bytes back (for tests and inspection). */
-export function decodeModel(bytes: Uint8Array): DecodedModel {
+export function decodeOnnx(bytes: Uint8Array): DecodedModel {
   const model = onnx.ModelProto.decode(bytes);
   return { model, graph: model.graph as onnxProto.onnx.GraphProto };
 }

@@ -4,9 +4,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Module, parameter } from '../../src/module.js';
-import { functional } from '../../src/hooks.js';
-import { OnnxExportError, decodeModel, exportOnnx, saveOnnx } from '../../src/onnx/index.js';
+import { Module, OnnxExportError, decodeOnnx, exportOnnx, functional, parameter, saveOnnx } from '@pq/nn';
 import { maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
 
 // Tiny modules built only from `functional()` ops, so the tracer core is tested on its own.
@@ -49,7 +47,7 @@ describe('exportOnnx: tracer core', () => {
   it('exports functional ops and parameters; ONNX Runtime matches pq at batch 1 and 7', async () => {
     const model = new Net();
     const bytes = exportOnnx(model, seeded([1, 3, 2, 2], 1));
-    const { model: proto, graph } = decodeModel(bytes);
+    const { model: proto, graph } = decodeOnnx(bytes);
     expect(graph.node.map((n) => n.opType)).toEqual(['Mul', 'Relu', 'Add', 'Concat', 'Flatten', 'LogSoftmax']);
     expect(graph.initializer.map((t) => t.name)).toContain('scale.weight');
     expect(graph.input[0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
@@ -73,7 +71,7 @@ describe('exportOnnx: tracer core', () => {
       dynamicBatch: false,
       producerName: 'test',
     });
-    const { model: proto, graph } = decodeModel(bytes);
+    const { model: proto, graph } = decodeOnnx(bytes);
     expect(graph.input[0]!.name).toBe('image');
     expect(graph.output[0]!.name).toBe('logits');
     expect(Number(graph.output[0]!.type!.tensorType!.shape!.dim![0]!.dimValue)).toBe(2);

@@ -1,7 +1,7 @@
 // Test helpers: run an exported model in onnxruntime-node and compare with pq's forward.
 import * as tf from '@tensorflow/tfjs-core';
 import ort from 'onnxruntime-node';
-import type { Module } from '../../src/module.js';
+import type { Module } from '@pq/nn';
 
 /** Runs `bytes` in ONNX Runtime on `inputs`; returns the outputs in graph order. */
 export async function runOrt(bytes: Uint8Array, inputs: tf.Tensor[]): Promise<Array<{ data: Float32Array; dims: number[] }>> {
