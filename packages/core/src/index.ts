@@ -16,3 +16,21 @@ export { fakeTensorQuantGrad } from './tensor-quant-grad.js';
 export { reduceAmax } from './reduce-amax.js';
 export { histc, histogram } from './histogram.js';
 export { jsKernels } from './js-kernels.js';
+export { fakeAffineTensorQuant, fakeAffineTensorQuantGrad } from './fake-affine.js';
+export { E4M3_MAX, e4m3Round, scaledE4M3, scaledE4M3Grad } from './e4m3.js';
+export {
+  QuantDescriptor,
+  QUANT_DESC_8BIT_PER_TENSOR,
+  QUANT_DESC_UNSIGNED_8BIT_PER_TENSOR,
+  QUANT_DESC_8BIT_CONV1D_WEIGHT_PER_CHANNEL,
+  QUANT_DESC_8BIT_CONV2D_WEIGHT_PER_CHANNEL,
+  QUANT_DESC_8BIT_CONV3D_WEIGHT_PER_CHANNEL,
+  QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW,
+  QUANT_DESC_8BIT_CONVTRANSPOSE1D_WEIGHT_PER_CHANNEL,
+  QUANT_DESC_8BIT_CONVTRANSPOSE2D_WEIGHT_PER_CHANNEL,
+  QUANT_DESC_8BIT_CONVTRANSPOSE3D_WEIGHT_PER_CHANNEL,
+  type CalibMethod,
+  type E4M3Bits,
+  type QuantDescriptorJSON,
+  type QuantDescriptorOptions,
+} from './quant-descriptor.js';
