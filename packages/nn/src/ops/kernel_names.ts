@@ -1,0 +1,24 @@
+// The names that join each pq op to its kernels and its gradient (tfjs-core's kernel_names.ts
+// pattern): the public op runs `engine().runKernel(name, ...)`, the backend kernel and the
+// gradient are registered under the same name.
+import type { QuantKernels } from '@pq/core';
+
+/** Fake (quantize + dequantize) integer quantization: inputs `{ x, amax }`. */
+export const PqFakeTensorQuant = 'PqFakeTensorQuant';
+/** Real integer quantization, outputs `[q, scale]`: inputs `{ x, amax }`. */
+export const PqTensorQuant = 'PqTensorQuant';
+/** FP8 E4M3 fake quantization: inputs `{ x, amax }`. */
+export const PqScaledE4M3 = 'PqScaledE4M3';
+
+export interface IntQuantAttrs {
+  numBits: number;
+  unsigned: boolean;
+  narrowRange: boolean;
+  /** The kernels computing the forward; null means the current default. */
+  kernels: QuantKernels | null;
+}
+
+export interface ScaledE4M3Attrs {
+  /** False: the op was called without amax (the amax input is then 448 and unused). */
+  hasAmax: boolean;
+}

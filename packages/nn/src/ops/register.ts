@@ -1,0 +1,26 @@
+// Registers the pq kernels and their gradients with tfjs (imported for its side effect by
+// the ops). The kernels only use `readSync`/`write`, so they serve any backend; they are
+// registered for the backends tfjs ships, and `registerPqKernels(name)` adds another.
+import * as tf from '@tensorflow/tfjs-core';
+import { fakeQuantKernelConfig } from './kernels/fake_quant.js';
+import { tensorQuantKernelConfig } from './kernels/tensor_quant.js';
+import { scaledE4M3KernelConfig } from './kernels/scaled_e4m3.js';
+import { fakeQuantGradConfig } from './gradients/fake_quant_grad.js';
+import { tensorQuantGradConfig } from './gradients/tensor_quant_grad.js';
+import { scaledE4M3GradConfig } from './gradients/scaled_e4m3_grad.js';
+
+const KERNEL_CONFIGS = [fakeQuantKernelConfig, tensorQuantKernelConfig, scaledE4M3KernelConfig];
+const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu', 'tensorflow'];
+
+/** Registers the pq kernels for a tfjs backend (no-op for those already registered). */
+export function registerPqKernels(backendName: string): void {
+  for (const make of KERNEL_CONFIGS) {
+    const config = make(backendName);
+    if (tf.getKernel(config.kernelName, backendName) === undefined) tf.registerKernel(config);
+  }
+}
+
+for (const backendName of KNOWN_BACKENDS) registerPqKernels(backendName);
+for (const grad of [fakeQuantGradConfig, tensorQuantGradConfig, scaledE4M3GradConfig]) {
+  if (tf.getGradient(grad.kernelName) === undefined) tf.registerGradient(grad);
+}

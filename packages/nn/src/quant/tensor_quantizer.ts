@@ -1,0 +1,468 @@
+// TensorQuantizer: the reference's quantizer module. One forward runs, in order: the
+// SmoothQuant pre-scale, the disabled bypass, calibration (collect), the learned clip and the
+// quantization itself (fake integer, real integer or E4M3). Its state dict holds `_amax`,
+// `_pre_quant_scale` and, with learnAmax, `clip.clip_value_min` / `clip.clip_value_max`.
+import * as tf from '@tensorflow/tfjs-core';
+import { QuantDescriptor, type NDArray, type QuantKernels } from '@pq/core';
+import { HistogramCalibrator, MaxCalibrator, type ComputeAmaxOptions, type HistogramMethod } from '@pq/calib';
+import { Module, buffer, shapeString, type LoadContext } from '../module.js';
+import { fakeQuant } from '../ops/fake_quant.js';
+import { realQuant } from '../ops/real_quant.js';
+import { fakeE4M3 } from '../ops/fake_e4m3.js';
+import { getDefaultKernels } from '../ops/default_kernels.js';
+import { Clip } from './clip.js';
+import { pyAxis, pyFloat } from './format.js';
+
+const E4M3_MAX_BOUND = 448;
+
+export interface TensorQuantizerOptions {
+  /** Bypass the whole module (default false). */
+  disabled?: boolean;
+  /** Run the quantization stage (default true). */
+  ifQuant?: boolean;
+  /** Run the clip stage; needs learnAmax (default false, true with learnAmax). */
+  ifClip?: boolean;
+  /** Run the calibration stage (default false). */
+  ifCalib?: boolean;
+  /** Kernels for the fake-quant forward (default: the ops' default, jsKernels). */
+  kernels?: QuantKernels;
+}
+
+/** A calibrator as the quantizer drives it (MaxCalibrator, HistogramCalibrator). */
+export interface QuantizerCalibrator {
+  collect(x: NDArray): void;
+  computeAmax(...args: any[]): NDArray | number | null;
+  reset(): void;
+}
+
+/** Anything the amax / preQuantScale setters accept. */
+export type AmaxValue = number | readonly number[] | NDArray | tf.Tensor;
+
+export class TensorQuantizer extends Module {
+  /** Static amax (a buffer), absent while amax is dynamic. */
+  _amax: tf.Variable | undefined = undefined;
+  /** SmoothQuant per-channel input scale (a buffer), absent unless set. */
+  _pre_quant_scale: tf.Variable | undefined = undefined;
+  /** The learned-range clip (learnAmax only). */
+  clip: Clip | undefined = undefined;
+
+  #numBits: number | readonly [number, number];
+  readonly #fakeQuant: boolean;
+  readonly #axis: number | readonly number[] | null;
+  readonly #scaleAmax: number | null;
+  readonly #learnAmax: boolean;
+  #unsigned: boolean;
+  #narrowRange: boolean;
+  #disabled: boolean;
+  #ifQuant: boolean;
+  #ifClip = false;
+  #ifCalib: boolean;
+  readonly #calibrator: QuantizerCalibrator | null;
+  readonly #kernels: QuantKernels | undefined;
+  /** Real mode: the scale of the last quantization (null before the first); fake mode: unused. */
+  #scale: tf.Tensor | null = null;
+  /** Batches handed to the calibrator since creation (or the last resetCalibration). */
+  #collected = 0;
+
+  constructor(quantDesc: QuantDescriptor = new QuantDescriptor(), o: TensorQuantizerOptions = {}) {
+    super();
+    if (!(quantDesc instanceof QuantDescriptor)) {
+      throw new TypeError(`TensorQuantizer: quantDesc must be a QuantDescriptor, got ${String(quantDesc)}`);
+    }
+    const known = ['disabled', 'ifQuant', 'ifClip', 'ifCalib', 'kernels'];
+    const unknown = Object.keys(o).filter((k) => !known.includes(k));
+    if (unknown.length) throw new TypeError(`TensorQuantizer: unknown option(s) ${unknown.join(', ')}`);
+    this.#numBits = quantDesc.numBits;
+    this.#fakeQuant = quantDesc.fakeQuant;
+    this.#axis = quantDesc.axis ?? null;
+    this.#scaleAmax = quantDesc.scaleAmax ?? null;
+    this.#learnAmax = quantDesc.learnAmax;
+    this.#unsigned = quantDesc.unsigned;
+    this.#narrowRange = quantDesc.narrowRange;
+    this.#disabled = o.disabled ?? false;
+    this.#ifQuant = o.ifQuant ?? true;
+    this.#ifCalib = o.ifCalib ?? false;
+    this.#kernels = o.kernels;
+
+    if (quantDesc.amax !== null && quantDesc.amax !== undefined) this.amax = quantDesc.amax;
+    if (this.#learnAmax) {
+      const init = quantDesc.amax === null || quantDesc.amax === undefined ? 1 : Math.max(...[quantDesc.amax].flat());
+      this.clip = new Clip(-init, init, { learnMin: true, learnMax: true });
+      this.enableClip();
+    }
+    if (o.ifClip) this.enableClip();
+
+    if (quantDesc.calibMethod === 'histogram') {
+      this.#calibrator = new HistogramCalibrator({
+        numBits: this.#numBits as number | [4, 3],
+        axis: this.#axis,
+        unsigned: this.#unsigned,
+        ...this.kernelOption(),
+      });
+    } else if (quantDesc.calibMethod === 'max') {
+      this.#calibrator = new MaxCalibrator({
+        ...(typeof this.#numBits === 'number' ? { numBits: this.#numBits } : {}),
+        axis: this.#axis,
+        unsigned: this.#unsigned,
+        ...this.kernelOption(),
+      });
+    } else {
+      this.#calibrator = null;
+    }
+  }
+
+  // ---- settings -------------------------------------------------------------------------
+
+  get numBits(): number | readonly [number, number] {
+    return this.#numBits;
+  }
+  set numBits(v: number | readonly [number, number]) {
+    this.#numBits = v;
+  }
+  get unsigned(): boolean {
+    return this.#unsigned;
+  }
+  set unsigned(v: boolean) {
+    this.#unsigned = v;
+  }
+  get narrowRange(): boolean {
+    return this.#narrowRange;
+  }
+  set narrowRange(v: boolean) {
+    this.#narrowRange = v;
+  }
+  get axis(): number | readonly number[] | null {
+    return this.#axis;
+  }
+  get fakeQuant(): boolean {
+    return this.#fakeQuant;
+  }
+  get learnAmax(): boolean {
+    return this.#learnAmax;
+  }
+  get scaleAmax(): number | null {
+    return this.#scaleAmax;
+  }
+  get disabled(): boolean {
+    return this.#disabled;
+  }
+  get ifQuant(): boolean {
+    return this.#ifQuant;
+  }
+  get ifClip(): boolean {
+    return this.#ifClip;
+  }
+  get ifCalib(): boolean {
+    return this.#ifCalib;
+  }
+  /** The calibrator chosen by the descriptor's calibMethod. */
+  get calibrator(): QuantizerCalibrator | null {
+    return this.#calibrator;
+  }
+  /** How many batches the calibrator has collected (0: loadCalibAmax would find nothing). */
+  get collectedBatches(): number {
+    return this.#collected;
+  }
+
+  /** Clears the calibrator's statistics. */
+  resetCalibration(): void {
+    this.#calibrator?.reset();
+    this.#collected = 0;
+  }
+
+  /** True for FP8 E4M3 (numBits `[4, 3]`). */
+  get isE4M3(): boolean {
+    return Array.isArray(this.#numBits);
+  }
+
+  /** 448 for E4M3, else `2^(numBits - 1 + unsigned) - 1`. */
+  get maxBound(): number {
+    if (this.isE4M3) return E4M3_MAX_BOUND;
+    return 2 ** ((this.#numBits as number) - 1 + (this.#unsigned ? 1 : 0)) - 1;
+  }
+
+  /** Real mode: the scale of the last quantization (null before any); fake mode: 1. */
+  get scale(): tf.Tensor | number | null {
+    return this.#fakeQuant ? 1 : this.#scale;
+  }
+
+  /** `amax / (2^(numBits - 1 + unsigned) - 1)`; null while amax is dynamic. The caller disposes it. */
+  get stepSize(): tf.Tensor | null {
+    if (this._amax === undefined) return null;
+    const bound = 2 ** ((this.#numBits as number) - 1 + (this.#unsigned ? 1 : 0)) - 1;
+    return tf.div(this._amax, bound);
+  }
+
+  /** The static amax buffer, or null while amax is dynamic. */
+  get amax(): tf.Variable | null {
+    return this._amax ?? null;
+  }
+
+  /** Sets the static amax, creating the `_amax` buffer; its shape cannot change afterwards. */
+  set amax(value: AmaxValue) {
+    const t = toFloatTensor(value, 'amax');
+    if (this._amax === undefined) {
+      this._amax = buffer(t, '_amax');
+      t.dispose();
+      return;
+    }
+    if (!sameShape(this._amax.shape, t.shape)) {
+      const shape = t.shape;
+      t.dispose();
+      throw new TypeError(
+        `Changing shape when setting amax is not allowed: amax has shape ${shapeString(this._amax.shape)}, ` +
+          `the new value ${shapeString(shape)}`,
+      );
+    }
+    this._amax.assign(t);
+    t.dispose();
+  }
+
+  /** SmoothQuant scale multiplied into the input before everything else; null when unset. */
+  get preQuantScale(): tf.Variable | null {
+    return this._pre_quant_scale ?? null;
+  }
+
+  set preQuantScale(value: AmaxValue) {
+    const t = toFloatTensor(value, 'preQuantScale');
+    if (this._pre_quant_scale === undefined) {
+      this._pre_quant_scale = buffer(t, '_pre_quant_scale');
+    } else if (!sameShape(this._pre_quant_scale.shape, t.shape)) {
+      const shape = t.shape;
+      t.dispose();
+      throw new TypeError(
+        `Changing shape when setting preQuantScale is not allowed: it has shape ` +
+          `${shapeString(this._pre_quant_scale.shape)}, the new value ${shapeString(shape)}`,
+      );
+    } else {
+      this._pre_quant_scale.assign(t);
+    }
+    t.dispose();
+  }
+
+  // ---- stage toggles ----------------------------------------------------------------------
+
+  disable(): void {
+    this.#disabled = true;
+  }
+  enable(): void {
+    this.#disabled = false;
+  }
+  disableQuant(): void {
+    this.#ifQuant = false;
+  }
+  enableQuant(): void {
+    this.#ifQuant = true;
+  }
+  disableCalib(): void {
+    this.#ifCalib = false;
+  }
+  enableCalib(): void {
+    if (this.#calibrator === null) throw new Error('TensorQuantizer: calibrator was not created, cannot enable calibration');
+    this.#ifCalib = true;
+  }
+  /** Stops the clip stage and freezes the clip bounds. */
+  disableClip(): void {
+    this.#ifClip = false;
+    if (this.clip !== undefined) setTrainable(this.clip, false);
+  }
+  /** Starts the clip stage (learning amax); an error without learnAmax. */
+  enableClip(): void {
+    if (!this.#learnAmax || this.clip === undefined) {
+      throw new Error('TensorQuantizer: learnAmax is false, cannot enable clip (create it with a learnAmax descriptor)');
+    }
+    setTrainable(this.clip, true);
+    this.#ifClip = true;
+  }
+
+  // ---- calibration and learned amax ---------------------------------------------------------
+
+  /**
+   * Loads amax from the calibrator (`computeAmax(method, opts)`), creating `_amax` when needed.
+   * When the calibrator has seen nothing: an error if strict (default), else amax = NaN.
+   */
+  loadCalibAmax(method?: HistogramMethod, opts?: ComputeAmaxOptions, o: { strict?: boolean } = {}): void {
+    const strict = o.strict ?? true;
+    const calibrator = this.#calibrator;
+    if (calibrator === null) throw new Error('TensorQuantizer: calibrator not created');
+    let computed: NDArray | number | null;
+    if (calibrator instanceof HistogramCalibrator) {
+      if (method === undefined) {
+        throw new TypeError("TensorQuantizer.loadCalibAmax: a histogram calibrator needs a method: 'entropy', 'mse' or 'percentile'");
+      }
+      computed = calibrator.computeAmax(method, opts);
+    } else {
+      computed = calibrator.computeAmax();
+    }
+    if (computed === null) {
+      if (strict) {
+        throw new Error(
+          'TensorQuantizer.loadCalibAmax: the calibrator returned no amax; it has not collected any tensor. ' +
+            'Run data through the model with calibration enabled first, or pass { strict: false } to set amax to NaN.',
+        );
+      }
+      computed = Number.NaN;
+    }
+    const amax: NDArray = typeof computed === 'number' ? { data: new Float32Array([computed]), shape: [] } : computed;
+    if (this._amax !== undefined && !sameShape(this._amax.shape, amax.shape)) {
+      throw new TypeError(
+        `TensorQuantizer.loadCalibAmax: calibrated amax has shape ${shapeString(amax.shape)}, ` +
+          `the existing amax ${shapeString(this._amax.shape)}`,
+      );
+    }
+    this.amax = amax;
+  }
+
+  /** Copies the static amax (its max over channels) into the learned clip range. */
+  initLearnAmax(): void {
+    if (!this.#learnAmax || this.clip === undefined) throw new Error('TensorQuantizer: called initLearnAmax with learnAmax false');
+    if (this._amax === undefined) throw new Error('TensorQuantizer.initLearnAmax: no static amax to start from; calibrate or set amax first');
+    const init = Math.max(...this._amax.dataSync());
+    (this.clip.clip_value_min as tf.Variable).assign(tf.scalar(-init));
+    (this.clip.clip_value_max as tf.Variable).assign(tf.scalar(init));
+  }
+
+  // ---- forward --------------------------------------------------------------------------------
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let inputs = x;
+      if (this._pre_quant_scale !== undefined) inputs = tf.mul(inputs, this._pre_quant_scale);
+      if (this.#disabled) return inputs;
+      let outputs = inputs;
+      if (this.#ifCalib) {
+        if (this.#calibrator === null) throw new Error('TensorQuantizer: calibrator was not created');
+        this.#calibrator.collect({ data: Float32Array.from(inputs.dataSync()), shape: [...inputs.shape] });
+        this.#collected += 1;
+      }
+      if (this.#ifClip) {
+        if (!this.#learnAmax || this.clip === undefined) throw new Error('TensorQuantizer: clip without learnAmax is not implemented');
+        outputs = this.clip.call(inputs) as tf.Tensor;
+      }
+      if (this.#ifQuant) outputs = this.quantForward(inputs);
+      return outputs;
+    });
+  }
+
+  private quantForward(x: tf.Tensor): tf.Tensor {
+    let inputs = x;
+    let amax: tf.Tensor;
+    if (this.#learnAmax && this.clip !== undefined) {
+      inputs = this.clip.call(inputs) as tf.Tensor;
+      // amax = max(-min, max), detached: read as values so no gradient flows through it.
+      const lo = this.clip.clip_value_min.dataSync()[0]!;
+      const hi = this.clip.clip_value_max.dataSync()[0]!;
+      amax = tf.scalar(Math.max(-lo, hi));
+    } else {
+      amax = this.currentAmax(inputs);
+    }
+    if (this.isE4M3) return fakeE4M3(inputs, amax);
+    const numBits = this.#numBits as number;
+    if (this.#fakeQuant) {
+      return fakeQuant(inputs, amax, { numBits, unsigned: this.#unsigned, narrowRange: this.#narrowRange, ...this.kernelOption() });
+    }
+    // Real mode: the reference does not pass narrow_range here, so it is always narrow.
+    const { outputs, scale } = realQuant(inputs, amax, { numBits, unsigned: this.#unsigned, ...this.kernelOption() });
+    this.#scale?.dispose();
+    this.#scale = tf.keep(scale);
+    return outputs;
+  }
+
+  /** The static amax, or this batch's (max |x| over every axis not in `axis`), times scaleAmax. */
+  private currentAmax(x: tf.Tensor): tf.Tensor {
+    let amax: tf.Tensor;
+    if (this._amax !== undefined) {
+      amax = this._amax;
+    } else {
+      const keep = this.#axis === null ? [] : [this.#axis].flat().map((a) => (a < 0 ? a + x.rank : a));
+      const reduce = x.shape.map((_, i) => i).filter((i) => !keep.includes(i));
+      // Computed from values (not tf ops), so amax is detached as in the reference.
+      const kernels = this.#kernels ?? getDefaultKernels();
+      const r = kernels.reduceAmax({ data: Float32Array.from(x.dataSync()), shape: [...x.shape] }, reduce, true);
+      amax = tf.tensor(r.data, [...r.shape], 'float32');
+    }
+    if (this.#scaleAmax !== null) amax = tf.mul(amax, this.#scaleAmax);
+    return amax;
+  }
+
+  private kernelOption(): { kernels?: QuantKernels } {
+    return this.#kernels === undefined ? {} : { kernels: this.#kernels };
+  }
+
+  // ---- state and printing ---------------------------------------------------------------------
+
+  /** Loading `_amax` / `_pre_quant_scale` into a quantizer without them creates the buffers. */
+  protected override loadOwnState(prefix: string, dict: Record<string, NDArray>, ctx: LoadContext): void {
+    for (const field of ['_amax', '_pre_quant_scale'] as const) {
+      const key = prefix + field;
+      const entry = dict[key];
+      if (this[field] !== undefined || entry === undefined) continue;
+      ctx.used.add(key);
+      ctx.assignments.push(() => {
+        this[field] = buffer(tf.tensor(entry.data, [...entry.shape], 'float32'), field);
+      });
+    }
+    super.loadOwnState(prefix, dict, ctx);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.#scale?.dispose();
+    this.#scale = null;
+  }
+
+  override extraRepr(): string {
+    if (this.#disabled) return 'disabled';
+    const bits = this.isE4M3 ? `(${(this.#numBits as readonly number[]).join(', ')})` : String(this.#numBits);
+    let s = `${this.#unsigned ? 'unsigned ' : ''}${bits}bit`;
+    if (this.#narrowRange) s += ' narrow';
+    if (this.#fakeQuant) s += ' fake';
+    s += this.#axis !== null ? ` axis=${pyAxis(this.#axis)}` : ' per-tensor';
+    s += ` amax=${this.shortAmax()}`;
+    if (this.#scaleAmax) s += ` *${pyFloat(this.#scaleAmax)}`;
+    if (this.#learnAmax) s += ' learned';
+    if (this.#calibrator !== null) s += ` calibrator=${this.#calibrator.constructor.name}`;
+    const scale = this.scale;
+    if (scale !== null) s += ` scale=${typeof scale === 'number' ? pyFloat(scale) : shortValues(scale)}`;
+    if (this.#ifQuant) s += ' quant';
+    if (this.#ifClip) s += ' clip';
+    if (this.#ifCalib) s += ' calib';
+    return s;
+  }
+
+  private shortAmax(): string {
+    return this._amax === undefined ? 'dynamic' : shortValues(this._amax);
+  }
+}
+
+/** '1.2345' for one element, '[min, max](count)' for several (the reference's _short_amax). */
+function shortValues(t: tf.Tensor): string {
+  const values = t.dataSync();
+  if (values.length === 1) return values[0]!.toFixed(4);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return `[${lo.toFixed(4)}, ${hi.toFixed(4)}](${values.length})`;
+}
+
+function setTrainable(clip: Clip, on: boolean): void {
+  for (const t of [clip.clip_value_min, clip.clip_value_max]) if (t instanceof tf.Variable) t.trainable = on;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function toFloatTensor(value: AmaxValue, what: string): tf.Tensor {
+  if (value instanceof tf.Tensor) return tf.cast(value, 'float32');
+  if (typeof value === 'number') return tf.scalar(value, 'float32');
+  if (Array.isArray(value)) return tf.tensor(value as number[], undefined, 'float32');
+  const nd = value as NDArray;
+  if (nd !== null && typeof nd === 'object' && nd.data !== undefined && Array.isArray(nd.shape)) {
+    return tf.tensor(Float32Array.from(nd.data), [...nd.shape], 'float32');
+  }
+  throw new TypeError(`TensorQuantizer: ${what} must be a number, an array, an NDArray or a tf.Tensor, got ${String(value)}`);
+}
