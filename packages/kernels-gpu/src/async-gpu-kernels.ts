@@ -8,7 +8,7 @@ import { ASYNC_CHAIN, candidates, checkMode, type GpuBackend } from './modes.js'
 import { histogramPlan } from './plans/histogram.js';
 import { quantPlan } from './plans/quant.js';
 import { reduceAmaxPlan } from './plans/reduce-amax.js';
-import type { Plan } from './plans/step.js';
+import { planContext, type Plan, type PlanContext } from './plans/step.js';
 
 /** QuantKernels whose methods return promises; the only form that can run on WebGPU. */
 export interface AsyncGpuQuantKernels {
@@ -36,7 +36,7 @@ export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
   const { gpu, backend } = await openAsync(mode, candidates(mode, ASYNC_CHAIN), warn);
-  return new AsyncGpuKernels(new KernelCache(gpu, backend), tile);
+  return new AsyncGpuKernels(new KernelCache(gpu, backend), planContext(backend, tile));
 }
 
 class AsyncGpuKernels implements AsyncGpuQuantKernels {
@@ -44,7 +44,7 @@ class AsyncGpuKernels implements AsyncGpuQuantKernels {
   readonly backend: GpuBackend;
   private disposed = false;
 
-  constructor(private readonly cache: KernelCache, private readonly tile: number) {
+  constructor(private readonly cache: KernelCache, private readonly ctx: PlanContext) {
     this.backend = cache.backend;
     this.name = `gpu.js:${cache.backend}`;
   }
@@ -59,21 +59,21 @@ class AsyncGpuKernels implements AsyncGpuQuantKernels {
   }
 
   async tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<TensorQuantResult> {
-    const { out, scale } = await this.run(() => quantPlan(x, amax, o, false, this.tile));
+    const { out, scale } = await this.run(() => quantPlan(x, amax, o, false, this.ctx));
     return { outputs: { data: out, shape: [...x.shape] }, scale };
   }
 
   async fakeTensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<NDArray> {
-    const { out } = await this.run(() => quantPlan(x, amax, o, true, this.tile));
+    const { out } = await this.run(() => quantPlan(x, amax, o, true, this.ctx));
     return { data: out, shape: [...x.shape] };
   }
 
   reduceAmax(x: NDArray, axis?: number | readonly number[] | null, keepDims = true): Promise<NDArray> {
-    return this.run(() => reduceAmaxPlan(x, axis, keepDims, this.tile));
+    return this.run(() => reduceAmaxPlan(x, axis, keepDims, this.ctx));
   }
 
   histogram(x: NDArray, numBins: number, max: number, o?: HistogramOptions): Promise<Float64Array> {
-    return this.run(() => histogramPlan(x, numBins, max, o, this.tile));
+    return this.run(() => histogramPlan(x, numBins, max, o, this.ctx));
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@ import { candidates, checkMode, SYNC_CHAIN, type GpuBackend, type GpuMode } from
 import { histogramPlan } from './plans/histogram.js';
 import { quantPlan } from './plans/quant.js';
 import { reduceAmaxPlan } from './plans/reduce-amax.js';
-import type { Plan } from './plans/step.js';
+import { planContext, type Plan, type PlanContext } from './plans/step.js';
 
 export interface GpuKernelsOptions {
   /** Backend to run on (default 'auto': the fastest that works here). */
@@ -45,7 +45,7 @@ export function createGpuKernels(o: GpuKernelsOptions = {}): GpuQuantKernels {
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
   const why = mode === 'webgpu' ? 'WebGPU kernels are asynchronous; use createAsyncGpuKernels' : undefined;
   const { gpu, backend } = openSync(mode, candidates(mode, SYNC_CHAIN), warn, why);
-  return new SyncGpuKernels(new KernelCache(gpu, backend), tile);
+  return new SyncGpuKernels(new KernelCache(gpu, backend), planContext(backend, tile));
 }
 
 class SyncGpuKernels implements GpuQuantKernels {
@@ -53,7 +53,7 @@ class SyncGpuKernels implements GpuQuantKernels {
   readonly backend: GpuBackend;
   private disposed = false;
 
-  constructor(private readonly cache: KernelCache, private readonly tile: number) {
+  constructor(private readonly cache: KernelCache, private readonly ctx: PlanContext) {
     this.backend = cache.backend;
     this.name = `gpu.js:${cache.backend}`;
   }
@@ -68,20 +68,20 @@ class SyncGpuKernels implements GpuQuantKernels {
   }
 
   tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): TensorQuantResult {
-    const { out, scale } = this.run(quantPlan(x, amax, o, false, this.tile));
+    const { out, scale } = this.run(quantPlan(x, amax, o, false, this.ctx));
     return { outputs: { data: out, shape: [...x.shape] }, scale };
   }
 
   fakeTensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): NDArray {
-    return { data: this.run(quantPlan(x, amax, o, true, this.tile)).out, shape: [...x.shape] };
+    return { data: this.run(quantPlan(x, amax, o, true, this.ctx)).out, shape: [...x.shape] };
   }
 
   reduceAmax(x: NDArray, axis?: number | readonly number[] | null, keepDims = true): NDArray {
-    return this.run(reduceAmaxPlan(x, axis, keepDims, this.tile));
+    return this.run(reduceAmaxPlan(x, axis, keepDims, this.ctx));
   }
 
   histogram(x: NDArray, numBins: number, max: number, o?: HistogramOptions): Float64Array {
-    return this.run(histogramPlan(x, numBins, max, o, this.tile));
+    return this.run(histogramPlan(x, numBins, max, o, this.ctx));
   }
 
   dispose(): void {

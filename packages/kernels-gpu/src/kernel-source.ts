@@ -69,10 +69,14 @@ export function quantBlockedSource(fake: boolean): string {
 
 /**
  * One reduction pass over x viewed as [A, rows, inner]: cell (a, j, b) of the [A, J, inner]
- * output is the NaN-sticky max of |x[a, r, b]| over the `chunk` rows r = j*chunk, ... . The
- * explicit NaN test keeps core's semantics on backends whose max() drops NaN.
+ * output is the NaN-sticky max of |x[a, r, b]| over the `chunk` rows r = j*chunk, ... .
+ * `nativeNaNMax`: the backend's Math.max already returns NaN when either side is NaN (wasm
+ * f32.max, JavaScript); GLSL and WGSL max() leave NaN unspecified, so they get an explicit test.
  */
-export function absMaxPassSource(chunk: number): string {
+export function absMaxPassSource(chunk: number, nativeNaNMax: boolean): string {
+  const fold = nativeNaNMax
+    ? 'm = Math.max(m, Math.abs(x[base + i * inner]));'
+    : 'const v = Math.abs(x[base + i * inner]);\n    if (v > m || v != v) { m = v; }';
   return `function (x, rows, inner, jn) {
   const o = this.thread.x;
   ${intDiv('t', 'o', 'inner')}
@@ -81,12 +85,10 @@ export function absMaxPassSource(chunk: number): string {
   const j = t - a * jn;
   const r0 = j * ${chunk};
   const base = (a * rows + r0) * inner + b;
+  const count = Math.min(${chunk}, rows - r0);
   let m = 0;
-  for (let i = 0; i < ${chunk}; i++) {
-    if (r0 + i < rows) {
-      const v = Math.abs(x[base + i * inner]);
-      if (v > m || v != v) { m = v; }
-    }
+  for (let i = 0; i < count; i++) {
+    ${fold}
   }
   return m;
 }`;

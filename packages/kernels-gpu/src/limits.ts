@@ -13,7 +13,7 @@ export const DEFAULT_TILE_ELEMENTS = 1 << 22;
 export const MAX_TILE_ELEMENTS = 1 << 23;
 
 /** Elements of |x| a reduction kernel folds per output cell and pass. */
-export const REDUCE_CHUNK = 256;
+export const REDUCE_CHUNK = 1024;
 
 /** Compiled kernels kept per kernels object (least recently used are destroyed). */
 export const KERNEL_CACHE_SIZE = 24;

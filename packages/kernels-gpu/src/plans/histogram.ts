@@ -6,11 +6,12 @@
 
 import { checkNDArray, type HistogramOptions, type NDArray } from '@pq/core';
 import { histogramBinSource } from '../kernel-source.js';
-import { stepKey, type Plan } from './step.js';
+import { stepKey, type Plan, type PlanContext } from './step.js';
 
 export function* histogramPlan(
-  x: NDArray, numBins: number, max: number, o: HistogramOptions | undefined, tile: number,
+  x: NDArray, numBins: number, max: number, o: HistogramOptions | undefined, ctx: PlanContext,
 ): Plan<Float64Array> {
+  const { tile } = ctx;
   checkNDArray(x, 'x');
   if (!Number.isInteger(numBins) || numBins < 1) {
     throw new RangeError(`numBins must be a positive integer, got ${String(numBins)}`);

@@ -7,7 +7,7 @@ import {
 } from '@pq/core';
 import { quantBlockedSource, quantScalarSource } from '../kernel-source.js';
 import { scaleBlocks } from '../scale-blocks.js';
-import { stepKey, type Plan } from './step.js';
+import { stepKey, type Plan, type PlanContext } from './step.js';
 
 export interface QuantPlanResult {
   readonly out: Float32Array;
@@ -25,8 +25,9 @@ function checkUnsignedInput(x: Float32Array): void {
 const BLOCK_LEN_CAP = 1 << 24;
 
 export function* quantPlan(
-  x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, tile: number,
+  x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, ctx: PlanContext,
 ): Plan<QuantPlanResult> {
+  const { tile } = ctx;
   checkNDArray(x, 'x');
   const a = amaxArray(amax);
   const numBits = o?.numBits ?? 8;

@@ -8,7 +8,7 @@
 import { checkNDArray, formatShape, normalizeAxes, type NDArray } from '@pq/core';
 import { absMaxPassSource } from '../kernel-source.js';
 import { REDUCE_CHUNK } from '../limits.js';
-import { stepKey, type Plan } from './step.js';
+import { stepKey, type Plan, type PlanContext } from './step.js';
 
 interface Segment {
   len: number;
@@ -16,8 +16,9 @@ interface Segment {
 }
 
 export function* reduceAmaxPlan(
-  x: NDArray, axis: number | readonly number[] | null | undefined, keepDims: boolean, tile: number,
+  x: NDArray, axis: number | readonly number[] | null | undefined, keepDims: boolean, ctx: PlanContext,
 ): Plan<NDArray> {
+  const { tile } = ctx;
   checkNDArray(x, 'x');
   const rank = x.shape.length;
   const all = axis === null || axis === undefined;
@@ -50,14 +51,14 @@ export function* reduceAmaxPlan(
     const B = segments.slice(s + 1).reduce((p, g) => p * g.len, 1);
     let R = seg.len;
     while (R > 1) {
-      cur = yield* foldPass(cur, A, R, B, tile);
+      cur = yield* foldPass(cur, A, R, B, ctx);
       R = Math.ceil(R / Math.min(R, REDUCE_CHUNK, tile));
     }
     segments.splice(s, 1);
     folded = true;
   }
   // Nothing to fold (only size-1 axes reduced): the result is |x| itself.
-  if (!folded) cur = yield* foldPass(cur, cur.length, 1, 1, tile);
+  if (!folded) cur = yield* foldPass(cur, cur.length, 1, 1, ctx);
   return { data: cur, shape };
 }
 
@@ -74,11 +75,12 @@ function outputShape(
 }
 
 /** One pass: [A, R, B] -> [A, ceil(R / chunk), B] maxima of |x|. */
-function* foldPass(x: Float32Array, A: number, R: number, B: number, tile: number): Plan<Float32Array> {
+function* foldPass(x: Float32Array, A: number, R: number, B: number, ctx: PlanContext): Plan<Float32Array> {
+  const { tile } = ctx;
   const chunk = Math.min(R, REDUCE_CHUNK, tile);
   const J = Math.ceil(R / chunk);
   const out = new Float32Array(A * J * B);
-  const source = absMaxPassSource(chunk);
+  const source = absMaxPassSource(chunk, ctx.nativeNaNMax);
   const call = function* (slice: Float32Array, rows: number, inner: number, at: number): Plan<void> {
     const jn = Math.ceil(rows / chunk);
     const args = [slice, rows, inner, jn];

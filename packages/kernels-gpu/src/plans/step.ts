@@ -18,3 +18,15 @@ export function stepKey(name: string, output: number, args: readonly (Float32Arr
   const lens = args.map((a) => (typeof a === 'number' ? 's' : String(a.length)));
   return `${name}|${output}|${lens.join(',')}`;
 }
+
+/** What a plan needs to know about where it runs. */
+export interface PlanContext {
+  /** Most elements one kernel call reads or writes. */
+  readonly tile: number;
+  /** Math.max propagates NaN on this backend (wasm, JavaScript), unlike GLSL/WGSL max(). */
+  readonly nativeNaNMax: boolean;
+}
+
+export function planContext(backend: string, tile: number): PlanContext {
+  return { tile, nativeNaNMax: backend === 'webasm' || backend === 'cpu' };
+}
