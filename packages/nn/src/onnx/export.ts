@@ -6,6 +6,8 @@ import type { Module } from '../module.js';
 import { Tracer } from './tracer.js';
 import { DataType, encodeModel, valueInfo, type ValueInfoProto } from './proto.js';
 import { OnnxExportError, isTensor } from './context.js';
+import { TensorQuantizer } from '../quant/tensor_quantizer.js';
+import { quantizerProblem } from './quantizer.js';
 import './converters.js';
 
 export interface ExportOnnxOptions {
@@ -46,6 +48,12 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
     if (t.dtype !== 'float32') throw new TypeError(`exportOnnx: sample input ${i} has dtype ${t.dtype}; float32 expected`);
   });
   const inputNames = names(o.inputNames, inputs.length, 'input', 'inputNames');
+
+  // Quantizer settings that cannot export are refused up front, named by their path.
+  for (const [path, m] of model.namedModules()) {
+    const problem = m instanceof TensorQuantizer ? quantizerProblem(m) : null;
+    if (problem !== null) throw new OnnxExportError(`ONNX export: quantizer '${path || model.typeName}': ${problem}`);
+  }
 
   const tracer = new Tracer(model, { opset, dynamicBatch });
   const graphInputs = inputs.map((t, i) => {

@@ -12,49 +12,33 @@ const E4M3_MAX = 448;
 
 /**
  * Emits what `q` does to the value `x` (of shape `xShape`) and returns the resulting value.
- * `label` names the quantizer in node names and errors (e.g. '_input_quantizer').
+ * `field` is the quantizer's field in the module being converted (e.g. '_input_quantizer'),
+ * '' when the quantizer itself is being converted; it names initializers and errors.
  */
-export function emitQuantizer(ctx: ConvertContext, q: TensorQuantizer, x: string, xShape: readonly number[], label: string): string {
+export function emitQuantizer(ctx: ConvertContext, q: TensorQuantizer, x: string, xShape: readonly number[], field: string): string {
   const g = ctx.graph;
-  const base = ctx.local(label);
-  const refuse = (why: string): never => ctx.refuse(`quantizer ${label}: ${why}`);
+  const base = [ctx.scope, field].filter((s) => s !== '').join('.') || 'quantizer';
+  const refuse = (why: string): never => ctx.refuse(field === '' ? why : `${field}: ${why}`);
   let value = x;
   if (q.preQuantScale !== null) {
     const s = q.preQuantScale;
     value = g.op('Mul', [value, g.floatConst(`${base}.pre_quant_scale`, s.shape, s.dataSync())], `${base}/pre_scaled`);
   }
   if (q.disabled) return value;
-  if (q.ifCalib) refuse('is still calibrating (ifCalib); finish calibration (finishCalibration / disableCalib) before export');
+  const problem = quantizerProblem(q);
+  if (problem !== null) refuse(problem);
   const clip = q.learnAmax && q.clip !== undefined ? clipRange(q) : null;
   if (!q.ifQuant) {
     return q.ifClip && clip !== null ? emitClip(ctx, value, clip, base) : value;
   }
-  if (!q.fakeQuant) refuse('real quantization (fakeQuant: false) outputs integers and does not export; use fake quantization');
-
-  let amax: Float32Array;
-  let amaxShape: number[];
-  if (clip !== null) {
-    value = emitClip(ctx, value, clip, base);
-    amax = Float32Array.of(Math.max(-clip[0], clip[1]));
-    amaxShape = [];
-  } else {
-    if (q.amax === null) {
-      refuse('has no static amax (it computes amax from each batch); calibrate it or set amax before export');
-    }
-    amax = Float32Array.from(q.amax!.dataSync());
-    amaxShape = [...q.amax!.shape];
-  }
-  if (q.scaleAmax !== null) amax = amax.map((a) => Math.fround(a * q.scaleAmax!));
-  if (amax.some((a) => !(a >= 0))) refuse(`amax must be finite and >= 0, got ${Array.from(amax).join(', ')}`);
+  if (clip !== null) value = emitClip(ctx, value, clip, base);
+  const { amax, shape: amaxShape } = effectiveAmax(q);
 
   if (q.isE4M3) {
-    if (amax.length !== 1) refuse(`E4M3 needs a per-tensor amax, got shape [${amaxShape.join(', ')}]`);
     const scale = g.floatConst(`${base}.scale`, [], [nonZero(Math.fround(amax[0]! / E4M3_MAX))]);
     const qv = g.op('TRT_FP8QuantizeLinear', [value, scale], `${base}/quantized`, {}, { domain: 'trt', name: `${base}/TRT_FP8QuantizeLinear` });
     return g.op('TRT_FP8DequantizeLinear', [qv, scale], `${base}/dequantized`, {}, { domain: 'trt', name: `${base}/TRT_FP8DequantizeLinear` });
   }
-  if (q.numBits !== 8) refuse(`numBits ${String(q.numBits)} does not export; ONNX QuantizeLinear is 8-bit (int8/uint8)`);
-
   const axis = channelAxis(amaxShape, xShape, refuse);
   const maxBound = q.maxBound;
   const scales = Array.from(amax, (a) => nonZero(Math.fround(a / maxBound)));
@@ -66,6 +50,46 @@ export function emitQuantizer(ctx: ConvertContext, q: TensorQuantizer, x: string
   const attrs: Record<string, Attr> = axis === null ? {} : { axis: attr.int(axis) };
   const qv = g.op('QuantizeLinear', [value, scale, zero], `${base}/quantized`, attrs, { name: `${base}/QuantizeLinear` });
   return g.op('DequantizeLinear', [qv, scale, zero], `${base}/dequantized`, attrs, { name: `${base}/DequantizeLinear` });
+}
+
+/**
+ * Why `q` (enabled) cannot export, or null. Checked for every quantizer of the model before
+ * the forward runs (exportOnnx), so the error names the quantizer, not a failing kernel.
+ */
+export function quantizerProblem(q: TensorQuantizer): string | null {
+  if (q.disabled) return null;
+  if (q.ifCalib) return 'is still calibrating (ifCalib); finish calibration (finishCalibration / disableCalib) before export';
+  if (!q.ifQuant) return null;
+  if (!q.fakeQuant) return 'real quantization (fakeQuant: false) outputs integers and does not export; use fake quantization';
+  if (!q.isE4M3 && q.numBits !== 8) {
+    return `numBits ${String(q.numBits)} does not export; ONNX QuantizeLinear is 8-bit (int8/uint8), E4M3 exports as TRT_FP8`;
+  }
+  if (!(q.learnAmax && q.clip !== undefined) && q.amax === null) {
+    return 'has no static amax (it computes amax from each batch); calibrate it or set amax before export';
+  }
+  const { amax, shape } = effectiveAmax(q);
+  if (amax.some((a) => !(a >= 0) || !Number.isFinite(a))) return `amax must be finite and >= 0, got ${Array.from(amax).join(', ')}`;
+  if (q.isE4M3 && amax.length !== 1) return `E4M3 needs a per-tensor amax, got shape [${shape.join(', ')}]`;
+  if (shape.filter((d) => d > 1).length > 1) {
+    return `amax of shape [${shape.join(', ')}] varies along several axes; ONNX Q/DQ takes one axis`;
+  }
+  return null;
+}
+
+/** The amax the quantizer uses: the learned clip range, else the static amax; times scaleAmax. */
+function effectiveAmax(q: TensorQuantizer): { amax: Float32Array; shape: number[] } {
+  let amax: Float32Array;
+  let shape: number[];
+  if (q.learnAmax && q.clip !== undefined) {
+    const [lo, hi] = clipRange(q);
+    amax = Float32Array.of(Math.max(-lo, hi));
+    shape = [];
+  } else {
+    amax = Float32Array.from(q.amax!.dataSync());
+    shape = [...q.amax!.shape];
+  }
+  if (q.scaleAmax !== null) amax = amax.map((a) => Math.fround(a * q.scaleAmax!));
+  return { amax, shape };
 }
 
 /** The one axis of x along which amax varies, or null for a per-tensor amax. */
@@ -103,5 +127,5 @@ function nonZero(scale: number): number {
 
 registerModuleConverter(TensorQuantizer, (ctx, q, args, output) => {
   const x = args[0] as { shape: number[] };
-  ctx.bind(output, emitQuantizer(ctx, q, ctx.nameOf(x, 'input'), x.shape, 'quantizer'));
+  ctx.bind(output, emitQuantizer(ctx, q, ctx.nameOf(x, 'input'), x.shape, ''));
 });
