@@ -1,7 +1,7 @@
 // Test helpers: run an exported model in onnxruntime-node and compare with pq's forward.
 import * as tf from '@tensorflow/tfjs-core';
 import ort from 'onnxruntime-node';
-import type { Module } from '@pq/nn';
+import { decodeOnnx, type Module } from '@pq/nn';
 
 /** Runs `bytes` in ONNX Runtime on `inputs`; returns the outputs in graph order. */
 export async function runOrt(bytes: Uint8Array, inputs: tf.Tensor[]): Promise<Array<{ data: Float32Array; dims: number[] }>> {
@@ -59,4 +59,39 @@ export function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
     data[i] = ((s / 2 ** 32) * 2 - 1) * scale;
   }
   return tf.tensor(data, shape);
+}
+
+export interface NodeView {
+  opType: string;
+  domain: string;
+  inputs: string[];
+  attrs: Record<string, number | number[]>;
+}
+export interface InitializerView {
+  dataType: number;
+  dims: number[];
+  /** Float values (for FLOAT initializers). */
+  floats: number[];
+}
+
+/** The decoded graph, flattened to plain fields (protobufjs types are all optional). */
+export function graphView(bytes: Uint8Array): { nodes: NodeView[]; initializers: Record<string, InitializerView>; domains: string[] } {
+  const { model, graph } = decodeOnnx(bytes);
+  const nodes = graph.node.map((n) => ({
+    opType: n.opType ?? '',
+    domain: n.domain ?? '',
+    inputs: [...(n.input ?? [])],
+    attrs: Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', a.ints?.length ? a.ints.map(Number) : Number(a.i ?? a.f ?? 0)])),
+  }));
+  const initializers: Record<string, InitializerView> = {};
+  for (const t of graph.initializer) {
+    const raw = t.rawData ?? new Uint8Array();
+    const bytesCopy = new Uint8Array(raw).buffer;
+    initializers[t.name ?? ''] = {
+      dataType: t.dataType ?? 0,
+      dims: (t.dims ?? []).map(Number),
+      floats: t.dataType === 1 ? Array.from(new Float32Array(bytesCopy)) : [],
+    };
+  }
+  return { nodes, initializers, domains: model.opsetImport.map((o) => o.domain ?? '') };
 }
