@@ -1,0 +1,152 @@
+// HistogramCalibrator: a histogram of |x| over a range that grows with the data, and the three
+// ways to pick amax from it (the reference's HistogramCalibrator, torch_hist path).
+import { checkNumBits, jsKernels, type NDArray, type QuantKernels } from '@pq/core';
+import { computeAmaxEntropy } from './entropy.js';
+import { checkBatch } from './input-checks.js';
+import { checkKnownOptions } from './max-calibrator.js';
+import { computeAmaxMse } from './mse.js';
+import type { MseNumBits } from './mse-exact.js';
+import { computeAmaxPercentile, checkPercentile } from './percentile.js';
+import { arangeF32, linspaceF32 } from './torch-ranges.js';
+import { e4m3Quantizer } from './e4m3.js';
+
+export interface HistogramCalibratorOptions {
+  numBits?: MseNumBits;
+  unsigned?: boolean;
+  numBins?: number;
+  /** Drop exact zeros before binning. */
+  skipZeros?: boolean;
+  /** Must be null: histograms are per tensor (present so that an axis is refused, not ignored). */
+  axis?: number | readonly number[] | null;
+  kernels?: QuantKernels;
+}
+
+export type HistogramMethod = 'entropy' | 'mse' | 'percentile';
+
+export interface ComputeAmaxOptions {
+  stride?: number;
+  startBin?: number;
+  percentile?: number;
+}
+
+const WHO = 'HistogramCalibrator';
+const KNOWN = new Set(['numBits', 'unsigned', 'numBins', 'skipZeros', 'axis', 'kernels']);
+const KNOWN_COMPUTE = new Set(['stride', 'startBin', 'percentile']);
+const METHODS: readonly string[] = ['entropy', 'mse', 'percentile'];
+
+export class HistogramCalibrator {
+  readonly numBits: MseNumBits;
+  readonly unsigned: boolean;
+  readonly numBins: number;
+  readonly skipZeros: boolean;
+  readonly kernels: QuantKernels;
+  #counts: Float64Array | null = null;
+  #edges: Float32Array | null = null;
+  /** Bins of the next batch's histogram (grows with the range, like the reference's _num_bins). */
+  #bins: number;
+  /** Zeros of all-zero batches seen before any range exists; they belong in bin 0. */
+  #pendingZeros = 0;
+
+  constructor(o: HistogramCalibratorOptions = {}) {
+    checkKnownOptions(o, KNOWN, WHO);
+    if (o.axis !== undefined && o.axis !== null) {
+      throw new RangeError(`${WHO}: histograms are per tensor; axis must be null, got ${JSON.stringify(o.axis)}`);
+    }
+    this.numBits = o.numBits ?? 8;
+    this.unsigned = o.unsigned ?? false;
+    if (typeof this.numBits === 'number') checkNumBits(this.numBits, this.unsigned);
+    else if (!(Array.isArray(this.numBits) && this.numBits[0] === 4 && this.numBits[1] === 3 && this.numBits.length === 2)) {
+      throw new TypeError(`${WHO}: numBits must be an integer or [4, 3] (E4M3), got ${JSON.stringify(this.numBits)}`);
+    }
+    this.numBins = o.numBins ?? 2048;
+    if (!Number.isInteger(this.numBins) || this.numBins < 1) {
+      throw new RangeError(`${WHO}: numBins must be a positive integer, got ${String(this.numBins)}`);
+    }
+    this.skipZeros = o.skipZeros ?? false;
+    this.kernels = o.kernels ?? jsKernels;
+    this.#bins = this.numBins;
+  }
+
+  /** The collected histogram (a copy): counts per bin and the bin edges; null before any data. */
+  get histogram(): { counts: Float64Array; edges: Float32Array } | null {
+    if (this.#counts === null || this.#edges === null) return null;
+    return { counts: this.#counts.slice(), edges: this.#edges.slice() };
+  }
+
+  /** Adds |x| to the histogram, growing its range (same bin width) when x exceeds it. */
+  collect(x: NDArray): void {
+    checkBatch(x, WHO);
+    const max = this.kernels.reduceAmax(x, null, false).data[0]!;
+    if (max === 0) {
+      // All zeros. Before any range exists the reference would build a [-1, 1] histogram (and
+      // fail on the next batch); pq keeps their count for bin 0 of the first real histogram.
+      if (this.skipZeros) return;
+      if (this.#counts === null) {
+        this.#pendingZeros += x.data.length;
+        return;
+      }
+    }
+    const opts = { skipZeros: this.skipZeros };
+    if (this.#counts === null || this.#edges === null) {
+      const counts = this.kernels.histogram(x, this.#bins, max, opts);
+      counts[0] = counts[0]! + this.#pendingZeros;
+      this.#pendingZeros = 0;
+      this.#counts = counts;
+      this.#edges = linspaceF32(max, this.#bins + 1);
+      return;
+    }
+    let edges = this.#edges;
+    if (max > edges[edges.length - 1]!) {
+      // Same bin width, more bins: torch.arange(0, max + width, width) (which can yield one edge
+      // more than bins + 1, as in the reference).
+      const width = Math.fround(edges[1]! - edges[0]!);
+      this.#bins = Math.ceil(Math.fround(max / width));
+      edges = arangeF32(Math.fround(max + width), width);
+    }
+    const counts = this.kernels.histogram(x, this.#bins, edges[edges.length - 1]!, opts);
+    const old = this.#counts;
+    for (let j = 0; j < old.length; j++) counts[j] = counts[j]! + old[j]!;
+    this.#counts = counts;
+    this.#edges = edges;
+  }
+
+  /**
+   * amax by `method` from the histogram collected so far; null before any collect (0 when only
+   * all-zero batches were collected). Defaults: stride 1, startBin 128, percentile 99.99.
+   */
+  computeAmax(method: HistogramMethod, o: ComputeAmaxOptions = {}): number | null {
+    if (!METHODS.includes(method)) {
+      throw new TypeError(`${WHO}.computeAmax: unknown method ${JSON.stringify(method)} (expected ${METHODS.join(', ')})`);
+    }
+    checkKnownOptions(o, KNOWN_COMPUTE, `${WHO}.computeAmax`);
+    const percentile = o.percentile ?? 99.99;
+    if (method === 'percentile') checkPercentile(percentile);
+    if (this.#counts === null || this.#edges === null) return this.#pendingZeros > 0 ? 0 : null;
+    const { stride, startBin } = o;
+    const counts = this.#counts;
+    const edges = this.#edges;
+    switch (method) {
+      case 'entropy':
+        if (typeof this.numBits !== 'number') {
+          throw new TypeError(`${WHO}.computeAmax: the entropy method needs an integer numBits, not E4M3`);
+        }
+        return computeAmaxEntropy(counts, edges, { numBits: this.numBits, unsigned: this.unsigned, stride, startBin });
+      case 'mse':
+        return computeAmaxMse(counts, edges, { numBits: this.numBits, unsigned: this.unsigned, stride, startBin }, e4m3Quantizer);
+      default:
+        return computeAmaxPercentile(counts, edges, percentile);
+    }
+  }
+
+  /** Forgets the histogram; the next collect starts from scratch with `numBins` bins. */
+  reset(): void {
+    this.#counts = null;
+    this.#edges = null;
+    this.#bins = this.numBins;
+    this.#pendingZeros = 0;
+  }
+
+  toString(): string {
+    return `HistogramCalibrator(numBits=${JSON.stringify(this.numBits)}, unsigned=${this.unsigned}, numBins=${this.numBins}, skipZeros=${this.skipZeros})`;
+  }
+}

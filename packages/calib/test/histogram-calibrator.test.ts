@@ -1,0 +1,121 @@
+import { jsKernels, ndarray, type QuantKernels } from '@pq/core';
+import { describe, expect, it } from 'vitest';
+import { HistogramCalibrator } from '../src/index.js';
+import { computeAmaxEntropy, computeAmaxMse, computeAmaxPercentile } from '../src/index.js';
+
+const batch = (values: number[]) => ndarray(values);
+
+describe('HistogramCalibrator', () => {
+  it('returns null from computeAmax and histogram before any collect', () => {
+    const cal = new HistogramCalibrator();
+    expect(cal.histogram).toBeNull();
+    for (const m of ['entropy', 'mse', 'percentile'] as const) expect(cal.computeAmax(m)).toBeNull();
+  });
+
+  it('bins |x| over [0, max] on the first batch', () => {
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([-4, 0, 1, 1.5, 3.99, 2]));
+    const h = cal.histogram!;
+    expect(Array.from(h.edges)).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(h.counts)).toEqual([1, 2, 1, 2]);
+  });
+
+  it('grows the range with the same bin width and adds the old counts into the first bins', () => {
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([0.5, 4]));
+    cal.collect(batch([5.5, 1.5]));
+    const h = cal.histogram!;
+    expect(Array.from(h.edges)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(Array.from(h.counts)).toEqual([1, 1, 0, 1, 0, 1]);
+    // A batch inside the range is binned over the current range.
+    cal.collect(batch([2.5]));
+    expect(Array.from(cal.histogram!.counts)).toEqual([1, 1, 1, 1, 0, 1]);
+  });
+
+  it('skipZeros drops exact zeros', () => {
+    const cal = new HistogramCalibrator({ numBins: 2, skipZeros: true });
+    cal.collect(batch([0, 0, 0, 0.5, 2]));
+    expect(Array.from(cal.histogram!.counts)).toEqual([1, 1]);
+  });
+
+  it('computes the three methods from its histogram like the standalone functions', () => {
+    const cal = new HistogramCalibrator({ numBins: 512 });
+    const x = Float32Array.from({ length: 20_000 }, (_, i) => Math.abs(Math.sin(i * 12.9898) * 3) ** 2);
+    cal.collect(ndarray(x));
+    const { counts, edges } = cal.histogram!;
+    expect(cal.computeAmax('entropy')).toBe(computeAmaxEntropy(counts, edges));
+    expect(cal.computeAmax('mse', { stride: 2 })).toBe(computeAmaxMse(counts, edges, { stride: 2 }));
+    expect(cal.computeAmax('percentile')).toBe(computeAmaxPercentile(counts, edges, 99.99));
+    expect(cal.computeAmax('percentile', { percentile: 50 })).toBe(computeAmaxPercentile(counts, edges, 50));
+  });
+
+  it('survives an all-zero first batch: its zeros land in bin 0 of the first real histogram', () => {
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([0, 0, 0]));
+    expect(cal.histogram).toBeNull();
+    expect(cal.computeAmax('percentile')).toBe(0);
+    cal.collect(batch([1, 4]));
+    expect(Array.from(cal.histogram!.counts)).toEqual([3, 1, 0, 1]);
+    cal.collect(batch([0, 0]));
+    expect(Array.from(cal.histogram!.counts)).toEqual([5, 1, 0, 1]);
+    cal.collect(batch([8]));
+    expect(Array.from(cal.histogram!.edges)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(cal.histogram!.counts)).toEqual([5, 1, 0, 1, 0, 0, 0, 1]);
+    expect(cal.computeAmax('percentile', { percentile: 50 })).toBe(0);
+  });
+
+  it('refuses NaN and ±Infinity with the count, leaving the histogram as it was', () => {
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([1, 2]));
+    const before = cal.histogram;
+    expect(() => cal.collect(batch([1, NaN, Infinity, -Infinity, 3]))).toThrow(
+      /HistogramCalibrator\.collect: x has 3 non-finite values \(NaN or ±Infinity\) among 5/,
+    );
+    expect(() => cal.collect(batch([NaN]))).toThrow(/has 1 non-finite value \(/);
+    expect(cal.histogram).toEqual(before);
+  });
+
+  it('refuses empty input, an axis, bad options, unknown methods, bad percentiles and startBins', () => {
+    const cal = new HistogramCalibrator({ numBins: 256 });
+    expect(() => cal.collect(ndarray([], [0, 3]))).toThrow(/x is empty \(shape \[0, 3\]\)/);
+    expect(() => new HistogramCalibrator({ axis: 0 })).toThrow(/histograms are per tensor; axis must be null, got 0/);
+    expect(() => new HistogramCalibrator({ axis: [1] })).toThrow(/axis must be null/);
+    expect(() => new HistogramCalibrator({ numBins: 0 })).toThrow(/numBins must be a positive integer/);
+    expect(() => new HistogramCalibrator({ numBits: [5, 2] as unknown as [4, 3] })).toThrow(/integer or \[4, 3\]/);
+    expect(() => new HistogramCalibrator({ bins: 3 } as object)).toThrow(/unknown option bins/);
+    // Errors come before "nothing collected" too.
+    expect(() => cal.computeAmax('kl' as 'entropy')).toThrow(/unknown method "kl" \(expected entropy, mse, percentile\)/);
+    expect(() => cal.computeAmax('percentile', { percentile: 100.5 })).toThrow(/percentile must be a number in \[0, 100\], got 100.5/);
+    expect(() => cal.computeAmax('percentile', { percentile: -1 })).toThrow(/got -1/);
+    expect(() => cal.computeAmax('mse', { strid: 2 } as object)).toThrow(/unknown option strid/);
+    cal.collect(ndarray(Float32Array.from({ length: 1000 }, (_, i) => i / 100)));
+    expect(() => cal.computeAmax('entropy', { startBin: 300 })).toThrow(/startBin 300 is beyond the histogram's 256 bins/);
+    expect(() => cal.computeAmax('mse', { startBin: 256 })).toThrow(/startBin 256 is beyond/);
+    expect(new HistogramCalibrator({ numBits: [4, 3] }).numBits).toEqual([4, 3]);
+  });
+
+  it('starts from scratch after reset', () => {
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([4]));
+    cal.collect(batch([8]));
+    cal.reset();
+    expect(cal.histogram).toBeNull();
+    expect(cal.computeAmax('percentile')).toBeNull();
+    cal.collect(batch([2, 1]));
+    expect(Array.from(cal.histogram!.edges)).toEqual([0, 0.5, 1, 1.5, 2]);
+    expect(Array.from(cal.histogram!.counts)).toEqual([0, 0, 1, 1]);
+  });
+
+  it('uses the kernels it is given', () => {
+    const calls: string[] = [];
+    const kernels: QuantKernels = {
+      ...jsKernels,
+      name: 'spy',
+      histogram: (...a) => (calls.push('histogram'), jsKernels.histogram(...a)),
+      reduceAmax: (...a) => (calls.push('reduceAmax'), jsKernels.reduceAmax(...a)),
+    };
+    const cal = new HistogramCalibrator({ kernels });
+    cal.collect(batch([1, 2, 3]));
+    expect(calls).toEqual(['reduceAmax', 'histogram']);
+  });
+});
