@@ -2,7 +2,7 @@ import type { AmaxLike, HistogramOptions, NDArray, QuantOptions, TensorQuantResu
 import { openAsync } from './backend.js';
 import { runAsync } from './drive.js';
 import type { GpuKernelsOptions } from './gpu-kernels.js';
-import { KernelCache } from './kernel-cache.js';
+import type { KernelCache } from './kernel-cache.js';
 import { checkTileElements, DEFAULT_TILE_ELEMENTS } from './limits.js';
 import { ASYNC_CHAIN, candidates, checkMode, type GpuBackend } from './modes.js';
 import { histogramPlan } from './plans/histogram.js';
@@ -35,8 +35,8 @@ export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<
   const mode = checkMode(o.mode ?? 'auto');
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
-  const { gpu, backend } = await openAsync(mode, candidates(mode, ASYNC_CHAIN), warn);
-  return new AsyncGpuKernels(new KernelCache(gpu, backend), planContext(backend, tile));
+  const { cache, backend } = await openAsync(mode, candidates(mode, ASYNC_CHAIN), tile, warn);
+  return new AsyncGpuKernels(cache, planContext(backend, tile));
 }
 
 class AsyncGpuKernels implements AsyncGpuQuantKernels {

@@ -2,10 +2,13 @@
 // kernel here (gpu.js can report a backend as supported and then fail to create a context).
 
 import { GPU } from 'gpu.js';
+import { KernelCache } from './kernel-cache.js';
 import { fallbackMessage, platformSupports, type GpuBackend, type GpuMode } from './modes.js';
+import { planContext } from './plans/step.js';
+import { selfTest, selfTestAsync } from './self-test.js';
 
 export interface OpenedBackend {
-  readonly gpu: GPU;
+  readonly cache: KernelCache;
   readonly backend: GpuBackend;
 }
 
@@ -14,7 +17,9 @@ export type WarnFn = (message: string) => void;
 const PROBE = 'function (x) { return x[this.thread.x] * 2; }';
 
 /** Tries `chain` in order; `requested` only shapes the warning. */
-export function openSync(requested: GpuMode, chain: readonly GpuBackend[], warn: WarnFn, why0?: string): OpenedBackend {
+export function openSync(
+  requested: GpuMode, chain: readonly GpuBackend[], tile: number, warn: WarnFn, why0?: string,
+): OpenedBackend {
   let why = why0 ?? '';
   for (const backend of chain) {
     if (backend === 'webgpu') continue;
@@ -35,15 +40,25 @@ export function openSync(requested: GpuMode, chain: readonly GpuBackend[], warn:
       void gpu.destroy();
       continue;
     }
+    const cache = new KernelCache(gpu, backend);
+    const failed = selfTest(cache, planContext(backend, tile));
+    if (failed !== null) {
+      why ||= `${backend} is not bit-exact here: ${failed}`;
+      cache.clear();
+      void gpu.destroy();
+      continue;
+    }
     const msg = fallbackMessage(requested, backend, why);
     if (msg) warn(msg);
-    return { gpu, backend };
+    return { cache, backend };
   }
   throw new Error(`@pq/kernels-gpu: no gpu.js backend works here (${why})`);
 }
 
 /** As openSync, trying WebGPU first where it is in the chain and an adapter answers. */
-export async function openAsync(requested: GpuMode, chain: readonly GpuBackend[], warn: WarnFn): Promise<OpenedBackend> {
+export async function openAsync(
+  requested: GpuMode, chain: readonly GpuBackend[], tile: number, warn: WarnFn,
+): Promise<OpenedBackend> {
   let why = '';
   if (chain[0] === 'webgpu') {
     let available = false;
@@ -59,7 +74,10 @@ export async function openAsync(requested: GpuMode, chain: readonly GpuBackend[]
         const r = (await (k(Float32Array.of(1, 2, 3, 4)) as unknown as Promise<Float32Array>));
         if (r[3] !== 8) throw new Error(`a probe kernel computed ${String(r[3])} instead of 8`);
         k.destroy();
-        return { gpu, backend: 'webgpu' };
+        const cache = new KernelCache(gpu, 'webgpu');
+        const failed = await selfTestAsync(cache, planContext('webgpu', tile));
+        if (failed !== null) throw new Error(`not bit-exact here: ${failed}`);
+        return { cache, backend: 'webgpu' };
       } catch (e) {
         why = `webgpu failed: ${(e as Error).message.split('\n')[0]}`;
         void gpu.destroy();
@@ -68,5 +86,5 @@ export async function openAsync(requested: GpuMode, chain: readonly GpuBackend[]
       why ||= 'no WebGPU adapter answered';
     }
   }
-  return openSync(requested, chain.filter((b) => b !== 'webgpu'), warn, why);
+  return openSync(requested, chain.filter((b) => b !== 'webgpu'), tile, warn, why);
 }

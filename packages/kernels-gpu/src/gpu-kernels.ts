@@ -1,7 +1,7 @@
 import type { AmaxLike, HistogramOptions, NDArray, QuantKernels, QuantOptions, TensorQuantResult } from '@pq/core';
 import { openSync, type WarnFn } from './backend.js';
 import { runSync } from './drive.js';
-import { KernelCache } from './kernel-cache.js';
+import type { KernelCache } from './kernel-cache.js';
 import { checkTileElements, DEFAULT_TILE_ELEMENTS } from './limits.js';
 import { candidates, checkMode, SYNC_CHAIN, type GpuBackend, type GpuMode } from './modes.js';
 import { histogramPlan } from './plans/histogram.js';
@@ -44,8 +44,8 @@ export function createGpuKernels(o: GpuKernelsOptions = {}): GpuQuantKernels {
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
   const why = mode === 'webgpu' ? 'WebGPU kernels are asynchronous; use createAsyncGpuKernels' : undefined;
-  const { gpu, backend } = openSync(mode, candidates(mode, SYNC_CHAIN), warn, why);
-  return new SyncGpuKernels(new KernelCache(gpu, backend), planContext(backend, tile));
+  const { cache, backend } = openSync(mode, candidates(mode, SYNC_CHAIN), tile, warn, why);
+  return new SyncGpuKernels(cache, planContext(backend, tile));
 }
 
 class SyncGpuKernels implements GpuQuantKernels {
