@@ -1,0 +1,3 @@
+export * from './dataset.js';
+export { loadMnistPackage, splitDigits, isTestSample } from './mnistPackage.js';
+export { loadIdxDir, parseIdx, readIdxFile } from './idx.js';

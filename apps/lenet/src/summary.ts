@@ -1,0 +1,89 @@
+// summary.json (the shape issue 8 fixes, plus per-epoch history) and the terminal table.
+import type { CalibMethod } from './args.js';
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  testAccuracy: number;
+  samplesPerSec: number;
+}
+
+export interface PtqResult {
+  accuracy: number;
+  /** Every quantizer of the model by state-dict name (`conv1._input_quantizer._amax`), amax flattened. */
+  amax: Record<string, number[]>;
+}
+
+export interface Summary {
+  data: { source: string; train: number; test: number };
+  float: {
+    accuracy: number;
+    /** null when float training was skipped (--epochs 0 with --weights). */
+    trainSamplesPerSec: number | null;
+    history: EpochRecord[];
+    weights?: string;
+  };
+  ptq: Partial<Record<CalibMethod, PtqResult>>;
+  qat: { from: CalibMethod; accuracy: number; trainSamplesPerSec: number; history: EpochRecord[] } | null;
+  onnx: { file: string; maxAbsDiff: number; argmaxAgreement: number } | null;
+}
+
+/** Fields that vary from run to run with the same seed (throughput); everything else must not. */
+export function withoutTimings(s: Summary): unknown {
+  return JSON.parse(
+    JSON.stringify(s, (key, value: unknown) => (key === 'trainSamplesPerSec' || key === 'samplesPerSec' ? undefined : value)),
+  );
+}
+
+export function summaryJson(s: Summary): string {
+  return `${JSON.stringify(s, null, 2)}\n`;
+}
+
+export interface TableRow {
+  model: string;
+  accuracy: number;
+  /** Accuracy minus float accuracy, in percentage points; null for the float row. */
+  deltaPoints: number | null;
+}
+
+export function tableRows(s: Summary): TableRow[] {
+  const rows: TableRow[] = [{ model: 'float', accuracy: s.float.accuracy, deltaPoints: null }];
+  const delta = (a: number): number => (a - s.float.accuracy) * 100;
+  for (const [method, r] of Object.entries(s.ptq) as [CalibMethod, PtqResult][]) {
+    rows.push({ model: `PTQ ${method}`, accuracy: r.accuracy, deltaPoints: delta(r.accuracy) });
+  }
+  if (s.qat) rows.push({ model: `QAT (from ${s.qat.from})`, accuracy: s.qat.accuracy, deltaPoints: delta(s.qat.accuracy) });
+  return rows;
+}
+
+export function formatPercent(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+export function formatDelta(points: number | null): string {
+  if (points === null) return '';
+  const r = Math.round(points * 100) / 100;
+  return `${r > 0 ? '+' : r < 0 ? '-' : '±'}${Math.abs(r).toFixed(2)}`;
+}
+
+/** The terminal table: model, test accuracy, change vs float in points, then the ONNX check. */
+export function formatSummaryTable(s: Summary): string {
+  const rows = tableRows(s).map((r) => [r.model, formatPercent(r.accuracy), formatDelta(r.deltaPoints)]);
+  const header = ['model', 'test accuracy', 'vs float (pts)'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const fmt = (cells: string[]): string =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ').trimEnd();
+  const lines = [
+    `${s.data.source}: ${s.data.train.toLocaleString('en-US')} train / ${s.data.test.toLocaleString('en-US')} test`,
+    fmt(header),
+    widths.map((w) => '-'.repeat(w)).join('   '),
+    ...rows.map(fmt),
+  ];
+  if (s.onnx) {
+    lines.push(
+      `ONNX ${s.onnx.file}: max |onnxruntime - pq| ${s.onnx.maxAbsDiff.toExponential(2)}, ` +
+        `argmax agreement ${formatPercent(s.onnx.argmaxAgreement)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

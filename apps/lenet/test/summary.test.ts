@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { formatDelta, formatSummaryTable, summaryJson, tableRows, withoutTimings } from '../src/summary.js';
+import { syntheticSummary } from './synthetic.js';
+
+describe('summary', () => {
+  it('has the issue shape and round-trips through JSON', () => {
+    const s = syntheticSummary();
+    const parsed = JSON.parse(summaryJson(s)) as typeof s;
+    expect(parsed).toEqual(s);
+    expect(Object.keys(parsed)).toEqual(['data', 'float', 'ptq', 'qat', 'onnx']);
+    expect(parsed.ptq.max!.amax['conv1._weight_quantizer._amax']).toHaveLength(10);
+  });
+
+  it('drops only the throughput fields for determinism checks', () => {
+    const a = syntheticSummary();
+    const b = syntheticSummary();
+    b.float.trainSamplesPerSec = 1;
+    b.float.history[0]!.samplesPerSec = 1;
+    b.qat!.trainSamplesPerSec = 1;
+    expect(withoutTimings(a)).toEqual(withoutTimings(b));
+    b.ptq.mse!.accuracy = 0.5;
+    expect(withoutTimings(a)).not.toEqual(withoutTimings(b));
+    expect(JSON.stringify(withoutTimings(a))).not.toMatch(/samplesPerSec/i);
+  });
+
+  it('tabulates accuracy and the change vs float in points', () => {
+    const rows = tableRows(syntheticSummary());
+    expect(rows.map((r) => r.model)).toEqual(['float', 'PTQ max', 'PTQ percentile', 'PTQ mse', 'PTQ entropy', 'QAT (from percentile)']);
+    expect([formatDelta(null), formatDelta(0.05), formatDelta(-1.9), formatDelta(1e-12)]).toEqual(['', '+0.05', '-1.90', '±0.00']);
+    const table = formatSummaryTable(syntheticSummary());
+    expect(table).toBe(
+      [
+        'mnist package: 8,004 train / 1,996 test',
+        'model                   test accuracy   vs float (pts)',
+        '---------------------   -------------   --------------',
+        'float                          97.90%',
+        'PTQ max                        97.95%            +0.05',
+        'PTQ percentile                 97.80%            -0.10',
+        'PTQ mse                        97.70%            -0.20',
+        'PTQ entropy                    96.00%            -1.90',
+        'QAT (from percentile)          97.90%            ±0.00',
+        'ONNX lenet-qat.onnx: max |onnxruntime - pq| 1.00e-6, argmax agreement 100.00%',
+        '',
+      ].join('\n'),
+    );
+  });
+});
