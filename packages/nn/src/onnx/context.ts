@@ -20,6 +20,12 @@ export interface ConvertContext {
   readonly where: string;
   /** The graph value name of a tensor that reached this op (input, earlier output, weight or constant). */
   nameOf(t: unknown, what: string): string;
+  /**
+   * True when `t` is a constant that no traced code computed (a tf.zeros / tf.tensor literal)
+   * and has no graph name yet; converters may then build it in the graph instead (e.g. a zero
+   * state whose batch must follow the input).
+   */
+  isLiteral(t: unknown): boolean;
   /** Names the graph value that holds the (already computed) tfjs tensor `t`. */
   bind(t: unknown, name: string): void;
   /** `scope/base`: a base for node and value names. */

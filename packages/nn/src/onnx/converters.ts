@@ -1,4 +1,9 @@
 // Registers every converter family (imported for their side effect).
 import './activation.js';
 import './shape.js';
+import './conv.js';
+import './linear.js';
+import './pooling.js';
+import './norm.js';
+import './rnn.js';
 import './quantizer.js';

@@ -1,7 +1,8 @@
 // MaxPool1d-3d -> MaxPool, AvgPool1d-3d -> AveragePool, AdaptiveAvgPool1d-3d -> GlobalAveragePool
 // (output 1) or AveragePool with kernel = stride = input / output (only when that divides).
 import { attr } from './proto.js';
-import type { ConvertContext } from './context.js';
+import { isTensor, type ConvertContext } from './context.js';
+import { registerFunctionalConverter } from './registry.js';
 import { nTuple, symmetricPads } from './geometry.js';
 
 export interface PoolGeometry {
@@ -57,4 +58,24 @@ export function emitAdaptiveAvgPool(ctx: ConvertContext, x: string, inShape: rea
   }
   const kernel = spatial.map((s, i) => s / outSize[i]!);
   return emitAvgPool(ctx, x, spatial.length, { kernelSize: kernel, stride: kernel, padding: 0, countIncludePad: false });
+}
+
+function batchedInput(ctx: ConvertContext, x: unknown, n: number): string {
+  if (!isTensor(x) || x.rank !== n + 2) {
+    ctx.refuse(`ONNX pooling needs a batched input [N, C, ...] of rank ${n + 2}, got ${isTensor(x) ? `shape [${x.shape.join(', ')}]` : String(x)}`);
+  }
+  return ctx.nameOf(x, 'input');
+}
+
+for (const n of [1, 2, 3]) {
+  registerFunctionalConverter(`maxPool${n}d`, (ctx, [x], attrs, out) => {
+    ctx.bind(out, emitMaxPool(ctx, batchedInput(ctx, x, n), n, attrs as unknown as PoolGeometry));
+  });
+  registerFunctionalConverter(`avgPool${n}d`, (ctx, [x], attrs, out) => {
+    ctx.bind(out, emitAvgPool(ctx, batchedInput(ctx, x, n), n, attrs as unknown as PoolGeometry));
+  });
+  registerFunctionalConverter(`adaptiveAvgPool${n}d`, (ctx, [x], attrs, out) => {
+    const name = batchedInput(ctx, x, n);
+    ctx.bind(out, emitAdaptiveAvgPool(ctx, name, (x as { shape: number[] }).shape, attrs.outputSize as number[]));
+  });
 }

@@ -3,7 +3,8 @@
 // quantized cells keep their Q/DQ pairs on the input and the weights, which the LSTM op has no
 // place for; a whole LSTM unrolls over the sample's sequence length (fixed in the graph).
 import { attr } from './proto.js';
-import type { ConvertContext } from './context.js';
+import { isTensor, type ConvertContext } from './context.js';
+import { registerFunctionalConverter } from './registry.js';
 
 /** Weights of one cell as graph values (after their Q/DQ when quantized). */
 export interface CellWeights {
@@ -57,3 +58,34 @@ export function emitLstmCell(ctx: ConvertContext, x: string, inputSize: number, 
   const h2 = g.op('Mul', [og, g.op('Tanh', [c2], ctx.local('tanh_c'))], ctx.local('h'));
   return [h2, c2];
 }
+
+/**
+ * The value of a state tensor: a zero literal whose first dimension is the batch becomes a
+ * run-time zero state (so a dynamic batch works), anything else its graph name.
+ */
+export function stateValue(ctx: ConvertContext, t: unknown, x: string, batch: number, hidden: number, what: string): string {
+  if (ctx.isLiteral(t) && isTensor(t) && t.rank === 2 && t.shape[0] === batch && t.shape[1] === hidden && t.dataSync().every((v) => v === 0)) {
+    return emitZeroState(ctx, x, hidden);
+  }
+  return ctx.nameOf(t, what);
+}
+
+registerFunctionalConverter('lstmCell', (ctx, [x, h, c, weightIh, weightHh, biasIh, biasHh], _attrs, out) => {
+  if (!isTensor(x) || !isTensor(weightHh)) return ctx.refuse('lstmCell needs tensor input and weights');
+  const xName = ctx.nameOf(x, 'input');
+  const batch = x.shape[0]!;
+  const hidden = weightHh.shape[1]!;
+  const weights: CellWeights = {
+    hidden,
+    weightIh: ctx.nameOf(weightIh, 'weightIh'),
+    weightHh: ctx.nameOf(weightHh, 'weightHh'),
+    biasIh: biasIh === null || biasIh === undefined ? null : ctx.nameOf(biasIh, 'biasIh'),
+    biasHh: biasHh === null || biasHh === undefined ? null : ctx.nameOf(biasHh, 'biasHh'),
+  };
+  const hName = stateValue(ctx, h, xName, batch, hidden, 'h');
+  const cName = stateValue(ctx, c, xName, batch, hidden, 'c');
+  const [h1, c1] = emitLstmCell(ctx, xName, x.shape[1]!, hName, cName, weights, batch);
+  const [hOut, cOut] = out as [unknown, unknown];
+  ctx.bind(hOut, h1);
+  ctx.bind(cOut, c1);
+});

@@ -99,6 +99,10 @@ export class Tracer implements ConvertContext {
     return this.constant(t, `${this.local('const')}`);
   }
 
+  isLiteral(t: unknown): boolean {
+    return isTensor(t) && !this.names.has(t) && !this.paramPaths.has(t) && !this.producedBy.has(t) && !this.producedInsideConverter.has(t);
+  }
+
   bind(t: unknown, name: string): void {
     if (!isTensor(t)) this.refuse(`output is not a tensor (got ${describe(t)})`);
     this.names.set(t, name);
