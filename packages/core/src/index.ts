@@ -11,7 +11,7 @@ export { rint } from './rint.js';
 export { maxBound, minBound, checkNumBits } from './bounds.js';
 export { blockPlan, forEachBlock, type BlockPlan } from './layout.js';
 export { AMAX_EPSILON, checkAmax, quantScales, type QuantScales } from './quant-scale.js';
-export { tensorQuant, fakeTensorQuant } from './tensor-quant.js';
+export { tensorQuant, fakeTensorQuant, fakeTensorQuantInto, tensorQuantInto } from './tensor-quant.js';
 export { fakeTensorQuantGrad } from './tensor-quant-grad.js';
 export { reduceAmax } from './reduce-amax.js';
 export { histc, histogram } from './histogram.js';
@@ -34,3 +34,4 @@ export {
   type QuantDescriptorJSON,
   type QuantDescriptorOptions,
 } from './quant-descriptor.js';
+export { configureSimd, simdActive } from './simd-loops.js';

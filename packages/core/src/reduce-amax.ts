@@ -1,5 +1,6 @@
 import { blockPlan, forEachBlock } from './layout.js';
 import { checkNDArray } from './ndarray.js';
+import { absMaxRun } from './simd-loops.js';
 import { formatShape, normalizeAxes, shapeSize } from './shape.js';
 import type { NDArray } from './types.js';
 
@@ -35,17 +36,9 @@ export function reduceAmax(x: NDArray, axis?: number | readonly number[] | null,
     });
   } else {
     forEachBlock(plan, (xi, bi) => {
-      let m = out[bi]!;
-      const end = xi + len;
-      for (let i = xi; i < end; i++) {
-        const v = Math.abs(xs[i]!);
-        if (v > m) m = v;
-        else if (v !== v) {
-          m = NaN;
-          break;
-        }
-      }
-      if (m > out[bi]! || m !== m) out[bi] = m;
+      const m = absMaxRun(xs, xi, len);
+      const o = out[bi]!;
+      if (m > o || (m !== m && o === o)) out[bi] = m;
     });
   }
   let shape: number[];

@@ -1,7 +1,8 @@
 import { checkNumBits, maxBound, minBound } from './bounds.js';
 import { blockPlan, forEachBlock } from './layout.js';
 import { amaxArray, checkNDArray } from './ndarray.js';
-import { fakeQuantBlock, fakeQuantBlockVec, quantBlock, quantBlockVec } from './quant-loops.js';
+import { fakeQuantBlockVec, quantBlockVec } from './quant-loops.js';
+import { fakeQuantRun, quantRun } from './simd-loops.js';
 import { checkAmax, quantScales } from './quant-scale.js';
 import type { AmaxLike, NDArray, QuantOptions, TensorQuantResult } from './types.js';
 
@@ -28,7 +29,13 @@ function checkUnsignedInput(x: NDArray): void {
   }
 }
 
-function run(x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean) {
+function checkOut(out: Float32Array, x: NDArray): void {
+  if (!(out instanceof Float32Array) || out.length !== x.data.length) {
+    throw new RangeError(`out must be a Float32Array of ${x.data.length} elements (x's size), got ${out instanceof Float32Array ? `${out.length} elements` : String(out)}`);
+  }
+}
+
+function run(x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, into?: Float32Array) {
   checkNDArray(x, 'x');
   const a = amaxArray(amax);
   const { numBits, unsigned, narrowRange } = resolveOptions(o);
@@ -39,7 +46,8 @@ function run(x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: bool
   const lo = minBound(numBits, unsigned, narrowRange);
   const scales = quantScales(a, mb);
   const xs = x.data;
-  const out = new Float32Array(xs.length);
+  if (into !== undefined) checkOut(into, x);
+  const out = into ?? new Float32Array(xs.length);
   const { blockLen } = plan;
   const sq = scales.quant;
   const so = scales.out;
@@ -47,9 +55,9 @@ function run(x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: bool
     if (fake) forEachBlock(plan, (xi, bi) => fakeQuantBlockVec(xs, out, xi, blockLen, sq, so, bi, lo, mb));
     else forEachBlock(plan, (xi, bi) => quantBlockVec(xs, out, xi, blockLen, sq, bi, lo, mb));
   } else if (fake) {
-    forEachBlock(plan, (xi, bi) => fakeQuantBlock(xs, out, xi, blockLen, sq[bi]!, so[bi]!, lo, mb));
+    forEachBlock(plan, (xi, bi) => fakeQuantRun(xs, out, xi, blockLen, sq[bi]!, so[bi]!, lo, mb));
   } else {
-    forEachBlock(plan, (xi, bi) => quantBlock(xs, out, xi, blockLen, sq[bi]!, lo, mb));
+    forEachBlock(plan, (xi, bi) => quantRun(xs, out, xi, blockLen, sq[bi]!, lo, mb));
   }
   return { out, scale: { data: so, shape: [...a.shape] } };
 }
@@ -74,4 +82,17 @@ export function tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Tenso
  */
 export function fakeTensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): NDArray {
   return { data: run(x, amax, o, true).out, shape: [...x.shape] };
+}
+
+/**
+ * fakeTensorQuant writing into a caller-owned `out` (x's size; may be `x.data` itself for
+ * in-place quantization), saving the allocation of a fresh array on every call. Returns `out`.
+ */
+export function fakeTensorQuantInto(x: NDArray, amax: AmaxLike, out: Float32Array, o?: QuantOptions): Float32Array {
+  return run(x, amax, o, true, out).out;
+}
+
+/** tensorQuant writing the integers into a caller-owned `out`; returns the scale. */
+export function tensorQuantInto(x: NDArray, amax: AmaxLike, out: Float32Array, o?: QuantOptions): NDArray {
+  return run(x, amax, o, false, out).scale;
 }

@@ -52,3 +52,23 @@ describe('reduceAmax errors', () => {
     expect(() => reduceAmax(ndarray([], [0, 3]), 0)).toThrow(/axis 0 of length 0/);
   });
 });
+
+describe('fakeTensorQuantInto / tensorQuantInto', () => {
+  it('write into the given buffer, in place too, with the same results', async () => {
+    const { fakeTensorQuantInto, tensorQuantInto } = await import('../src/index.js');
+    const y = ndarray([0.1, -0.2, 0.3, 0.4, -0.5, 0.6], [2, 3]);
+    const want = fakeTensorQuant(y, 0.6).data;
+    const out = new Float32Array(6);
+    expect(fakeTensorQuantInto(y, 0.6, out)).toBe(out);
+    expect(out).toEqual(want);
+    const scale = tensorQuantInto(y, ndarray([1, 2], [2, 1]), out);
+    expect(scale.shape).toEqual([2, 1]);
+    expect(out).toEqual(tensorQuant(y, ndarray([1, 2], [2, 1])).outputs.data);
+    const inPlace = ndarray(y.data.slice(), y.shape);
+    fakeTensorQuantInto(inPlace, 0.6, inPlace.data);
+    expect(inPlace.data).toEqual(want);
+    expect(() => fakeTensorQuantInto(y, 1, new Float32Array(5))).toThrow(
+      'out must be a Float32Array of 6 elements (x\'s size), got 5 elements',
+    );
+  });
+});

@@ -1,0 +1,84 @@
+// Dispatch of the hot loops: long blocks go through the WebAssembly SIMD module in chunks that
+// stay in cache (copy in, transform in place, copy out); short blocks, the tail that is not a
+// multiple of 4, and runtimes without WASM SIMD use the plain JS loops. Both paths are
+// bit-identical (tests run the golden cases through each).
+
+import { fakeQuantBlock, quantBlock } from './quant-loops.js';
+import { loadSimd, SIMD_CHUNK, type SimdExports } from './simd-module.js';
+
+const settings = { enabled: true, minBlock: 1024 };
+
+/**
+ * Turns the WebAssembly SIMD path on or off, or changes the shortest block it handles
+ * (default 1024 elements). Results are identical either way; this is for benchmarks and tests.
+ */
+export function configureSimd(o: { enabled?: boolean; minBlock?: number }): void {
+  if (o.enabled !== undefined) settings.enabled = o.enabled;
+  if (o.minBlock !== undefined) settings.minBlock = Math.max(4, o.minBlock);
+}
+
+/** True when the WebAssembly SIMD kernels are available and enabled. */
+export function simdActive(): boolean {
+  return settings.enabled && loadSimd() !== null;
+}
+
+function simdFor(len: number): SimdExports | null {
+  return settings.enabled && len >= settings.minBlock ? loadSimd() : null;
+}
+
+function quantChunks(
+  m: SimdExports, fake: boolean, x: Float32Array, out: Float32Array, start: number, len: number,
+  s: number, d: number, lo: number, hi: number,
+): number {
+  const n4 = len - (len & 3);
+  const heap = m.heap;
+  const kernel = fake ? m.f : m.q;
+  for (let off = 0; off < n4; off += SIMD_CHUNK) {
+    const k = Math.min(SIMD_CHUNK, n4 - off);
+    heap.set(x.subarray(start + off, start + off + k));
+    kernel(0, k * 4, s, d, lo, hi);
+    out.set(heap.subarray(0, k), start + off);
+  }
+  return n4;
+}
+
+export function fakeQuantRun(
+  x: Float32Array, out: Float32Array, start: number, len: number, s: number, d: number, lo: number, hi: number,
+): void {
+  const m = simdFor(len);
+  const done = m === null ? 0 : quantChunks(m, true, x, out, start, len, s, d, lo, hi);
+  if (done < len) fakeQuantBlock(x, out, start + done, len - done, s, d, lo, hi);
+}
+
+export function quantRun(
+  x: Float32Array, out: Float32Array, start: number, len: number, s: number, lo: number, hi: number,
+): void {
+  const m = simdFor(len);
+  const done = m === null ? 0 : quantChunks(m, false, x, out, start, len, s, 1, lo, hi);
+  if (done < len) quantBlock(x, out, start + done, len - done, s, lo, hi);
+}
+
+/** max |x| over `x[start, start+len)`, NaN when any element is NaN; 0 for an empty range. */
+export function absMaxRun(x: Float32Array, start: number, len: number): number {
+  let m = 0;
+  let i = start;
+  const end = start + len;
+  const simd = simdFor(len);
+  if (simd !== null) {
+    const n4 = len - (len & 3);
+    for (let off = 0; off < n4; off += SIMD_CHUNK) {
+      const k = Math.min(SIMD_CHUNK, n4 - off);
+      simd.heap.set(x.subarray(start + off, start + off + k));
+      const c = simd.a(0, k * 4);
+      if (c !== c) return NaN;
+      if (c > m) m = c;
+    }
+    i = start + n4;
+  }
+  for (; i < end; i++) {
+    const v = Math.abs(x[i]!);
+    if (v > m) m = v;
+    else if (v !== v) return NaN;
+  }
+  return m;
+}
