@@ -30,7 +30,7 @@ const tee = (i: number): number[] => [0x22, i];
 const MEMARG = [0x00, 0x00];
 const OP = {
   load: 0x00, store: 0x0b, splat: 0x13, extract: 0x1f, nearest: 0x6a, abs: 0xe0, mul: 0xe6, div: 0xe7,
-  max: 0xe9, pmin: 0xea, pmax: 0xeb,
+  pmin: 0xea, pmax: 0xeb, ne: 0x42, or: 0x50, anyTrue: 0x53,
 };
 /** `block; if ptr >= end break; loop { body; ptr += 16; if ptr < end continue } end` */
 const loop16 = (body: number[]): number[] => [
@@ -60,12 +60,19 @@ function quantBody(fake: boolean): number[] {
 }
 
 function absMaxBody(): number[] {
-  // params 0 ptr, 1 end; local 2 acc (v128, starts at 0)
-  const step = [...get(2), ...get(0), ...simd(OP.load), ...MEMARG, ...simd(OP.abs), ...simd(OP.max), ...set(2)];
+  // params 0 ptr, 1 end; locals 2 acc, 3 nan mask, 4 v (v128). Two independent chains: a
+  // pmax (one instruction) for the maximum and an OR of `v != v` for NaN, so that a NaN
+  // anywhere returns NaN, as the JS loop does.
+  const step = [
+    ...get(0), ...simd(OP.load), ...MEMARG, ...simd(OP.abs), ...set(4),
+    ...get(2), ...get(4), ...simd(OP.pmax), ...set(2),
+    ...get(3), ...get(4), ...get(4), ...simd(OP.ne), ...simd(OP.or), ...set(3),
+  ];
+  const ifNanReturnNaN = [...get(3), ...simd(OP.anyTrue), 0x04, 0x40, 0x43, 0x00, 0x00, 0xc0, 0x7f, 0x0f, 0x0b];
   const lanes = [0, 1, 2, 3].map((l) => [...get(2), ...simd(OP.extract), l]);
-  // f32.max of the four lanes (0x97 = f32.max, NaN-propagating)
+  // f32.max (0x97) of the four lanes
   const reduce = [...lanes[0]!, ...lanes[1]!, 0x97, ...lanes[2]!, 0x97, ...lanes[3]!, 0x97];
-  return func([[1, V128]], [...loop16(step), ...reduce]);
+  return func([[3, V128]], [...loop16(step), ...ifNanReturnNaN, ...reduce]);
 }
 
 /** Bytes of float32 scratch memory the kernels work in (the module has 16 pages = 1 MiB). */
