@@ -2,7 +2,7 @@
 // ways to pick amax from it (the reference's HistogramCalibrator, torch_hist path).
 import { checkNumBits, jsKernels, type NDArray, type QuantKernels } from '@pq/core';
 import { computeAmaxEntropy } from './entropy.js';
-import { checkBatch } from './input-checks.js';
+import { checkBatch, refuseNonFinite } from './input-checks.js';
 import { checkKnownOptions } from './max-calibrator.js';
 import { computeAmaxMse } from './mse.js';
 import type { MseNumBits } from './mse-exact.js';
@@ -76,7 +76,9 @@ export class HistogramCalibrator {
   /** Adds |x| to the histogram, growing its range (same bin width) when x exceeds it. */
   collect(x: NDArray): void {
     checkBatch(x, WHO);
-    const max = this.kernels.reduceAmax(x, null, false).data[0]!;
+    const amax = this.kernels.reduceAmax(x, null, false).data;
+    refuseNonFinite(x, amax, WHO);
+    const max = amax[0]!;
     if (max === 0) {
       // All zeros. Before any range exists the reference would build a [-1, 1] histogram (and
       // fail on the next batch); pq keeps their count for bin 0 of the first real histogram.

@@ -1,6 +1,6 @@
 // MaxCalibrator: the running elementwise max of per-batch amax (the reference's MaxCalibrator).
 import { formatShape, jsKernels, normalizeAxes, sameShape, type NDArray, type QuantKernels } from '@pq/core';
-import { checkBatch } from './input-checks.js';
+import { checkBatch, refuseNonFinite } from './input-checks.js';
 
 export interface MaxCalibratorOptions {
   numBits?: number;
@@ -65,6 +65,7 @@ export class MaxCalibrator {
     const reduce: number[] = [];
     for (let i = 0; i < rank; i++) if (!keep.includes(i)) reduce.push(i);
     const local = this.kernels.reduceAmax(x, reduce, true);
+    refuseNonFinite(x, local.data, WHO);
     if (this.#amax === null) {
       this.#amax = copy(local);
     } else {

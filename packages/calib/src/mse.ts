@@ -25,28 +25,30 @@ const EPS = 2 ** -53; // unit roundoff of float64
 // at most 5 * 2^-24 relative; 2^-20 covers that and the float64 sum with a wide margin.
 const F32_REL = 2 ** -20;
 
-/** Compensated (TwoSum) prefix sums: `hi[j] + lo[j]` is the sum of `t[0..j)` to ~2 ulps. */
-class Prefix {
-  readonly hi: Float64Array;
-  readonly lo: Float64Array;
-  constructor(n: number, term: (j: number) => number) {
-    this.hi = new Float64Array(n + 1);
-    this.lo = new Float64Array(n + 1);
-    let hi = 0;
-    let lo = 0;
-    for (let j = 0; j < n; j++) {
-      const t = term(j);
-      const s = hi + t;
-      const bp = s - hi;
-      lo += hi - (s - bp) + (t - bp);
-      hi = s;
-      this.hi[j + 1] = hi;
-      this.lo[j + 1] = lo;
+/**
+ * Compensated (TwoSum) prefix sums of `w`, `w*c` and `w*c^2`, interleaved per bin as
+ * [hi0, lo0, hi1, lo1, hi2, lo2]: `hi + lo` is each sum of bins [0, j) to about 2 ulps.
+ */
+function momentPrefix(c: Float32Array, w: Float32Array): Float64Array {
+  const n = c.length;
+  const p = new Float64Array(6 * (n + 1));
+  const hi = [0, 0, 0];
+  const lo = [0, 0, 0];
+  for (let j = 0; j < n; j++) {
+    const wc = w[j]! * c[j]!;
+    const terms = [w[j]!, wc, wc * c[j]!];
+    for (let k = 0; k < 3; k++) {
+      const t = terms[k]!;
+      const h = hi[k]!;
+      const sum = h + t;
+      const bp = sum - h;
+      lo[k] = lo[k]! + (h - (sum - bp) + (t - bp));
+      hi[k] = sum;
+      p[6 * (j + 1) + 2 * k] = sum;
+      p[6 * (j + 1) + 2 * k + 1] = lo[k]!;
     }
   }
-  range(a: number, b: number): number {
-    return this.hi[b]! - this.hi[a]! + (this.lo[b]! - this.lo[a]!);
-  }
+  return p;
 }
 
 /**
@@ -124,72 +126,96 @@ export function mseSearch(
   return { amax: c[bestIndex]!, exactChecks };
 }
 
+/** Whether center j's level exceeds m (< maxBound): rint(clamp(fround(c * sq))) > m, as core rounds. */
+function above(c: Float32Array, j: number, sq: number, m: number): boolean {
+  const v = Math.fround(c[j]! * sq);
+  return v > m + 0.5 || (v === m + 0.5 && (m & 1) === 1);
+}
+
+/** The first bin in [from, to] whose level exceeds m (to when none): a guess from even spacing, then steps. */
+function firstAbove(c: Float32Array, sq: number, m: number, from: number, to: number, c0: number, spacing: number): number {
+  let b = spacing > 0 ? Math.ceil(((m + 0.5) / sq - c0) / spacing) : from;
+  if (!(b >= from)) b = from;
+  if (b > to) b = to;
+  while (b > from && above(c, b - 1, sq, m)) b--;
+  while (b < to && !above(c, b, sq, m)) b++;
+  return b;
+}
+
+/** The sum over bins [a, b) of w * (c - o)^2 from the interleaved prefix sums. */
+function runSum(p: Float64Array, a: number, b: number, o: number): number {
+  const ia = 6 * a;
+  const ib = 6 * b;
+  const s0 = p[ib]! - p[ia]! + (p[ib + 1]! - p[ia + 1]!);
+  const s1 = p[ib + 2]! - p[ia + 2]! + (p[ib + 3]! - p[ia + 3]!);
+  const s2 = p[ib + 4]! - p[ia + 4]! + (p[ib + 5]! - p[ia + 5]!);
+  return s2 - 2 * o * s1 + o * o * s0;
+}
+
 /**
  * Lower and upper bounds of every candidate's reference mse for an integer format, from runs
- * of equally quantized centers and prefix sums.
+ * of equally quantized centers and prefix sums. A candidate whose clipping error alone already
+ * exceeds the best upper bound found so far is settled in O(1).
  */
 function integerBounds(
   c: Float32Array, w: Float32Array, numBits: number, unsigned: boolean,
   startBin: number, stride: number, numCandidates: number,
 ): { lower: Float64Array; upper: Float64Array } {
   const n = c.length;
-  const p0 = new Prefix(n, (j) => w[j]!);
-  const p1 = new Prefix(n, (j) => w[j]! * c[j]!);
-  const p2 = new Prefix(n, (j) => w[j]! * c[j]! * c[j]!);
+  const p = momentPrefix(c, w);
+  const p0 = p[6 * n]!;
+  const p1 = p[6 * n + 2]!;
+  const p2 = p[6 * n + 4]!;
   let wMax = 0;
   for (let j = 0; j < n; j++) wMax = Math.max(wMax, w[j]!);
   // Absolute slack for float32 results that land in the subnormal range.
   const floor = (1 + wMax) * 2 ** -120;
-  const hiBound = maxBound(numBits, unsigned);
-  // Centers are >= 0, so the lower clamp (0 or -maxBound) never binds.
-  const spacing = n > 1 ? (c[n - 1]! - c[0]!) / (n - 1) : 0;
+  const hi = maxBound(numBits, unsigned);
+  const c0 = c[0]!;
+  // Centers are sorted and usually evenly spaced: boundaries are guessed from it, then checked.
+  const spacing = n > 1 ? (c[n - 1]! - c0) / (n - 1) : 0;
   const lower = new Float64Array(numCandidates);
-  const upper = new Float64Array(numCandidates);
-  for (let ci = 0; ci < numCandidates; ci++) {
+  const upper = new Float64Array(numCandidates).fill(Infinity);
+  let bestUpper = Infinity;
+  // Largest amax first: those candidates bound the answer well, so that the small-amax ones,
+  // whose clipping error is large, are settled by their clipping error alone.
+  for (let ci = numCandidates - 1; ci >= 0; ci--) {
     const amax = c[startBin + ci * stride]!;
     // core's quantScales: scale = fround(maxBound / amax); 0 (quantize) and 1 (divide) when tiny.
-    const s = Math.fround(hiBound / amax);
+    const s = Math.fround(hi / amax);
     const sq = amax <= AMAX_EPSILON ? 0 : s;
     const so = amax <= AMAX_EPSILON ? 1 : s;
-    // The integer level of center j, exactly as core's fake-quant loop computes it.
-    const levelOf = (j: number): number => {
-      const v = Math.fround(c[j]! * sq);
-      return rint(v > hiBound ? hiBound : v);
-    };
-    let sum = 0;
-    let sumAbs = 0;
-    let spread = 0;
-    let runs = 0;
+    const oMax = Math.fround(hi / so);
+    const mTot = p2 + 2 * oMax * p1 + oMax * oMax * p0;
+    // Clipped bins (level hi) form the last run.
+    const clipStart = firstAbove(c, sq, hi - 1, 0, n, c0, spacing);
+    const clip = clipStart < n ? runSum(p, clipStart, n, oMax) : 0;
+    const clipLower = (Math.max(0, clip - 16 * EPS * mTot) / n) * (1 - F32_REL) - floor;
+    if (clipLower > bestUpper) {
+      lower[ci] = clipLower;
+      continue;
+    }
+    let sum = clip;
+    let sumAbs = Math.abs(clip);
+    let runs = 1;
     let a = 0;
-    while (a < n) {
-      const m = levelOf(a);
-      let b = n;
-      if (m < hiBound) {
-        // First bin whose level exceeds m: guess from the threshold (m + 0.5) / scale, then step.
-        b = spacing > 0 ? Math.ceil((((m + 0.5) / sq) - c[0]!) / spacing) : a + 1;
-        if (!(b > a + 1)) b = a + 1;
-        if (b > n) b = n;
-        while (b > a + 1 && levelOf(b - 1) > m) b--;
-        while (b < n && levelOf(b) <= m) b++;
-      }
-      const out = Math.fround(m / so);
-      const s0 = p0.range(a, b);
-      const s1 = p1.range(a, b);
-      const s2 = p2.range(a, b);
-      const run = s2 - 2 * out * s1 + out * out * s0;
+    while (a < clipStart) {
+      const v = Math.fround(c[a]! * sq);
+      const m = rint(v > hi ? hi : v);
+      const b = firstAbove(c, sq, m, a + 1, clipStart, c0, spacing);
+      const run = runSum(p, a, b, Math.fround(m / so));
       sum += run;
       sumAbs += Math.abs(run);
-      spread +=
-        p2.hi[a]! + p2.hi[b]! + 2 * Math.abs(out) * (p1.hi[a]! + p1.hi[b]!) + out * out * (p0.hi[a]! + p0.hi[b]!);
       runs++;
       a = b;
     }
-    // Error of the estimate: each prefix entry is within ~2 ulps of its (non-negative) value and
-    // each term within 2 ulps, so a run is within 8 ulps of `spread`'s share; adding the runs
-    // costs (runs + 2) ulps of their absolute sum.
-    const err = 8 * EPS * spread + (runs + 2) * EPS * sumAbs;
+    // Error of the estimate: prefix entries are within ~2 ulps of their non-negative values
+    // (at most the totals), each run's formula adds a few ulps of the same magnitudes, so each
+    // run is within 16 ulps of mTot; adding the runs costs (runs + 2) ulps of their sum.
+    const err = 16 * EPS * runs * mTot + (runs + 2) * EPS * sumAbs;
     lower[ci] = (Math.max(0, sum - err) / n) * (1 - F32_REL) - floor;
     upper[ci] = ((sum + err) / n) * (1 + F32_REL) + floor;
+    bestUpper = Math.min(bestUpper, upper[ci]!);
   }
   return { lower, upper };
 }

@@ -34,6 +34,9 @@ describe('MaxCalibrator', () => {
     expect(() => cal.collect(ndarray([NaN, Infinity, 1]))).toThrow(
       /MaxCalibrator\.collect: x has 2 non-finite values \(NaN or ±Infinity\) among 3/,
     );
+    expect(() => new MaxCalibrator({ axis: 0 }).collect(ndarray([1, 2, -Infinity, 4], [2, 2]))).toThrow(
+      /x has 1 non-finite value \(NaN or ±Infinity\) among 4/,
+    );
     expect(() => cal.collect(ndarray([], [2, 0]))).toThrow(/x is empty \(shape \[2, 0\]\)/);
     expect(cal.computeAmax()).toBeNull();
     expect(() => new MaxCalibrator({ unsigned: true }).collect(ndarray([1, -2]))).toThrow(

@@ -1,0 +1,10 @@
+import { ndarray } from '@pq/core';
+import { HistogramCalibrator } from '../src/index.js';
+import { mseSearch } from '../src/mse.js';
+import { reluActivation } from './histograms.js';
+const cal = new HistogramCalibrator();
+cal.collect(ndarray(reluActivation(1 << 20, 1)));
+const { counts, edges } = cal.histogram!;
+const r = mseSearch(counts, edges);
+const g = globalThis as any;
+console.log(g.calls, r, 'pruned', g.pruned, 'runs', g.runs, 'candidates', 2048 - 128);
