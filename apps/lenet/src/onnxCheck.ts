@@ -1,0 +1,37 @@
+// Runs an exported model in onnxruntime-node on the test set and compares it with pq's own
+// forward pass: the largest absolute difference of the outputs and how often argmax agrees.
+import * as ort from 'onnxruntime-node';
+import { IMAGE_SIZE, type Split, batchesInOrder } from './data/dataset.js';
+import { EVAL_BATCH, argmaxRows } from './evaluate.js';
+
+export interface OnnxCheck {
+  maxAbsDiff: number;
+  argmaxAgreement: number;
+}
+
+export async function checkOnnx(bytes: Uint8Array, pqPredict: (batch: Split) => Float32Array, test: Split): Promise<OnnxCheck> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const input = session.inputNames[0];
+    const output = session.outputNames[0];
+    if (input === undefined || output === undefined) throw new Error('ONNX check: the exported model has no input or no output');
+    let maxAbsDiff = 0;
+    let agree = 0;
+    for (const batch of batchesInOrder(test, EVAL_BATCH)) {
+      const feeds = { [input]: new ort.Tensor('float32', batch.images, [batch.count, 1, IMAGE_SIZE, IMAGE_SIZE]) };
+      const result = await session.run(feeds);
+      const ours = pqPredict(batch);
+      const theirs = result[output]!.data as Float32Array;
+      if (theirs.length !== ours.length) {
+        throw new Error(`ONNX check: onnxruntime returned ${theirs.length} values for a batch of ${batch.count}, pq ${ours.length}`);
+      }
+      for (let i = 0; i < ours.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(ours[i]! - theirs[i]!));
+      const a = argmaxRows(ours);
+      const b = argmaxRows(theirs);
+      for (let i = 0; i < batch.count; i++) if (a[i] === b[i]) agree++;
+    }
+    return { maxAbsDiff, argmaxAgreement: agree / test.count };
+  } finally {
+    await session.release();
+  }
+}
