@@ -1,9 +1,11 @@
 // `pnpm bench`: fake quantization speed against the memory-bandwidth floor (Float32Array.set),
 // measured in the same run. Prints the median of several timed runs after a warm-up.
 import os from 'node:os';
-import { simdActive, fakeTensorQuant, fakeTensorQuantInto, ndarray, reduceAmax, rint, tensorQuant, type NDArray } from '../src/index.js';
+import { configureSimd, simdActive, fakeTensorQuant, fakeTensorQuantInto, ndarray, reduceAmax, rint, tensorQuant, type NDArray } from '../src/index.js';
 
 const CHANNELS = 64;
+// PQ_SIMD=0 measures the plain JS loops (the fallback where WebAssembly SIMD is missing).
+if (process.env['PQ_SIMD'] === '0') configureSimd({ enabled: false });
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -2,7 +2,12 @@
 // keeps each one tight: `q = clamp(rint(fround(x * s)), lo, hi)` and, for fake quant,
 // `fround(q / d)` (the float32 store rounds). Clamping before rounding gives the same result
 // as the reference's clamp-after-round because the bounds are integers; it keeps NaN (NaN
-// fails both comparisons) and the sign of zero.
+// fails both comparisons). After the clamp |v| <= 65536, so adding and subtracting 1.5 * 2^52
+// rounds half to even exactly (double arithmetic rounds to nearest even); a zero result takes
+// v's sign back (`v * 0`), as rint(-0.3) is -0 in the reference.
+
+/** 1.5 * 2^52: adding it leaves no fraction bits in a double of magnitude below 2^51. */
+const ROUNDER = 6755399441055744;
 
 /** Real quantization of `x[start, start+len)` with one scale. */
 export function quantBlock(
@@ -12,8 +17,8 @@ export function quantBlock(
   for (let i = start; i < end; i++) {
     let v = Math.fround(x[i]! * s);
     v = v < lo ? lo : v > hi ? hi : v;
-    const r = Math.round(v);
-    out[i] = r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+    const r = v + ROUNDER - ROUNDER;
+    out[i] = r === 0 ? v * 0 : r;
   }
 }
 
@@ -25,8 +30,8 @@ export function fakeQuantBlock(
   for (let i = start; i < end; i++) {
     let v = Math.fround(x[i]! * s);
     v = v < lo ? lo : v > hi ? hi : v;
-    const r = Math.round(v);
-    out[i] = (r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r) / d;
+    const r = v + ROUNDER - ROUNDER;
+    out[i] = (r === 0 ? v * 0 : r) / d;
   }
 }
 
@@ -37,8 +42,8 @@ export function quantBlockVec(
   for (let j = 0; j < len; j++) {
     let v = Math.fround(x[start + j]! * s[sStart + j]!);
     v = v < lo ? lo : v > hi ? hi : v;
-    const r = Math.round(v);
-    out[start + j] = r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+    const r = v + ROUNDER - ROUNDER;
+    out[start + j] = r === 0 ? v * 0 : r;
   }
 }
 
@@ -50,7 +55,7 @@ export function fakeQuantBlockVec(
   for (let j = 0; j < len; j++) {
     let v = Math.fround(x[start + j]! * s[sStart + j]!);
     v = v < lo ? lo : v > hi ? hi : v;
-    const r = Math.round(v);
-    out[start + j] = (r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r) / d[sStart + j]!;
+    const r = v + ROUNDER - ROUNDER;
+    out[start + j] = (r === 0 ? v * 0 : r) / d[sStart + j]!;
   }
 }
