@@ -1,0 +1,164 @@
+// The opt-in switch. `enableAcceleration()` registers tfjs's gradients, selects the wasm
+// backend (XNNPACK convolutions and matmuls) and installs pq's kernels where that backend has
+// none or a slow one; `disableAcceleration()` puts every replaced kernel back and returns to
+// the backend that was active before. Nothing here runs at import time.
+import * as tf from '@tensorflow/tfjs-core';
+import { registerTfjsGradients } from './register_gradients.js';
+import { conv2dBackpropFilterViaConv } from './conv2d_backprop_filter.js';
+import { conv2dBackpropInputViaConv } from './conv2d_backprop_input.js';
+import { callKernel } from './kernel_call.js';
+import { conv2dGeometry } from './conv_geometry.js';
+import { registerFakeQuantKernels } from './fake_quant_kernels.js';
+import { maxPoolGradJs } from './max_pool_grad.js';
+import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
+
+export type AcceleratedBackend = 'wasm' | 'cpu';
+
+export interface AccelerationOptions {
+  /** 'wasm' (default; XNNPACK) or 'cpu' (stock cpu backend with pq's convolution gradients). */
+  backend?: AcceleratedBackend;
+}
+
+export interface AccelerationState {
+  enabled: boolean;
+  backend: string;
+  /** `Kernel@backend` for every kernel pq installed. */
+  kernels: string[];
+}
+
+interface Replaced {
+  kernelName: string;
+  backendName: string;
+  original: tf.KernelConfig | undefined;
+}
+
+let replaced: Replaced[] = [];
+let previousBackend: string | null = null;
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+
+function install(kernelName: string, backendName: string, make: (original: tf.KernelConfig | undefined) => tf.KernelFunc): void {
+  const original = tf.getKernel(kernelName, backendName);
+  if (original !== undefined) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ kernelName, backendName, kernelFunc: make(original) });
+  replaced.push({ kernelName, backendName, original });
+}
+
+/**
+ * tfjs's wasm Conv2D computes wrong values for 'same' padding when a stride exceeds the kernel,
+ * and writes past its output (corrupting the wasm heap) for a numeric pad with unequal strides
+ * or a non-square kernel, whose output tfjs sizes from the row stride and kernel height alone.
+ * pq passes 'same' as the explicit padding it stands for, and refuses the second case with a
+ * clear error (explicit padding works).
+ */
+function installWasmConvGuard(): void {
+  install('Conv2D', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) => {
+    const a = attrs as Record<string, unknown>;
+    const x = inputs['x']!;
+    const filter = inputs['filter']!;
+    const g = conv2dGeometry(x.shape, filter.shape, a['strides'] as [number, number], a['pad'], a['dimRoundingMode']);
+    let fixed = attrs;
+    if (typeof a['pad'] === 'number' && (g.strideH !== g.strideW || g.info.effectiveFilterHeight !== g.info.effectiveFilterWidth)) {
+      throw new Error(
+        `conv2d on wasm: tfjs sizes a numeric pad (${a['pad']}) wrongly with strides [${g.strideH},${g.strideW}] and kernel ` +
+          `${g.kh}x${g.kw}; pass explicit padding [[0,0],[top,bottom],[left,right],[0,0]]`,
+      );
+    }
+    if (a['pad'] === 'same' && (g.strideH > g.kh || g.strideW > g.kw)) {
+      const { top, bottom, left, right } = g.info.padInfo;
+      fixed = { ...attrs, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] } as unknown as tf.NamedAttrMap;
+    }
+    return callKernel('Conv2D', 'wasm', backend, inputs, fixed, original);
+  }) as tf.KernelFunc);
+}
+
+function installConvGradients(backendName: string): void {
+  install('Conv2DBackpropFilter', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
+    const a = attrs as Record<string, unknown>;
+    if (a['dataFormat'] !== undefined && a['dataFormat'] !== 'NHWC') {
+      return callKernel('Conv2DBackpropFilter', backendName, backend, inputs, attrs, original);
+    }
+    return conv2dBackpropFilterViaConv(backend, backendName, {
+      x: inputs['x']!, dy: inputs['dy']!, strides: a['strides'] as [number, number], pad: a['pad'],
+      dimRoundingMode: a['dimRoundingMode'], filterShape: a['filterShape'] as [number, number, number, number],
+    });
+  }) as tf.KernelFunc);
+  install('Conv2DBackpropInput', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
+    const a = attrs as Record<string, unknown>;
+    const fast = a['dataFormat'] !== undefined && a['dataFormat'] !== 'NHWC' ? null : conv2dBackpropInputViaConv(backend, backendName, {
+      dy: inputs['dy']!, filter: inputs['filter']!, strides: a['strides'] as [number, number], pad: a['pad'],
+      dimRoundingMode: a['dimRoundingMode'], inputShape: a['inputShape'] as [number, number, number, number],
+    });
+    return fast ?? callKernel('Conv2DBackpropInput', backendName, backend, inputs, attrs, original);
+  }) as tf.KernelFunc);
+}
+
+function installPooling(backendName: string): void {
+  if (backendName === 'wasm') {
+    install('MaxPool', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
+      const a = attrs as Record<string, unknown>;
+      const args: MaxPoolArgs = {
+        x: inputs['x']!, filterSize: a['filterSize'] as [number, number], strides: a['strides'] as [number, number],
+        pad: a['pad'], dimRoundingMode: a['dimRoundingMode'],
+      };
+      const info = poolInfo(args);
+      // XNNPACK's pooling corrupts the heap for a stride above the window, and tfjs sizes a
+      // numeric pad from the row stride and window height alone; the JS loop handles both.
+      const oddNumericPad = typeof a['pad'] === 'number' && (info.strideHeight !== info.strideWidth || info.filterHeight !== info.filterWidth);
+      const safe = info.strideHeight <= info.filterHeight && info.strideWidth <= info.filterWidth && !oddNumericPad;
+      return safe && original !== undefined ? callKernel('MaxPool', backendName, backend, inputs, attrs, original) : maxPoolJs(backend, args);
+    }) as tf.KernelFunc);
+  }
+  install('MaxPoolGrad', backendName, () => (({ inputs, backend, attrs }: KernelArgs) => {
+    const a = attrs as Record<string, unknown>;
+    return maxPoolGradJs(backend, {
+      dy: inputs['dy']!, input: inputs['input']!, filterSize: a['filterSize'] as [number, number],
+      strides: a['strides'] as [number, number], pad: a['pad'], dimRoundingMode: a['dimRoundingMode'],
+    });
+  }) as tf.KernelFunc);
+}
+
+/**
+ * Makes tfjs training fast on Node: registers gradients, switches to `opts.backend` ('wasm' by
+ * default) and installs pq's convolution-gradient kernels there. Idempotent; undo with
+ * `disableAcceleration()`.
+ */
+export async function enableAcceleration(opts: AccelerationOptions = {}): Promise<AccelerationState> {
+  const backendName = opts.backend ?? 'wasm';
+  if (backendName !== 'wasm' && backendName !== 'cpu') {
+    throw new Error(`enableAcceleration: backend must be 'wasm' or 'cpu', got '${String(backendName)}'`);
+  }
+  await registerTfjsGradients();
+  if (replaced.length > 0) disableAcceleration();
+  previousBackend = tf.getBackend() ?? null;
+  // Imported here, not at module load: importing tfjs-backend-wasm registers it with a higher
+  // priority than cpu, which would change every user's default backend.
+  if (backendName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise`);
+  await tf.ready();
+  if (backendName === 'wasm') installWasmConvGuard();
+  installConvGradients(backendName);
+  installPooling(backendName);
+  registerFakeQuantKernels(backendName);
+  return accelerationState();
+}
+
+/** Restores every kernel pq replaced and the backend that was active before enabling. */
+export function disableAcceleration(): void {
+  for (const r of replaced.reverse()) {
+    tf.unregisterKernel(r.kernelName, r.backendName);
+    if (r.original !== undefined) tf.registerKernel(r.original);
+  }
+  replaced = [];
+  if (previousBackend !== null && previousBackend !== tf.getBackend()) void tf.setBackend(previousBackend);
+  previousBackend = null;
+}
+
+export function accelerationState(): AccelerationState {
+  return {
+    enabled: replaced.length > 0,
+    backend: tf.getBackend(),
+    kernels: replaced.map((r) => `${r.kernelName}@${r.backendName}`),
+  };
+}

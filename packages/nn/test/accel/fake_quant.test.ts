@@ -1,0 +1,169 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { goldenArray, loadGolden, type GoldenArray } from '@pq/fixtures';
+import { fakeQuantFused, registerTfjsGradients } from './../../src/accel/index.js';
+import { int, mismatches, onAccelerated, randomArray, rng } from './helpers.js';
+
+interface Case {
+  name: string;
+  x: GoldenArray;
+  amax: GoldenArray;
+  numBits: number;
+  unsigned: boolean;
+  narrowRange: boolean;
+  fake: GoldenArray;
+  dy: GoldenArray;
+  dx: GoldenArray;
+}
+
+const cases = (loadGolden('tensor_quant') as { cases: Case[] }).cases;
+
+/** Forward and STE gradient of fakeQuantFused for one golden case on the current backend. */
+function run(c: Case, amaxAsNumber = false): { y: Float32Array; dx: Float32Array } {
+  const x = goldenArray(c.x);
+  const a = goldenArray(c.amax);
+  const dy = goldenArray(c.dy);
+  return tf.tidy(() => {
+    const xt = tf.tensor(x.data, x.shape);
+    const amax = amaxAsNumber ? a.data[0]! : tf.tensor(a.data, a.shape);
+    const opts = { numBits: c.numBits, unsigned: c.unsigned, narrowRange: c.narrowRange };
+    const y = fakeQuantFused(xt, amax, opts);
+    const dyt = tf.tensor(dy.data, dy.shape);
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuantFused(v, amax, opts), dyt)))(xt);
+    return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+  });
+}
+
+/** fake_tensor_quant written as the spec reads, one element at a time, with broadcasting by index. */
+function referenceLoop(x: Float32Array, shape: number[], amax: Float32Array, amaxShape: number[], numBits: number, narrow: boolean): Float32Array {
+  const maxBound = 2 ** (numBits - 1) - 1;
+  const minBound = narrow ? -maxBound : -maxBound - 1;
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
+  const off = shape.length - amaxShape.length;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let ai = 0;
+    for (let d = 0; d < amaxShape.length; d++) {
+      const coord = Math.floor(i / strides[d + off]!) % shape[d + off]!;
+      ai = ai * amaxShape[d]! + (amaxShape[d] === 1 ? 0 : coord);
+    }
+    const am = amax[ai]!;
+    const scale = am <= 2 ** -24 ? 0 : Math.fround(maxBound / am);
+    const v = Math.fround(x[i]! * scale);
+    let q = Math.floor(v);
+    const frac = v - q;
+    if (frac > 0.5 || (frac === 0.5 && q % 2 !== 0)) q += 1;
+    q = Math.min(maxBound, Math.max(minBound, q));
+    out[i] = scale === 0 ? 0 : Math.fround(q / scale);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await registerTfjsGradients();
+});
+
+describe.each(['cpu', 'wasm'] as const)('fakeQuantFused on %s', (backend) => {
+  it.each(cases.map((c) => [c.name, c] as const))('matches the golden %s (forward and STE gradient)', async (_, c) => {
+    const r = await onAccelerated(backend, () => run(c));
+    expect(mismatches(r.y, goldenArray(c.fake).data)).toEqual([]);
+    expect(mismatches(r.dx, goldenArray(c.dx).data)).toEqual([]);
+    if (c.amax.shape.length === 0) {
+      const n = await onAccelerated(backend, () => run(c, true));
+      expect(mismatches(n.y, goldenArray(c.fake).data)).toEqual([]);
+    }
+  });
+
+  it('matches a direct loop on random shapes and per-channel amax', async () => {
+    const next = rng(7);
+    for (let trial = 0; trial < 12; trial++) {
+      const rank = int(next, 1, 4);
+      const shape = Array.from({ length: rank }, () => int(next, 1, 6));
+      const axis = int(next, -1, rank - 1);
+      const amaxShape = axis < 0 ? [] : shape.map((d, i) => (i === axis ? d : 1)).slice(int(next, 0, axis));
+      const x = randomArray(shape.reduce((p, d) => p * d, 1), next, 3);
+      const amax = Float32Array.from(randomArray(Math.max(1, amaxShape.reduce((p, d) => p * d, 1)), next, 2), Math.abs);
+      const numBits = int(next, 2, 8);
+      const narrow = next() < 0.5;
+      const y = await onAccelerated(backend, () =>
+        tf.tidy(() => fakeQuantFused(tf.tensor(x, shape), tf.tensor(amax, amaxShape), { numBits, narrowRange: narrow }).dataSync() as Float32Array),
+      );
+      expect(mismatches(y, referenceLoop(x, shape, amax, amaxShape, numBits, narrow)), `trial ${trial} ${shape} ${amaxShape}`).toEqual([]);
+    }
+  });
+
+  it('computes a dynamic amax per tensor and per axis, with an identity gradient', async () => {
+    const next = rng(11);
+    const shape = [5, 3, 4, 2];
+    const x = randomArray(120, next, 4);
+    for (const axis of [null, 0, 1, -1]) {
+      const r = await onAccelerated(backend, () =>
+        tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const keep = axis === null ? [] : [axis < 0 ? axis + 4 : axis];
+          const reduce = [0, 1, 2, 3].filter((a) => !keep.includes(a));
+          const amax = tf.max(tf.abs(xt), reduce, true);
+          const dynamic = fakeQuantFused(xt, null, { axis, narrowRange: false });
+          const fixed = fakeQuantFused(xt, axis === null ? tf.reshape(amax, []) : amax, { narrowRange: false });
+          const dy = tf.randomNormal(shape, 0, 1, 'float32', 3);
+          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuantFused(v, null, { axis }), dy)))(xt);
+          return [dynamic.dataSync(), fixed.dataSync(), dx.dataSync(), dy.dataSync()] as Float32Array[];
+        }),
+      );
+      expect(mismatches(r[0]!, r[1]!), `axis ${axis}`).toEqual([]);
+      expect(mismatches(r[2]!, r[3]!), `axis ${axis}`).toEqual([]);
+    }
+  });
+
+  it('applies scaleAmax to the amax and to the gradient mask', async () => {
+    const x = new Float32Array([-2, -1, -0.4, 0, 0.3, 0.9, 1.5, 2]);
+    const r = await onAccelerated(backend, () =>
+      tf.tidy(() => {
+        const xt = tf.tensor(x);
+        const scaled = fakeQuantFused(xt, null, { scaleAmax: 0.5 });
+        const direct = fakeQuantFused(xt, 1, {});
+        const dx = tf.grad((v: tf.Tensor) => tf.sum(fakeQuantFused(v, null, { scaleAmax: 0.5 })))(xt);
+        return [scaled.dataSync(), direct.dataSync(), dx.dataSync()] as Float32Array[];
+      }),
+    );
+    expect(mismatches(r[0]!, r[1]!)).toEqual([]);
+    expect(Array.from(r[2]!)).toEqual([0, 1, 1, 1, 1, 1, 0, 0]);
+  });
+
+  it('keeps tf.memory().numTensors flat over repeated forward and backward passes', async () => {
+    await onAccelerated(backend, () => {
+      const x = tf.randomNormal([4, 8]);
+      const amax = tf.scalar(1.5);
+      const step = (): void => {
+        tf.tidy(() => {
+          tf.grad((v: tf.Tensor) => tf.sum(fakeQuantFused(v, amax)))(x);
+          tf.grad((v: tf.Tensor) => tf.sum(fakeQuantFused(v, null, { axis: 0 })))(x);
+        });
+      };
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 20; i++) step();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, amax]);
+    });
+  });
+});
+
+describe('fakeQuantFused errors', () => {
+  it('names the offending option, value or shape', async () => {
+    await onAccelerated('cpu', () => {
+      const x = tf.tensor([1, -2, 3, 4], [2, 2]);
+      expect(() => fakeQuantFused(x, -1)).toThrow(/amax must be non-negative, got -1/);
+      expect(() => fakeQuantFused(x, 1, { unsigned: true })).toThrow(/unsigned quantization of a negative input \(-2\)/);
+      expect(() => fakeQuantFused(x, 1, { numBits: 1 })).toThrow(/numBits \(1\) must be an integer in \[2, 16\]/);
+      expect(() => fakeQuantFused(x, 1, { numBits: 17 })).toThrow(/numBits \(17\)/);
+      expect(() => fakeQuantFused(x, 1, { bits: 8 } as never)).toThrow(/unknown option 'bits'/);
+      expect(() => fakeQuantFused(x, tf.ones([3]))).toThrow(/amax shape \[3\] must be per tensor or per channel along one axis of x \[2,2\]/);
+      expect(() => fakeQuantFused(x, tf.ones([2, 2]))).toThrow(/per channel along one axis/);
+      expect(() => fakeQuantFused(x, null, { axis: 2 })).toThrow(/axis 2 is out of range/);
+      expect(() => fakeQuantFused(x, 1, { axis: 0 })).toThrow(/axis applies to a dynamic amax only/);
+      expect(() => fakeQuantFused(tf.tensor([1, 2], [2], 'int32'), 1)).toThrow(/x must be float32, got int32/);
+      tf.dispose(x);
+    });
+  });
+});
