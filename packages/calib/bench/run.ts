@@ -29,10 +29,13 @@ const { counts, edges } = cal.histogram!;
 console.log(`histogram: ${counts.length} bins over [0, ${edges[edges.length - 1]!.toFixed(3)}] of 1M ReLU values with outliers`);
 console.log('method       pq (ms)   port (ms)   speed-up   same amax   exact checks');
 
+const e4m3 = { numBits: [4, 3] as const };
 const rows: [string, () => number, () => number, () => number][] = [
   ['entropy', () => computeAmaxEntropy(counts, edges), () => Math.fround(portAmaxEntropy(counts, edges)),
     () => entropySearch(counts, edges).exactChecks],
   ['mse', () => computeAmaxMse(counts, edges), () => portAmaxMse(counts, edges), () => mseSearch(counts, edges).exactChecks],
+  ['mse E4M3', () => computeAmaxMse(counts, edges, e4m3), () => portAmaxMse(counts, edges, e4m3),
+    () => mseSearch(counts, edges, e4m3).exactChecks],
   ['percentile', () => computeAmaxPercentile(counts, edges, 99.99), () => portAmaxPercentile(counts, edges, 99.99), () => 0],
 ];
 for (const [name, fast, port, checks] of rows) {

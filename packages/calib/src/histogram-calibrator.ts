@@ -8,7 +8,6 @@ import { computeAmaxMse } from './mse.js';
 import type { MseNumBits } from './mse-exact.js';
 import { computeAmaxPercentile, checkPercentile } from './percentile.js';
 import { arangeF32, linspaceF32 } from './torch-ranges.js';
-import { e4m3Quantizer } from './e4m3.js';
 
 export interface HistogramCalibratorOptions {
   numBits?: MseNumBits;
@@ -134,7 +133,7 @@ export class HistogramCalibrator {
         }
         return computeAmaxEntropy(counts, edges, { numBits: this.numBits, unsigned: this.unsigned, stride, startBin });
       case 'mse':
-        return computeAmaxMse(counts, edges, { numBits: this.numBits, unsigned: this.unsigned, stride, startBin }, e4m3Quantizer);
+        return computeAmaxMse(counts, edges, { numBits: this.numBits, unsigned: this.unsigned, stride, startBin });
       default:
         return computeAmaxPercentile(counts, edges, percentile);
     }

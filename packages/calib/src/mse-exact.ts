@@ -2,13 +2,10 @@
 // `q = fake_tensor_quant(centers, amax)` (or scaled_e4m3), `mean((q - centers)^2 * counts)`.
 // The elementwise ops round to float32 like torch; the sum runs in float64 (torch's own float32
 // summation order is not reproducible) and the mean is rounded to float32 as torch returns it.
-import { fakeTensorQuant, type NDArray } from '@pq/core';
+import { fakeTensorQuant, scaledE4M3, type NDArray } from '@pq/core';
 
 /** Integer formats, or E4M3 (numBits [4, 3]). */
 export type MseNumBits = number | readonly [4, 3];
-
-/** The scaled-E4M3 fake quantizer, when the format is E4M3. */
-export type E4M3Quantizer = (x: NDArray, amax: number) => NDArray;
 
 /** `(edges[j] + edges[j + 1]) / 2` in float32, for the first `n` bins. */
 export function binCenters(edges: ArrayLike<number>, n: number): Float32Array {
@@ -30,10 +27,7 @@ export function squaredErrorSum(q: Float32Array, centers: Float32Array, weights:
 }
 
 /** The reference's float32 mse of one candidate amax. */
-export function mseAt(
-  centers: NDArray, weights: Float32Array, amax: number, numBits: MseNumBits, unsigned: boolean, e4m3?: E4M3Quantizer,
-): number {
-  const q =
-    typeof numBits === 'number' ? fakeTensorQuant(centers, amax, { numBits, unsigned }) : e4m3!(centers, amax);
+export function mseAt(centers: NDArray, weights: Float32Array, amax: number, numBits: MseNumBits, unsigned: boolean): number {
+  const q = typeof numBits === 'number' ? fakeTensorQuant(centers, amax, { numBits, unsigned }) : scaledE4M3(centers, amax);
   return Math.fround(squaredErrorSum(q.data, centers.data, weights) / centers.data.length);
 }

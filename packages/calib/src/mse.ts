@@ -8,9 +8,9 @@
 // the estimate differs from the reference's value by rounding only, within a proven bound. Every
 // candidate whose lower bound is at most the smallest upper bound could be the reference's
 // pick; those few are recomputed exactly (mse-exact.ts) and the first minimum wins, as in numpy.
-import { AMAX_EPSILON, checkNumBits, maxBound, ndarray, rint } from '@pq/core';
+import { AMAX_EPSILON, E4M3_MAX, checkNumBits, e4m3Round, maxBound, ndarray, rint } from '@pq/core';
 import { checkHistogram, checkNonEmpty, checkStrideStart } from './histogram-input.js';
-import { binCenters, mseAt, type E4M3Quantizer, type MseNumBits } from './mse-exact.js';
+import { binCenters, mseAt, type MseNumBits } from './mse-exact.js';
 
 export interface MseOptions {
   numBits?: MseNumBits;
@@ -53,13 +53,11 @@ function momentPrefix(c: Float32Array, w: Float32Array): Float64Array {
 
 /**
  * The amax minimising the mean squared error of quantizing the histogram's bin centers:
- * `centers[i]` for `i` in `startBin, startBin + stride, ... < counts.length`, the first minimum.
- * numBits `[4, 3]` (E4M3) needs `e4m3`, the scaled-E4M3 fake quantizer.
+ * `centers[i]` for `i` in `startBin, startBin + stride, ... < counts.length`, the first minimum
+ * (a float32 value, as the reference returns). numBits `[4, 3]` quantizes with scaled E4M3.
  */
-export function computeAmaxMse(
-  counts: ArrayLike<number>, edges: ArrayLike<number>, o: MseOptions = {}, e4m3?: E4M3Quantizer,
-): number {
-  return mseSearch(counts, edges, o, e4m3).amax;
+export function computeAmaxMse(counts: ArrayLike<number>, edges: ArrayLike<number>, o: MseOptions = {}): number {
+  return mseSearch(counts, edges, o).amax;
 }
 
 export interface MseSearch {
@@ -67,9 +65,7 @@ export interface MseSearch {
   exactChecks: number;
 }
 
-export function mseSearch(
-  counts: ArrayLike<number>, edges: ArrayLike<number>, o: MseOptions = {}, e4m3?: E4M3Quantizer,
-): MseSearch {
+export function mseSearch(counts: ArrayLike<number>, edges: ArrayLike<number>, o: MseOptions = {}): MseSearch {
   const numBits = o.numBits ?? 8;
   const unsigned = o.unsigned ?? false;
   const stride = o.stride ?? 1;
@@ -80,8 +76,6 @@ export function mseSearch(
       throw new TypeError(`${METHOD}: numBits must be an integer or [4, 3] (E4M3), got ${JSON.stringify(numBits)}`);
     }
     checkNumBits(numBits, unsigned);
-  } else if (e4m3 === undefined) {
-    throw new TypeError(`${METHOD}: numBits [4, 3] needs the scaled-E4M3 quantizer`);
   }
   checkStrideStart(stride, startBin, 0, METHOD);
   const raw = checkHistogram(counts, edges, METHOD);
@@ -98,18 +92,13 @@ export function mseSearch(
   let exactChecks = 0;
   const exact = (i: number): number => {
     exactChecks++;
-    return mseAt(centers, weights, c[i]!, numBits, unsigned, e4m3);
+    return mseAt(centers, weights, c[i]!, numBits, unsigned);
   };
   const numCandidates = Math.floor((n - 1 - startBin) / stride) + 1;
-  let lower: Float64Array;
-  let upper: Float64Array;
-  if (typeof numBits === 'number') {
-    ({ lower, upper } = integerBounds(c, weights, numBits, unsigned, startBin, stride, numCandidates));
-  } else {
-    // E4M3 has no estimate: every candidate is evaluated exactly.
-    lower = new Float64Array(numCandidates).fill(-Infinity);
-    upper = new Float64Array(numCandidates).fill(Infinity);
-  }
+  const { lower, upper } =
+    typeof numBits === 'number'
+      ? integerBounds(c, weights, numBits, unsigned, startBin, stride, numCandidates)
+      : e4m3Bounds(c, weights, startBin, stride, numCandidates);
   let bestUpper = Infinity;
   for (let ci = 0; ci < numCandidates; ci++) bestUpper = Math.min(bestUpper, upper[ci]!);
   let best = Infinity;
@@ -212,6 +201,83 @@ function integerBounds(
     // Error of the estimate: prefix entries are within ~2 ulps of their non-negative values
     // (at most the totals), each run's formula adds a few ulps of the same magnitudes, so each
     // run is within 16 ulps of mTot; adding the runs costs (runs + 2) ulps of their sum.
+    const err = 16 * EPS * runs * mTot + (runs + 2) * EPS * sumAbs;
+    lower[ci] = (Math.max(0, sum - err) / n) * (1 - F32_REL) - floor;
+    upper[ci] = ((sum + err) / n) * (1 + F32_REL) + floor;
+    bestUpper = Math.min(bestUpper, upper[ci]!);
+  }
+  return { lower, upper };
+}
+
+// Inputs below 2^-24 quantize to exactly 0 in scaled E4M3.
+const E4M3_TINY = 2 ** -24;
+// The E4M3 value just below the largest, 448.
+const E4M3_BELOW_MAX = 416;
+
+/** The E4M3 value of center j scaled by `scale`, as core's scaledE4M3 computes it. */
+function e4m3Level(c: Float32Array, j: number, scale: number): number {
+  const v = c[j]!;
+  return v < E4M3_TINY ? 0 : e4m3Round(Math.fround(v * scale));
+}
+
+/** The first bin in [from, to] whose E4M3 value exceeds `level`: a guess from the midpoint to the next value, then steps. */
+function firstAboveE4M3(c: Float32Array, scale: number, level: number, from: number, to: number, c0: number, spacing: number): number {
+  // Next E4M3 value: one ulp up; the grid is 2^(e - 3) in binade e, subnormal below 2^-6.
+  const ulp = level > 0 ? 2 ** (Math.max(Math.floor(Math.log2(level)), -6) - 3) : 2 ** -9;
+  let b = spacing > 0 ? Math.ceil(((level + ulp / 2) / scale - c0) / spacing) : from;
+  if (!(b >= from)) b = from;
+  if (b > to) b = to;
+  while (b > from && e4m3Level(c, b - 1, scale) > level) b--;
+  while (b < to && e4m3Level(c, b, scale) <= level) b++;
+  return b;
+}
+
+/** integerBounds for scaled E4M3: runs of equal E4M3 values instead of integer levels. */
+function e4m3Bounds(
+  c: Float32Array, w: Float32Array, startBin: number, stride: number, numCandidates: number,
+): { lower: Float64Array; upper: Float64Array } {
+  const n = c.length;
+  const p = momentPrefix(c, w);
+  const p0 = p[6 * n]!;
+  const p1 = p[6 * n + 2]!;
+  const p2 = p[6 * n + 4]!;
+  let wMax = 0;
+  for (let j = 0; j < n; j++) wMax = Math.max(wMax, w[j]!);
+  const floor = (1 + wMax) * 2 ** -120;
+  const c0 = c[0]!;
+  const spacing = n > 1 ? (c[n - 1]! - c0) / (n - 1) : 0;
+  const lower = new Float64Array(numCandidates).fill(-Infinity);
+  const upper = new Float64Array(numCandidates).fill(Infinity);
+  let bestUpper = Infinity;
+  // Largest amax first, settling candidates by their clipping error when it suffices (as above).
+  for (let ci = numCandidates - 1; ci >= 0; ci--) {
+    const amax = c[startBin + ci * stride]!;
+    const scale = Math.fround(E4M3_MAX / amax);
+    // amax 0 (an error in core) or a scale that overflows: left to the exact evaluation.
+    if (!(amax > 0) || !Number.isFinite(scale)) continue;
+    const oMax = Math.fround(E4M3_MAX / scale);
+    const mTot = p2 + 2 * oMax * p1 + oMax * oMax * p0;
+    // Saturated bins (value 448, the one above 416) form the last run.
+    const clipStart = firstAboveE4M3(c, scale, E4M3_BELOW_MAX, 0, n, c0, spacing);
+    const clip = clipStart < n ? runSum(p, clipStart, n, oMax) : 0;
+    const clipLower = (Math.max(0, clip - 16 * EPS * mTot) / n) * (1 - F32_REL) - floor;
+    if (clipLower > bestUpper) {
+      lower[ci] = clipLower;
+      continue;
+    }
+    let sum = clip;
+    let sumAbs = Math.abs(clip);
+    let runs = 1;
+    let a = 0;
+    while (a < clipStart) {
+      const level = e4m3Level(c, a, scale);
+      const b = firstAboveE4M3(c, scale, level, a + 1, clipStart, c0, spacing);
+      const run = runSum(p, a, b, Math.fround(level / scale));
+      sum += run;
+      sumAbs += Math.abs(run);
+      runs++;
+      a = b;
+    }
     const err = 16 * EPS * runs * mTot + (runs + 2) * EPS * sumAbs;
     lower[ci] = (Math.max(0, sum - err) / n) * (1 - F32_REL) - floor;
     upper[ci] = ((sum + err) / n) * (1 + F32_REL) + floor;

@@ -1,7 +1,7 @@
 // A straightforward JavaScript port of the reference's three amax methods
 // (pytorch_quantization/calib/histogram.py, 2.2.1), line by line, O(bins^2) like the original.
 // It is the oracle for the fast versions in src/ and the baseline of bench/run.ts.
-import { fakeTensorQuant, ndarray, type NDArray } from '@pq/core';
+import { fakeTensorQuant, ndarray, scaledE4M3 } from '@pq/core';
 import { pairwiseSum } from '../src/numpy-sum.js';
 
 export interface PortOptions {
@@ -89,11 +89,9 @@ export function portAmaxEntropy(counts: ArrayLike<number>, edges: ArrayLike<numb
   return edges[args[best]!]!;
 }
 
-export type E4M3 = (x: NDArray, amax: number) => NDArray;
-
 /** Per-candidate float32 mses, exposed for tests. */
 export function portMses(
-  counts: ArrayLike<number>, edges: ArrayLike<number>, o: PortOptions = {}, e4m3?: E4M3,
+  counts: ArrayLike<number>, edges: ArrayLike<number>, o: PortOptions = {},
 ): { centers: Float32Array; args: number[]; mses: number[] } {
   const numBits = o.numBits ?? 8;
   const unsigned = o.unsigned ?? false;
@@ -109,7 +107,7 @@ export function portMses(
   const args: number[] = [];
   for (let i = startBin; i < n; i += stride) {
     const amax = centers[i]!;
-    const q = typeof numBits === 'number' ? fakeTensorQuant(x, amax, { numBits, unsigned }).data : e4m3!(x, amax).data;
+    const q = typeof numBits === 'number' ? fakeTensorQuant(x, amax, { numBits, unsigned }).data : scaledE4M3(x, amax).data;
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const d = Math.fround(q[j]! - centers[j]!);
@@ -121,8 +119,8 @@ export function portMses(
   return { centers, args, mses };
 }
 
-export function portAmaxMse(counts: ArrayLike<number>, edges: ArrayLike<number>, o: PortOptions = {}, e4m3?: E4M3): number {
-  const { centers, args, mses } = portMses(counts, edges, o, e4m3);
+export function portAmaxMse(counts: ArrayLike<number>, edges: ArrayLike<number>, o: PortOptions = {}): number {
+  const { centers, args, mses } = portMses(counts, edges, o);
   let best = 0;
   for (let k = 1; k < mses.length; k++) if (mses[k]! < mses[best]!) best = k;
   return centers[args[best]!]!;
