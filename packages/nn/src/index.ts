@@ -1,7 +1,10 @@
+// Registers the cpu backend and tfjs-core's gradients before anything else runs.
+import './tfjs_setup.js';
 export * from './module.js';
 export * from './hooks.js';
-// quantization (ops, TensorQuantizer, quant layers, calibration, QAT helpers)
-export * from './ops/index.js';
-export * from './quant/index.js';
-export * from './calibrate.js';
-export * from './optim.js';
+// float layers (PyTorch nn), the functional API F, initialisation, seeding, state files
+export * from './layers/index.js';
+export * as F from './functional/index.js';
+export * as init from './init.js';
+export { Generator, defaultGenerator, manualSeed } from './random.js';
+export * from './io/index.js';

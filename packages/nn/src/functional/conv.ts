@@ -1,0 +1,256 @@
+// Convolutions and transposed convolutions with PyTorch's layouts and options on tfjs ops.
+// Activations are NC[spatial]; tfjs convolves channels-last, so inputs are transposed around
+// one valid-padded, unit-dilation tfjs conv: padding is explicit (tf.pad), dilation is a kernel
+// with zeros inserted, groups are split/concat, and a transposed convolution is a convolution
+// of the zero-upsampled input with the flipped kernel. That keeps every case differentiable with
+// tfjs's registered gradients (its conv gradients refuse dilation > 1).
+import * as tf from '@tensorflow/tfjs-core';
+import { functional } from '../hooks.js';
+import { checkOptions, nTuple, checkPositiveInt, shapeStr } from '../layers/options.js';
+import { interleaveZeros, padOrCrop, toChannelsFirstPerm, toChannelsLastPerm, withBatch } from './tensor_util.js';
+
+export type IntOrTuple = number | readonly number[];
+
+export interface ConvOptions {
+  stride?: IntOrTuple;
+  /** Zero padding per side, or 'valid' (none) / 'same' (output size = input size; stride 1). */
+  padding?: IntOrTuple | 'valid' | 'same';
+  dilation?: IntOrTuple;
+  groups?: number;
+}
+
+export interface ConvTransposeOptions {
+  stride?: IntOrTuple;
+  padding?: IntOrTuple;
+  outputPadding?: IntOrTuple;
+  groups?: number;
+  dilation?: IntOrTuple;
+}
+
+const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
+const CONV_T_KEYS = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] as const;
+
+const SPATIAL = ['L', 'H, W', 'D, H, W'];
+
+/** Convolution geometry normalised to one int per spatial dim. */
+export interface ConvGeometry {
+  stride: number[];
+  padBefore: number[];
+  padAfter: number[];
+  dilation: number[];
+  groups: number;
+}
+
+function spatialPerm(n: number, lead: number[]): number[] {
+  return [...Array.from({ length: n }, (_, i) => i + 2), ...lead];
+}
+
+/** One valid-padded, unit-dilation convolution, channels last: x [N, sp..., Ci], w [k..., Ci, Co]. */
+function convCore(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
+  if (n === 1) {
+    const y = tf.conv2d(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(w, 0) as tf.Tensor4D, [1, stride[0]!], 'valid');
+    return tf.squeeze(y, [1]);
+  }
+  if (n === 2) return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], 'valid');
+  return tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, stride as [number, number, number], 'valid');
+}
+
+/** Grouped convolution, channels last: `w` [k..., Ci/groups, Co], output channels split by group. */
+function groupedConv(n: number, x: tf.Tensor, w: tf.Tensor, groups: number, stride: number[]): tf.Tensor {
+  if (groups === 1) return convCore(n, x, w, stride);
+  const xs = tf.split(x, groups, n + 1);
+  const ws = tf.split(w, groups, n + 1);
+  return tf.concat(xs.map((xg, g) => convCore(n, xg, ws[g]!, stride)), n + 1);
+}
+
+function addBiasChannelsLast(y: tf.Tensor, bias: tf.Tensor | null | undefined): tf.Tensor {
+  return bias === null || bias === undefined ? y : tf.add(y, bias);
+}
+
+function checkConvInput(op: string, n: number, x: tf.Tensor): boolean {
+  if (x.rank !== n + 2 && x.rank !== n + 1) {
+    throw new Error(
+      `${op}: expected input of rank ${n + 2} [N, C, ${SPATIAL[n - 1]}] or ${n + 1} [C, ${SPATIAL[n - 1]}], got shape ${shapeStr(x.shape)}`,
+    );
+  }
+  return x.rank === n + 1;
+}
+
+function checkWeight(op: string, n: number, weight: tf.Tensor, what: string): void {
+  if (weight.rank !== n + 2) {
+    throw new Error(`${op}: weight must have rank ${n + 2} ${what}, got shape ${shapeStr(weight.shape)}`);
+  }
+}
+
+function checkBias(op: string, bias: tf.Tensor | null | undefined, channels: number): void {
+  if (bias !== null && bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== channels)) {
+    throw new Error(`${op}: bias must have shape [${channels}], got ${shapeStr(bias.shape)}`);
+  }
+}
+
+/** Resolves a conv's stride/padding/dilation/groups for kernel `kernel` (spatial sizes). */
+export function convGeometry(op: string, kernel: readonly number[], o: ConvOptions): ConvGeometry {
+  const n = kernel.length;
+  const stride = nTuple(op, 'stride', o.stride ?? 1, n, 1);
+  const dilation = nTuple(op, 'dilation', o.dilation ?? 1, n, 1);
+  const groups = checkPositiveInt(op, 'groups', o.groups ?? 1);
+  const padding = o.padding ?? 0;
+  let padBefore: number[];
+  let padAfter: number[];
+  if (padding === 'valid') {
+    padBefore = Array<number>(n).fill(0);
+    padAfter = padBefore;
+  } else if (padding === 'same') {
+    if (stride.some((s) => s !== 1)) throw new Error(`${op}: padding='same' is not supported for strided convolutions (stride ${JSON.stringify(o.stride)})`);
+    // PyTorch puts the odd extra element at the end.
+    const total = kernel.map((k, i) => dilation[i]! * (k - 1));
+    padBefore = total.map((t) => Math.floor(t / 2));
+    padAfter = total.map((t, i) => t - padBefore[i]!);
+  } else if (typeof padding === 'string') {
+    throw new Error(`${op}: padding must be an int, ${n} ints, 'valid' or 'same', got '${padding}'`);
+  } else {
+    padBefore = nTuple(op, 'padding', padding, n, 0);
+    padAfter = padBefore;
+  }
+  return { stride, padBefore, padAfter, dilation, groups };
+}
+
+/** Dilates the spatial axes (2...) of a PyTorch-layout kernel by inserting zeros. */
+function dilateKernel(weight: tf.Tensor, dilation: readonly number[]): tf.Tensor {
+  let w = weight;
+  dilation.forEach((d, i) => {
+    w = interleaveZeros(w, i + 2, d);
+  });
+  return w;
+}
+
+/** N-d convolution (PyTorch conv{n}d): x [N, Ci, sp...], weight [Co, Ci/groups, k...]. */
+export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null | undefined, o: ConvOptions): tf.Tensor {
+  checkOptions(op, o, CONV_KEYS);
+  const unbatched = checkConvInput(op, n, x);
+  checkWeight(op, n, weight, '[out, in/groups, k...]');
+  const geo = convGeometry(op, weight.shape.slice(2), o);
+  const channels = x.shape[unbatched ? 0 : 1]!;
+  const [outChannels, inPerGroup] = weight.shape as number[];
+  if (inPerGroup! * geo.groups !== channels) {
+    throw new Error(
+      `${op}: input has ${channels} channels (shape ${shapeStr(x.shape)}) but weight ${shapeStr(weight.shape)} with groups=${geo.groups} expects ${inPerGroup! * geo.groups}`,
+    );
+  }
+  if (outChannels! % geo.groups !== 0) throw new Error(`${op}: out channels (${outChannels}) must be divisible by groups (${geo.groups})`);
+  checkBias(op, bias, outChannels!);
+  const attrs = { stride: geo.stride, padding: o.padding ?? 0, dilation: geo.dilation, groups: geo.groups };
+  return functional(op, [x, weight, bias ?? null], attrs, () =>
+    tf.tidy(() =>
+      withBatch(x, unbatched, (xb) => {
+        const kEff = weight.shape.slice(2).map((k, i) => geo.dilation[i]! * (k - 1) + 1);
+        const spatial = xb.shape.slice(2);
+        const padded = spatial.map((s, i) => s + geo.padBefore[i]! + geo.padAfter[i]!);
+        if (padded.some((s, i) => s < kEff[i]!)) {
+          throw new Error(
+            `${op}: input spatial size ${shapeStr(spatial)} (padded ${shapeStr(padded)}) is smaller than the dilated kernel ${shapeStr(kEff)}`,
+          );
+        }
+        const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
+        const xcl = padOrCrop(tf.transpose(xb, toChannelsLastPerm(n + 2)), spatialAxes, geo.padBefore, geo.padAfter);
+        const wcl = tf.transpose(dilateKernel(weight, geo.dilation), spatialPerm(n, [1, 0]));
+        const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, geo.groups, geo.stride), bias);
+        return tf.transpose(y, toChannelsFirstPerm(n + 2));
+      }),
+    ),
+  );
+}
+
+/** Output spatial sizes of a transposed convolution (PyTorch's formula). */
+export function convTransposeOutputSize(
+  input: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  padding: readonly number[],
+  outputPadding: readonly number[],
+  dilation: readonly number[],
+): number[] {
+  return input.map((l, i) => (l - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * (kernel[i]! - 1) + outputPadding[i]! + 1);
+}
+
+/**
+ * N-d transposed convolution (PyTorch conv_transpose{n}d): x [N, Ci, sp...], weight
+ * [Ci, Co/groups, k...]; output size (L-1)·s - 2p + d·(k-1) + outputPadding + 1.
+ */
+export function convTransposeNd(
+  op: string,
+  n: number,
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  bias: tf.Tensor | null | undefined,
+  o: ConvTransposeOptions,
+): tf.Tensor {
+  checkOptions(op, o, CONV_T_KEYS);
+  const unbatched = checkConvInput(op, n, x);
+  checkWeight(op, n, weight, '[in, out/groups, k...]');
+  const kernel = weight.shape.slice(2);
+  const stride = nTuple(op, 'stride', o.stride ?? 1, n, 1);
+  const padding = nTuple(op, 'padding', o.padding ?? 0, n, 0);
+  const outputPadding = nTuple(op, 'outputPadding', o.outputPadding ?? 0, n, 0);
+  const dilation = nTuple(op, 'dilation', o.dilation ?? 1, n, 1);
+  const groups = checkPositiveInt(op, 'groups', o.groups ?? 1);
+  outputPadding.forEach((p, i) => {
+    if (p >= stride[i]! && p >= dilation[i]!) {
+      throw new Error(
+        `${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than either stride ${shapeStr(stride)} or dilation ${shapeStr(dilation)}`,
+      );
+    }
+  });
+  const channels = x.shape[unbatched ? 0 : 1]!;
+  const [inChannels, outPerGroup] = weight.shape as number[];
+  if (inChannels !== channels) {
+    throw new Error(`${op}: input has ${channels} channels (shape ${shapeStr(x.shape)}) but weight ${shapeStr(weight.shape)} expects ${inChannels}`);
+  }
+  if (inChannels! % groups !== 0) throw new Error(`${op}: in channels (${inChannels}) must be divisible by groups (${groups})`);
+  checkBias(op, bias, outPerGroup! * groups);
+  const attrs = { stride, padding, outputPadding, dilation, groups };
+  return functional(op, [x, weight, bias ?? null], attrs, () =>
+    tf.tidy(() =>
+      withBatch(x, unbatched, (xb) => {
+        const spatial = xb.shape.slice(2);
+        const outSize = convTransposeOutputSize(spatial, kernel, stride, padding, outputPadding, dilation);
+        if (outSize.some((s) => s <= 0)) {
+          throw new Error(`${op}: output size ${shapeStr(outSize)} for input ${shapeStr(xb.shape)} is not positive`);
+        }
+        const kEff = kernel.map((k, i) => dilation[i]! * (k - 1) + 1);
+        let xcl = tf.transpose(xb, toChannelsLastPerm(n + 2));
+        for (let i = 0; i < n; i++) xcl = interleaveZeros(xcl, i + 1, stride[i]!);
+        const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
+        xcl = padOrCrop(
+          xcl,
+          spatialAxes,
+          kEff.map((k, i) => k - 1 - padding[i]!),
+          kEff.map((k, i) => k - 1 - padding[i]! + outputPadding[i]!),
+        );
+        // [Ci, Co/g, k...] -> flipped, dilated -> [k..., Ci/g, Co] with output channels grouped.
+        const flipped = tf.reverse(dilateKernel(weight, dilation), spatialAxes.map((a) => a + 1));
+        const perGroup = tf.reshape(flipped, [groups, inChannels! / groups, outPerGroup!, ...kEff]);
+        const wcl = tf.reshape(tf.transpose(perGroup, [...Array.from({ length: n }, (_, i) => i + 3), 1, 0, 2]), [
+          ...kEff,
+          inChannels! / groups,
+          outPerGroup! * groups,
+        ]);
+        const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, groups, Array<number>(n).fill(1)), bias);
+        return tf.transpose(y, toChannelsFirstPerm(n + 2));
+      }),
+    ),
+  );
+}
+
+export const conv1d = (x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null, o: ConvOptions = {}): tf.Tensor =>
+  convNd('conv1d', 1, x, weight, bias, o);
+export const conv2d = (x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null, o: ConvOptions = {}): tf.Tensor =>
+  convNd('conv2d', 2, x, weight, bias, o);
+export const conv3d = (x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null, o: ConvOptions = {}): tf.Tensor =>
+  convNd('conv3d', 3, x, weight, bias, o);
+export const convTranspose1d = (x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null, o: ConvTransposeOptions = {}): tf.Tensor =>
+  convTransposeNd('convTranspose1d', 1, x, weight, bias, o);
+export const convTranspose2d = (x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null, o: ConvTransposeOptions = {}): tf.Tensor =>
+  convTransposeNd('convTranspose2d', 2, x, weight, bias, o);
+export const convTranspose3d = (x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null, o: ConvTransposeOptions = {}): tf.Tensor =>
+  convTransposeNd('convTranspose3d', 3, x, weight, bias, o);

@@ -1,0 +1,17 @@
+// The functional API, exported as the namespace `F` (PyTorch's torch.nn.functional). Every op
+// runs through `functional()` from hooks.ts, so the ONNX tracer sees each call as one op.
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, convNd, convTransposeNd, convTransposeOutputSize } from './conv.js';
+export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv.js';
+export {
+  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d,
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, maxPoolNd, avgPoolNd, adaptiveAvgPoolNd, poolOutputSize,
+} from './pooling.js';
+export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
+export { relu, sigmoid, tanh, dropout, logSoftmax, softmax } from './activation.js';
+export { nllLoss, crossEntropy } from './loss.js';
+export type { NllLossOptions, Reduction } from './loss.js';
+export { linear } from './linear.js';
+export { flatten, view } from './shape.js';
+export { instanceNorm } from './norm.js';
+export type { InstanceNormOptions } from './norm.js';
+export { lstmCell } from './rnn.js';

@@ -1,0 +1,15 @@
+export { Linear, type LinearOptions } from './linear.js';
+export {
+  ConvNd, Conv1d, Conv2d, Conv3d, ConvTransposeNd, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
+  type ConvLayerOptions, type ConvTransposeLayerOptions,
+} from './conv.js';
+export {
+  MaxPoolNd, MaxPool1d, MaxPool2d, MaxPool3d, AvgPoolNd, AvgPool1d, AvgPool2d, AvgPool3d,
+  AdaptiveAvgPoolNd, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
+  type MaxPoolLayerOptions, type AvgPoolLayerOptions, type AdaptiveSize,
+} from './pooling.js';
+export { InstanceNormNd, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormLayerOptions } from './instancenorm.js';
+export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn.js';
+export { ReLU, Sigmoid, Tanh, Identity, Dropout, Flatten, type InplaceOptions } from './basic.js';
+export { Sequential } from './sequential.js';
+export { checkOptions } from './options.js';
