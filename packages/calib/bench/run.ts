@@ -8,8 +8,11 @@ import { mseSearch } from '../src/mse.js';
 import { reluActivation } from '../test/histograms.js';
 import { portAmaxEntropy, portAmaxMse, portAmaxPercentile } from '../test/reference-port.js';
 
-/** Median wall time in ms over `runs` runs after `warmup` unmeasured ones, and the last result. */
-function time<T>(fn: () => T, runs: number, warmup = 2): { ms: number; result: T } {
+/**
+ * Median and fastest wall time in ms over `runs` runs after `warmup` unmeasured ones, and the
+ * last result. On a shared machine the fastest run is the one least disturbed by neighbours.
+ */
+function time<T>(fn: () => T, runs: number, warmup = 2): { ms: number; min: number; result: T } {
   let result = fn();
   for (let i = 1; i < warmup; i++) result = fn();
   const ts: number[] = [];
@@ -19,7 +22,7 @@ function time<T>(fn: () => T, runs: number, warmup = 2): { ms: number; result: T
     ts.push(performance.now() - t0);
   }
   ts.sort((a, b) => a - b);
-  return { ms: ts[Math.floor(ts.length / 2)]!, result };
+  return { ms: ts[Math.floor(ts.length / 2)]!, min: ts[0]!, result };
 }
 
 const activation = reluActivation(1 << 20, 1);
@@ -27,7 +30,8 @@ const cal = new HistogramCalibrator();
 cal.collect(ndarray(activation));
 const { counts, edges } = cal.histogram!;
 console.log(`histogram: ${counts.length} bins over [0, ${edges[edges.length - 1]!.toFixed(3)}] of 1M ReLU values with outliers`);
-console.log('method       pq (ms)   port (ms)   speed-up   same amax   exact checks');
+console.log('times: median (fastest) of repeated runs');
+console.log('method       pq (ms)         port (ms)           speed-up (median)   same amax   exact checks');
 
 const e4m3 = { numBits: [4, 3] as const };
 const rows: [string, () => number, () => number, () => number][] = [
@@ -39,19 +43,23 @@ const rows: [string, () => number, () => number, () => number][] = [
   ['percentile', () => computeAmaxPercentile(counts, edges, 99.99), () => portAmaxPercentile(counts, edges, 99.99), () => 0],
 ];
 for (const [name, fast, port, checks] of rows) {
-  const f = time(fast, 21, 3);
-  const p = time(port, name === 'percentile' ? 21 : 3, 1);
+  const f = time(fast, 41, 5);
+  const p = time(port, name === 'percentile' ? 41 : 5, 1);
+  const cell = (t: { ms: number; min: number }) => `${t.ms.toFixed(2)} (${t.min.toFixed(2)})`;
   console.log(
-    `${name.padEnd(12)} ${f.ms.toFixed(2).padStart(7)}   ${p.ms.toFixed(2).padStart(9)}   ${(p.ms / f.ms).toFixed(1).padStart(7)}x` +
-      `   ${String(f.result === p.result).padStart(9)}   ${String(checks()).padStart(12)}`,
+    `${name.padEnd(12)} ${cell(f).padEnd(15)} ${cell(p).padEnd(19)} ${(p.ms / f.ms).toFixed(1).padStart(8)}x` +
+      `           ${String(f.result === p.result).padStart(9)}   ${String(checks()).padStart(12)}`,
   );
 }
 
 const batch = ndarray(reluActivation(1 << 20, 2));
 const collecting = new HistogramCalibrator();
 collecting.collect(ndarray(activation));
-const c = time(() => collecting.collect(batch), 15, 3);
-console.log(`collect of a 1M-element batch (into a 2048-bin histogram): ${c.ms.toFixed(2)} ms`);
-const amaxMs = time(() => jsKernels.reduceAmax(batch, null, false), 15, 3).ms;
-const histMs = time(() => jsKernels.histogram(batch, 2048, 25), 15, 3).ms;
-console.log(`  of which @pq/core jsKernels: reduceAmax ${amaxMs.toFixed(2)} ms, histogram ${histMs.toFixed(2)} ms`);
+const c = time(() => collecting.collect(batch), 21, 3);
+console.log(`collect of a 1M-element batch (into a 2048-bin histogram): ${c.ms.toFixed(2)} (${c.min.toFixed(2)}) ms`);
+const amax = time(() => jsKernels.reduceAmax(batch, null, false), 21, 3);
+const hist = time(() => jsKernels.histogram(batch, 2048, 25), 21, 3);
+console.log(
+  `  of which @pq/core jsKernels: reduceAmax ${amax.ms.toFixed(2)} (${amax.min.toFixed(2)}) ms, ` +
+    `histogram ${hist.ms.toFixed(2)} (${hist.min.toFixed(2)}) ms`,
+);

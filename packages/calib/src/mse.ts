@@ -142,6 +142,17 @@ function runSum(p: Float64Array, a: number, b: number, o: number): number {
 }
 
 /**
+ * A lower bound of the reference's mse from the first `runs` runs (the rest are >= 0). Error of
+ * the estimate: prefix entries are within ~2 ulps of their non-negative values (at most the
+ * totals), each run's formula adds a few ulps of the same magnitudes, so each run is within 16
+ * ulps of `mTot`; adding the runs costs (runs + 2) ulps of their absolute sum.
+ */
+function partialLower(sum: number, runs: number, mTot: number, sumAbs: number, n: number, floor: number): number {
+  const err = 16 * EPS * runs * mTot + (runs + 2) * EPS * sumAbs;
+  return (Math.max(0, sum - err) / n) * (1 - F32_REL) - floor;
+}
+
+/**
  * Lower and upper bounds of every candidate's reference mse for an integer format, from runs
  * of equally quantized centers and prefix sums. A candidate whose clipping error alone already
  * exceeds the best upper bound found so far is settled in O(1).
@@ -188,6 +199,7 @@ function integerBounds(
     let sumAbs = Math.abs(clip);
     let runs = 1;
     let a = 0;
+    let pruned = false;
     while (a < clipStart) {
       const v = Math.fround(c[a]! * sq);
       const m = rint(v > hi ? hi : v);
@@ -197,6 +209,16 @@ function integerBounds(
       sumAbs += Math.abs(run);
       runs++;
       a = b;
+      // Every run adds a non-negative amount: once the runs so far exceed the best upper bound
+      // the rest cannot bring this candidate back.
+      if ((runs & 15) === 0 && partialLower(sum, runs, mTot, sumAbs, n, floor) > bestUpper) {
+        pruned = true;
+        break;
+      }
+    }
+    if (pruned) {
+      lower[ci] = partialLower(sum, runs, mTot, sumAbs, n, floor);
+      continue;
     }
     // Error of the estimate: prefix entries are within ~2 ulps of their non-negative values
     // (at most the totals), each run's formula adds a few ulps of the same magnitudes, so each
@@ -269,6 +291,7 @@ function e4m3Bounds(
     let sumAbs = Math.abs(clip);
     let runs = 1;
     let a = 0;
+    let pruned = false;
     while (a < clipStart) {
       const level = e4m3Level(c, a, scale);
       const b = firstAboveE4M3(c, scale, level, a + 1, clipStart, c0, spacing);
@@ -277,6 +300,14 @@ function e4m3Bounds(
       sumAbs += Math.abs(run);
       runs++;
       a = b;
+      if ((runs & 15) === 0 && partialLower(sum, runs, mTot, sumAbs, n, floor) > bestUpper) {
+        pruned = true;
+        break;
+      }
+    }
+    if (pruned) {
+      lower[ci] = partialLower(sum, runs, mTot, sumAbs, n, floor);
+      continue;
     }
     const err = 16 * EPS * runs * mTot + (runs + 2) * EPS * sumAbs;
     lower[ci] = (Math.max(0, sum - err) / n) * (1 - F32_REL) - floor;
