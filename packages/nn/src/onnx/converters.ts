@@ -6,4 +6,5 @@ import './linear.js';
 import './pooling.js';
 import './norm.js';
 import './rnn.js';
+import './rnn_modules.js';
 import './quantizer.js';

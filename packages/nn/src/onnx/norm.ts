@@ -3,7 +3,8 @@
 // variance instead, which is ONNX BatchNormalization.
 import { attr } from './proto.js';
 import { isTensor, type ConvertContext } from './context.js';
-import { registerFunctionalConverter } from './registry.js';
+import { InstanceNormNd } from '../layers/instancenorm.js';
+import { registerFunctionalConverter, registerModuleConverter } from './registry.js';
 
 export function emitInstanceNorm(ctx: ConvertContext, x: string, channels: number, weight: string | null, bias: string | null, eps: number): string {
   const g = ctx.graph;
@@ -36,4 +37,20 @@ registerFunctionalConverter('instanceNorm', (ctx, [x, weight, bias], attrs, out)
   const w = weight === null || weight === undefined ? null : ctx.nameOf(weight, 'weight');
   const b = bias === null || bias === undefined ? null : ctx.nameOf(bias, 'bias');
   ctx.bind(out, emitInstanceNorm(ctx, ctx.nameOf(x, 'input'), x.shape[1]!, w, b, (attrs.eps as number | undefined) ?? 1e-5));
+});
+
+// The module reads its running statistics from its own fields, which F.instanceNorm's hook
+// does not carry; in training mode or without running stats it is F.instanceNorm.
+registerModuleConverter(InstanceNormNd, (ctx, m, [x], out) => {
+  if (!isTensor(x) || x.rank !== m.spatialDims + 2) ctx.refuse(`needs a batched input [N, C, ...] of rank ${m.spatialDims + 2} for ONNX export`);
+  const name = ctx.nameOf(x, 'input');
+  const w = m.weight === null ? null : ctx.nameOf(m.weight, 'weight');
+  const b = m.bias === null ? null : ctx.nameOf(m.bias, 'bias');
+  if (!m.training && m.trackRunningStats && m.running_mean !== null && m.running_var !== null) {
+    const mean = ctx.nameOf(m.running_mean, 'running_mean');
+    const variance = ctx.nameOf(m.running_var, 'running_var');
+    ctx.bind(out, emitRunningNorm(ctx, name, m.numFeatures, w, b, mean, variance, m.eps));
+  } else {
+    ctx.bind(out, emitInstanceNorm(ctx, name, m.numFeatures, w, b, m.eps));
+  }
 });
