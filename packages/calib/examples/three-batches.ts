@@ -1,6 +1,7 @@
-// The README's example (run: npx tsx bench/readme-example.ts). README imports '@pq/calib'.
+// The README's example: calibrate three batches, print all four amax values.
+// Run: npx tsc -p tsconfig.build.json && npx tsx examples/three-batches.ts
 import { ndarray } from '@pq/core';
-import { HistogramCalibrator, MaxCalibrator } from '../src/index.js';
+import { HistogramCalibrator, MaxCalibrator } from '@pq/calib';
 
 // A deterministic stand-in for activations: ReLU of a Gaussian, with a rare large outlier.
 let seed = 42;
