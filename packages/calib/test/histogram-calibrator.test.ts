@@ -32,6 +32,30 @@ describe('HistogramCalibrator', () => {
     expect(Array.from(cal.histogram!.counts)).toEqual([1, 1, 1, 1, 0, 1]);
   });
 
+  it('ends the first range exactly at max(|x|) (torch.linspace counts down from the end)', () => {
+    const cal = new HistogramCalibrator({ numBins: 2048 });
+    cal.collect(batch([0.1, -3.3, 2.7]));
+    const { edges } = cal.histogram!;
+    expect(edges.length).toBe(2049);
+    expect(edges[2048]).toBe(Math.fround(3.3));
+    for (let j = 1; j < edges.length; j++) expect(edges[j]!).toBeGreaterThan(edges[j - 1]!);
+  });
+
+  it('keeps the reference\'s extra edge when arange overshoots, and every method still works', () => {
+    // ceil(fround(m / w)) = 9 bins, but arange(0, fround(m + w), w) yields 11 edges.
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([1.1027780771255493, 0.5]));
+    cal.collect(batch([2.481250762939453, 1]));
+    const h = cal.histogram!;
+    expect(h.counts.length).toBe(9);
+    expect(h.edges.length).toBe(11);
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(cal.computeAmax('mse', { startBin: 2 })).toBeGreaterThan(0);
+    expect(cal.computeAmax('entropy', { startBin: 2, stride: 3 })).toBeGreaterThan(0);
+    // The cdf reaches exactly 1 at the last non-empty bin (8 of 9): its left edge.
+    expect(cal.computeAmax('percentile', { percentile: 100 })).toBe(h.edges[8]);
+  });
+
   it('skipZeros drops exact zeros', () => {
     const cal = new HistogramCalibrator({ numBins: 2, skipZeros: true });
     cal.collect(batch([0, 0, 0, 0.5, 2]));
