@@ -20,15 +20,15 @@ export function emitReshape(ctx: ConvertContext, x: string, inShape: readonly nu
   return g.op('Reshape', [x, shape], ctx.local('reshaped'));
 }
 
-/** torch.flatten(x, startDim, endDim): Flatten when it flattens everything from startDim on. */
+/**
+ * torch.flatten(x, startDim, endDim): ONNX Flatten always makes a 2-D [before, after] result,
+ * which is torch's flatten(x, 1) of everything; any other flatten is a Reshape.
+ */
 export function emitFlatten(ctx: ConvertContext, x: string, inShape: readonly number[], outShape: readonly number[], startDim: number, endDim: number): string {
   const rank = inShape.length;
   const start = startDim < 0 ? startDim + rank : startDim;
   const end = endDim < 0 ? endDim + rank : endDim;
-  if (end === rank - 1 && (start > 0 || !ctx.dynamicBatch) && rank > 0) {
-    if (start === 0) return emitReshape(ctx, x, inShape, outShape);
-    return ctx.graph.op('Flatten', [x], ctx.local('flat'), { axis: attr.int(start) });
-  }
+  if (start === 1 && end === rank - 1) return ctx.graph.op('Flatten', [x], ctx.local('flat'), { axis: attr.int(1) });
   return emitReshape(ctx, x, inShape, outShape);
 }
 

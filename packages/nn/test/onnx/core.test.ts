@@ -4,8 +4,8 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Module, OnnxExportError, decodeOnnx, exportOnnx, functional, parameter, saveOnnx } from '@pq/nn';
-import { maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
+import { F, Module, OnnxExportError, decodeOnnx, exportOnnx, functional, parameter, saveOnnx } from '@pq/nn';
+import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
 
 // Tiny modules built only from `functional()` ops, so the tracer core is tested on its own.
 const relu = (x: tf.Tensor) => functional('relu', [x], {}, () => tf.relu(x));
@@ -43,6 +43,17 @@ class Raw extends Module {
   }
 }
 
+/** Every F activation and shape function the exporter maps, on a [N, 2, 3, 4] input. */
+class Functions extends Module {
+  weight = parameter(seeded([5, 24], 8));
+  forward(x: tf.Tensor): tf.Tensor[] {
+    const a = F.sigmoid(F.avgPool2d(x, [1, 2], { countIncludePad: false }));
+    const b = F.flatten(F.tanh(F.adaptiveAvgPool2d(x, [1, 1])), 1);
+    const c = F.linear(F.view(F.dropout(x, 0.5, this.training), -1, 24), this.weight);
+    return [F.softmax(c, 1), F.flatten(a, 2), b];
+  }
+}
+
 describe('exportOnnx: tracer core', () => {
   it('exports functional ops and parameters; ONNX Runtime matches pq at batch 1 and 7', async () => {
     const model = new Net();
@@ -58,6 +69,23 @@ describe('exportOnnx: tracer core', () => {
       const [ref] = runPq(model, [x]);
       expect(ours!.dims).toEqual(ref!.dims);
       expect(maxAbsDiff(ours!.data, ref!.data)).toBeLessThanOrEqual(1e-5);
+      x.dispose();
+    }
+    model.dispose();
+  });
+
+  it('maps the F functions (pooling, activations, flatten/view, linear without bias, several outputs)', async () => {
+    const model = new Functions();
+    const bytes = exportOnnx(model, seeded([1, 2, 3, 4], 1));
+    expect(graphView(bytes).nodes.map((n) => n.opType)).toEqual([
+      'AveragePool', 'Sigmoid', 'GlobalAveragePool', 'Tanh', 'Flatten', 'Reshape', 'Gemm', 'Softmax', 'Reshape',
+    ]);
+    for (const batch of [1, 7]) {
+      const x = seeded([batch, 2, 3, 4], 20 + batch);
+      const ours = await runOrt(bytes, [x]);
+      const ref = runPq(model, [x]);
+      expect(ours.map((o) => o.dims)).toEqual(ref.map((o) => o.dims));
+      ours.forEach((o, i) => expect(maxAbsDiff(o.data, ref[i]!.data)).toBeLessThanOrEqual(1e-5));
       x.dispose();
     }
     model.dispose();
