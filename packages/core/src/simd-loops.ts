@@ -3,7 +3,7 @@
 // multiple of 4, and runtimes without WASM SIMD use the plain JS loops. Both paths are
 // bit-identical (tests run the golden cases through each).
 
-import { fakeQuantBlock, quantBlock } from './quant-loops.js';
+import { fakeQuantBlock, fakeQuantBlockVec, quantBlock, quantBlockVec } from './quant-loops.js';
 import { loadSimd, SIMD_CHUNK, type SimdExports } from './simd-module.js';
 
 const settings = { enabled: true, minBlock: 1024 };
@@ -56,6 +56,51 @@ export function quantRun(
   const m = simdFor(len);
   const done = m === null ? 0 : quantChunks(m, false, x, out, start, len, s, 1, lo, hi);
   if (done < len) quantBlock(x, out, start + done, len - done, s, lo, hi);
+}
+
+// The per-element scales last copied into the module: consecutive blocks of a last-axis amax
+// reuse the same scale vector, so it is copied once, not once per block. Scale arrays are
+// created per call and never mutated, so identity + offset + length identifies the contents.
+const loaded = { scales: null as Float32Array | null, offset: -1, length: -1, fake: false };
+
+function quantVecChunks(
+  m: SimdExports, fake: boolean, x: Float32Array, out: Float32Array, start: number, len: number,
+  sq: Float32Array, so: Float32Array, sStart: number, lo: number, hi: number,
+): number {
+  const n4 = len - (len & 3);
+  const kernel = fake ? m.fv : m.qv;
+  for (let off = 0; off < n4; off += SIMD_CHUNK) {
+    const k = Math.min(SIMD_CHUNK, n4 - off);
+    const sOff = sStart + off;
+    if (loaded.scales !== sq || loaded.offset !== sOff || loaded.length !== k || loaded.fake !== fake) {
+      m.qs.set(sq.subarray(sOff, sOff + k));
+      if (fake) m.ds.set(so.subarray(sOff, sOff + k));
+      Object.assign(loaded, { scales: sq, offset: sOff, length: k, fake });
+    }
+    m.heap.set(x.subarray(start + off, start + off + k));
+    kernel(0, k * 4, lo, hi);
+    out.set(m.heap.subarray(0, k), start + off);
+  }
+  return n4;
+}
+
+/** Fake quantization of a block whose scales vary along it: `sq/so[sStart + j]`. */
+export function fakeQuantVecRun(
+  x: Float32Array, out: Float32Array, start: number, len: number,
+  sq: Float32Array, so: Float32Array, sStart: number, lo: number, hi: number,
+): void {
+  const m = simdFor(len);
+  const done = m === null ? 0 : quantVecChunks(m, true, x, out, start, len, sq, so, sStart, lo, hi);
+  if (done < len) fakeQuantBlockVec(x, out, start + done, len - done, sq, so, sStart + done, lo, hi);
+}
+
+/** Real quantization of a block whose scales vary along it. */
+export function quantVecRun(
+  x: Float32Array, out: Float32Array, start: number, len: number, sq: Float32Array, sStart: number, lo: number, hi: number,
+): void {
+  const m = simdFor(len);
+  const done = m === null ? 0 : quantVecChunks(m, false, x, out, start, len, sq, sq, sStart, lo, hi);
+  if (done < len) quantBlockVec(x, out, start + done, len - done, sq, sStart + done, lo, hi);
 }
 
 /** max |x| over `x[start, start+len)`, NaN when any element is NaN; 0 for an empty range. */

@@ -5,7 +5,15 @@
 //   f(ptr, end, s, d, lo, hi)  in place: x = nearest(clamp(x * s, lo, hi)) / d
 //   q(ptr, end, s, d, lo, hi)  in place: x = nearest(clamp(x * s, lo, hi))       (d unused)
 //   a(ptr, end) -> f32         max |x| (NaN if any x is NaN)
-// over float32s in [ptr, end), end - ptr a multiple of 16 bytes.
+//   fv(ptr, end, lo, hi)       like f, with per-element scales s at ptr + QS and d at ptr + DS
+//   qv(ptr, end, lo, hi)       like q, with per-element scales s at ptr + QS
+// over float32s in [ptr, end), end - ptr a multiple of 16 bytes. Memory (1 MiB) holds three
+// regions of SIMD_CHUNK floats: data at 0, quantizing scales at QS, output scales at DS.
+
+/** Floats per region of scratch memory (the module has 16 pages = 1 MiB = 4 regions). */
+export const SIMD_CHUNK = 1 << 16;
+const QS_BYTES = SIMD_CHUNK * 4;
+const DS_BYTES = SIMD_CHUNK * 8;
 
 const leb = (n: number): number[] => {
   const b: number[] = [];
@@ -59,6 +67,22 @@ function quantBody(fake: boolean): number[] {
   return func([[4, V128]], [...splats, ...loop16(step)]);
 }
 
+function quantVecBody(fake: boolean): number[] {
+  // params 0 ptr, 1 end, 2 lo, 3 hi; locals 4 LO, 5 HI (v128)
+  const splats = [...get(2), ...simd(OP.splat), ...set(4), ...get(3), ...simd(OP.splat), ...set(5)];
+  const step = [
+    ...get(0),
+    ...get(0), ...simd(OP.load), ...MEMARG,
+    ...get(0), ...simd(OP.load), 0x00, ...leb(QS_BYTES), ...simd(OP.mul),
+    ...get(4), ...simd(OP.pmax),
+    ...get(5), ...simd(OP.pmin),
+    ...simd(OP.nearest),
+    ...(fake ? [...get(0), ...simd(OP.load), 0x00, ...leb(DS_BYTES), ...simd(OP.div)] : []),
+    ...simd(OP.store), ...MEMARG,
+  ];
+  return func([[2, V128]], [...splats, ...loop16(step)]);
+}
+
 function absMaxBody(): number[] {
   // params 0 ptr, 1 end; locals 2 acc, 3 nan mask, 4 v (v128). Two independent chains: a
   // pmax (one instruction) for the maximum and an OR of `v != v` for NaN, so that a NaN
@@ -75,28 +99,33 @@ function absMaxBody(): number[] {
   return func([[3, V128]], [...loop16(step), ...ifNanReturnNaN, ...reduce]);
 }
 
-/** Bytes of float32 scratch memory the kernels work in (the module has 16 pages = 1 MiB). */
-export const SIMD_CHUNK = 1 << 16;
 
 function moduleBytes(): Uint8Array {
   const quantType = [0x60, ...vec([I32, I32, F32, F32, F32, F32].map((t) => [t])), 0x00];
   const amaxType = [0x60, ...vec([[I32], [I32]]), ...vec([[F32]])];
+  const quantVecType = [0x60, ...vec([I32, I32, F32, F32].map((t) => [t])), 0x00];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([quantType, amaxType])),
-    ...section(3, vec([[0], [0], [1]])),
+    ...section(1, vec([quantType, amaxType, quantVecType])),
+    ...section(3, vec([[0], [0], [1], [2], [2]])),
     ...section(5, vec([[0x00, 16]])),
-    ...section(7, vec([[...name('m'), 2, 0], [...name('f'), 0, 0], [...name('q'), 0, 1], [...name('a'), 0, 2]])),
-    ...section(10, vec([quantBody(true), quantBody(false), absMaxBody()])),
+    ...section(7, vec([[...name('m'), 2, 0], [...name('f'), 0, 0], [...name('q'), 0, 1], [...name('a'), 0, 2],
+      [...name('fv'), 0, 3], [...name('qv'), 0, 4]])),
+    ...section(10, vec([quantBody(true), quantBody(false), absMaxBody(), quantVecBody(true), quantVecBody(false)])),
   ]);
 }
 
 export interface SimdExports {
-  /** Float32 view of the scratch memory (SIMD_CHUNK floats). */
+  /** Float32 view of the data region (SIMD_CHUNK floats). */
   heap: Float32Array;
+  /** Float32 views of the per-element quantizing and output scale regions. */
+  qs: Float32Array;
+  ds: Float32Array;
   f(ptr: number, end: number, s: number, d: number, lo: number, hi: number): void;
   q(ptr: number, end: number, s: number, d: number, lo: number, hi: number): void;
   a(ptr: number, end: number): number;
+  fv(ptr: number, end: number, lo: number, hi: number): void;
+  qv(ptr: number, end: number, lo: number, hi: number): void;
 }
 
 // The few WebAssembly calls used, typed here because lib ES2022 does not declare WebAssembly.
@@ -117,8 +146,13 @@ export function loadSimd(): SimdExports | null {
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (wasm !== undefined && wasm.validate(bytes)) {
       const inst = new wasm.Instance(new wasm.Module(bytes));
-      const e = inst.exports as unknown as { m: { buffer: ArrayBuffer } } & Omit<SimdExports, 'heap'>;
-      cached = { heap: new Float32Array(e.m.buffer, 0, SIMD_CHUNK), f: e.f, q: e.q, a: e.a };
+      const e = inst.exports as unknown as { m: { buffer: ArrayBuffer } } & Omit<SimdExports, 'heap' | 'qs' | 'ds'>;
+      cached = {
+        heap: new Float32Array(e.m.buffer, 0, SIMD_CHUNK),
+        qs: new Float32Array(e.m.buffer, QS_BYTES, SIMD_CHUNK),
+        ds: new Float32Array(e.m.buffer, DS_BYTES, SIMD_CHUNK),
+        f: e.f, q: e.q, a: e.a, fv: e.fv, qv: e.qv,
+      };
     }
   } catch {
     cached = null; // no SIMD: the plain loops are used

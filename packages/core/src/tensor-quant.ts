@@ -1,8 +1,7 @@
 import { checkNumBits, maxBound, minBound } from './bounds.js';
 import { blockPlan, forEachBlock } from './layout.js';
 import { amaxArray, checkNDArray } from './ndarray.js';
-import { fakeQuantBlockVec, quantBlockVec } from './quant-loops.js';
-import { fakeQuantRun, quantRun } from './simd-loops.js';
+import { fakeQuantRun, fakeQuantVecRun, quantRun, quantVecRun } from './simd-loops.js';
 import { checkAmax, quantScales } from './quant-scale.js';
 import type { AmaxLike, NDArray, QuantOptions, TensorQuantResult } from './types.js';
 
@@ -52,8 +51,8 @@ function run(x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: bool
   const sq = scales.quant;
   const so = scales.out;
   if (plan.vector) {
-    if (fake) forEachBlock(plan, (xi, bi) => fakeQuantBlockVec(xs, out, xi, blockLen, sq, so, bi, lo, mb));
-    else forEachBlock(plan, (xi, bi) => quantBlockVec(xs, out, xi, blockLen, sq, bi, lo, mb));
+    if (fake) forEachBlock(plan, (xi, bi) => fakeQuantVecRun(xs, out, xi, blockLen, sq, so, bi, lo, mb));
+    else forEachBlock(plan, (xi, bi) => quantVecRun(xs, out, xi, blockLen, sq, bi, lo, mb));
   } else if (fake) {
     forEachBlock(plan, (xi, bi) => fakeQuantRun(xs, out, xi, blockLen, sq[bi]!, so[bi]!, lo, mb));
   } else {

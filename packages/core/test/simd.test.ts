@@ -59,6 +59,34 @@ describe('WebAssembly SIMD kernels', () => {
     });
   }
 
+  it('matches the JS loops when amax varies along the innermost axes (vector blocks)', () => {
+    const amaxFor = (n: number) => Array.from({ length: n }, (_, i) => [0, 1e-30, 0.5, 2, 7, 100][i % 6]!);
+    const layouts: [number[], number[]][] = [
+      [[3, 1027], [1027]], // a length that is not a multiple of 4
+      [[2, 3, 2051], [1, 1, 2051]],
+      [[2, 70001], [70001]], // a block longer than one SIMD chunk
+      [[4, 6, 1100], [4, 1, 1100]], // the scale vector changes between blocks
+    ];
+    for (const [shape, aShape] of layouts) {
+      const n = shape.reduce((p, q) => p * q, 1);
+      const base = tricky(Math.ceil(n / 8) * 8, false).data.subarray(0, n);
+      const x = ndarray(base, shape);
+      const amax = ndarray(amaxFor(aShape.reduce((p, q) => p * q, 1)), aShape);
+      for (const o of [{}, { numBits: 4, narrowRange: false }]) {
+        configureSimd({ enabled: false });
+        const fakeJs = fakeTensorQuant(x, amax, o);
+        const realJs = tensorQuant(x, amax, o).outputs;
+        configureSimd({ enabled: true, minBlock: 4 });
+        expect(firstBitDiff(fakeTensorQuant(x, amax, o).data, fakeJs.data)).toBe(-1);
+        expect(firstBitDiff(tensorQuant(x, amax, o).outputs.data, realJs.data)).toBe(-1);
+        // real after fake on the same scales, and the default block threshold
+        configureSimd({ minBlock: 1024 });
+        expect(firstBitDiff(tensorQuant(x, amax, o).outputs.data, realJs.data)).toBe(-1);
+        expect(firstBitDiff(fakeTensorQuant(x, amax, o).data, fakeJs.data)).toBe(-1);
+      }
+    }
+  });
+
   it('reduceAmax matches the JS loop, NaN included', () => {
     const x = tricky(8 * 5003, false);
     const finite = ndarray(x.data.map((v) => (Number.isFinite(v) ? v : 1)), x.shape);
