@@ -104,6 +104,18 @@ describe('exportOnnx: TensorQuantizer as QuantizeLinear/DequantizeLinear', () =>
     model.dispose();
   });
 
+  it('a learned clip exports as Clip + Q/DQ, a SmoothQuant pre-scale as Mul', async () => {
+    const model = new PerTensor();
+    model._input_quantizer = new TensorQuantizer(new QuantDescriptor({ learnAmax: true, amax: 0.8 }));
+    model._input_quantizer.preQuantScale = [0.5, 1, 2, 4];
+    model._act_quantizer.amax = 1.5;
+    const bytes = exportOnnx(model, seeded([1, 3, 4, 4], 2));
+    expect(opTypes(bytes)).toEqual(['Mul', 'Clip', 'QuantizeLinear', 'DequantizeLinear', 'Relu', 'QuantizeLinear', 'DequantizeLinear']);
+    expect(graphView(bytes).initializers['_input_quantizer.scale']!.floats).toEqual([Math.fround(0.8 / 127)]);
+    await expectWithinStep(model, bytes, [1, 3, 4, 4], () => 1.5 / 255);
+    model.dispose();
+  });
+
   it('refuses quantizers it cannot express, naming the module and the reason', () => {
     const x = seeded([1, 3, 4, 4], 2);
     const refused = (q: TensorQuantizer) => {
