@@ -8,3 +8,11 @@ export * as F from './functional/index.js';
 export * as init from './init.js';
 export { Generator, defaultGenerator, manualSeed } from './random.js';
 export * from './io/index.js';
+// quantization (ops, TensorQuantizer, quant layers, calibration, QAT helpers)
+export * from './ops/index.js';
+export * from './quant/index.js';
+export * from './calibrate.js';
+export * from './optim.js';
+export * from './quant_modules.js';
+export * from './replace_with_quant.js';
+// Float layers that have a quantized version, as `swappable` proxies so quantModules.initialize()

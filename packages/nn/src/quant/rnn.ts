@@ -1,0 +1,103 @@
+// QuantLSTMCell and QuantLSTM (the reference's quant_rnn.py): at each step the input quantizer
+// runs on concat([x, h], 1) and the weight quantizer on concat([w_ih, w_hh], 1) — one fused
+// GEMM's operands, as at inference — then the standard LSTM cell. QuantLSTM keeps one pair of
+// quantizers per layer and direction (`_input_quantizers.0`, `_weight_quantizers.0`, ...).
+import * as tf from '@tensorflow/tfjs-core';
+import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, QUANT_DESC_8BIT_PER_TENSOR, type QuantDescriptor } from '@pq/core';
+import { Module } from '../module.js';
+import { LSTM, LSTMCell, type LSTMCellOptions, type LSTMOptions } from '../layers/rnn.js';
+import { lstmCell } from '../functional/rnn.js';
+import { QuantMixin, checkDescriptor, makeQuantizer, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
+import type { TensorQuantizer } from './tensor_quantizer.js';
+
+export interface QuantLSTMCellOptions extends LSTMCellOptions, QuantWeightOptions {}
+export interface QuantLSTMOptions extends LSTMOptions, QuantWeightOptions {}
+
+/** One LSTM step with the fused input and fused weight quantized. */
+function quantLstmStep(
+  inputQuantizer: TensorQuantizer,
+  weightQuantizer: TensorQuantizer,
+  x: tf.Tensor,
+  h: tf.Tensor,
+  c: tf.Tensor,
+  p: { weightIh: tf.Tensor; weightHh: tf.Tensor; biasIh: tf.Tensor | null; biasHh: tf.Tensor | null },
+): [tf.Tensor, tf.Tensor] {
+  const inputSize = x.shape[1]!;
+  const hidden = h.shape[1]!;
+  const [qx, qh] = tf.split(inputQuantizer.call(tf.concat([x, h], 1)) as tf.Tensor, [inputSize, hidden], 1);
+  const [qwIh, qwHh] = tf.split(weightQuantizer.call(tf.concat([p.weightIh, p.weightHh], 1)) as tf.Tensor, [inputSize, hidden], 1);
+  return lstmCell(qx!, qh!, c, qwIh!, qwHh!, p.biasIh, p.biasHh);
+}
+
+export class QuantLSTMCell extends QuantMixin(LSTMCell, QUANT_DESC_8BIT_PER_TENSOR, QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW) {
+  static override optionKeys: readonly string[] = [...LSTMCell.optionKeys, 'quantDescInput', 'quantDescWeight'];
+
+  constructor(inputSize: number, hiddenSize: number, o: QuantLSTMCellOptions = {}) {
+    const { input, weight } = splitQuantOptions(new.target, o, true);
+    super(inputSize, hiddenSize, o);
+    this._input_quantizer = makeQuantizer(input);
+    this._weight_quantizer = makeQuantizer(weight!);
+  }
+
+  override cellForward(x: tf.Tensor, h: tf.Tensor, c: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    return quantLstmStep(this._input_quantizer, this._weight_quantizer, x, h, c, {
+      weightIh: this.weight_ih,
+      weightHh: this.weight_hh,
+      biasIh: this.bias_ih,
+      biasHh: this.bias_hh,
+    });
+  }
+}
+
+/** PyTorch's nn.ModuleList of quantizers: children named '0', '1', ... */
+export class QuantizerList extends Module {
+  [index: number]: TensorQuantizer;
+
+  constructor(quantizers: TensorQuantizer[]) {
+    super();
+    quantizers.forEach((q, i) => (this[i] = q));
+  }
+
+  get length(): number {
+    return [...this.children()].length;
+  }
+
+  forward(): never {
+    throw new Error('QuantizerList holds quantizers; call them one by one');
+  }
+
+  override get typeName(): string {
+    return 'ModuleList';
+  }
+}
+
+export class QuantLSTM extends LSTM {
+  static override optionKeys: readonly string[] = [...LSTM.optionKeys, 'quantDescInput', 'quantDescWeight'];
+  static defaultQuantDescInput: QuantDescriptor = QUANT_DESC_8BIT_PER_TENSOR;
+  static defaultQuantDescWeight: QuantDescriptor = QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW;
+
+  static setDefaultQuantDescInput(value: QuantDescriptor): void {
+    this.defaultQuantDescInput = checkDescriptor(this.name, 'setDefaultQuantDescInput', value);
+  }
+
+  static setDefaultQuantDescWeight(value: QuantDescriptor): void {
+    this.defaultQuantDescWeight = checkDescriptor(this.name, 'setDefaultQuantDescWeight', value);
+  }
+
+  /** One input quantizer per layer and direction (index layer * directions + direction). */
+  declare _input_quantizers: QuantizerList;
+  declare _weight_quantizers: QuantizerList;
+
+  constructor(inputSize: number, hiddenSize: number, o: QuantLSTMOptions = {}) {
+    const { input, weight } = splitQuantOptions(new.target, o, true);
+    super(inputSize, hiddenSize, o);
+    const count = this.numLayers * this.directions;
+    this._input_quantizers = new QuantizerList(Array.from({ length: count }, () => makeQuantizer(input)));
+    this._weight_quantizers = new QuantizerList(Array.from({ length: count }, () => makeQuantizer(weight!)));
+  }
+
+  override cellForward(layer: number, reverse: boolean, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    const k = layer * this.directions + (reverse ? 1 : 0);
+    return quantLstmStep(this._input_quantizers[k]!, this._weight_quantizers[k]!, x, h, c, this.cellParameters(layer, reverse));
+  }
+}
