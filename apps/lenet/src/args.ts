@@ -6,7 +6,7 @@ export const CALIB_METHODS = ['max', 'percentile', 'mse', 'entropy'] as const;
 export type CalibMethod = (typeof CALIB_METHODS)[number];
 export const KERNELS = ['js', 'gpu'] as const;
 export type KernelsName = (typeof KERNELS)[number];
-export const BACKENDS = ['cpu', 'wasm'] as const;
+export const BACKENDS = ['wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface LenetOptions {
@@ -39,7 +39,7 @@ export const DEFAULT_OPTIONS: LenetOptions = {
   data: null,
   weights: null,
   kernels: 'js',
-  backend: 'cpu',
+  backend: 'wasm',
   out: './lenet-out',
   json: null,
   quiet: false,
@@ -73,7 +73,7 @@ QAT
                       (default ${DEFAULT_OPTIONS.qatEpochs}; 0 skips QAT and the ONNX export)
 Compute
   --kernels js|gpu    fake-quant kernels: pure JS or gpu.js (default ${DEFAULT_OPTIONS.kernels})
-  --backend cpu|wasm  tfjs backend (default ${DEFAULT_OPTIONS.backend})
+  --backend wasm|cpu  tfjs backend with @pq/nn's accelerated kernels (default ${DEFAULT_OPTIONS.backend})
 Output
   --out DIR           output directory (default ${DEFAULT_OPTIONS.out}): float and quantized state
                       dicts (.safetensors), summary.json, report.html, lenet-qat.onnx

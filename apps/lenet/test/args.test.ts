@@ -18,11 +18,11 @@ describe('parseLenetArgs', () => {
     const o = opts([
       '--epochs', '3', '--batch-size', '32', '--lr', '0.1', '--seed', '7', '--methods', 'max, mse',
       '--qat-from', 'mse', '--qat-epochs', '2', '--calib-every', '8', '--data', '/d', '--weights', 'w.safetensors',
-      '--kernels', 'gpu', '--backend', 'wasm', '--out', 'o', '--json', 's.json', '--quiet',
+      '--kernels', 'gpu', '--backend', 'cpu', '--out', 'o', '--json', 's.json', '--quiet',
     ]);
     expect(o).toEqual({
       epochs: 3, batchSize: 32, lr: 0.1, seed: 7, methods: ['max', 'mse'], qatFrom: 'mse', qatEpochs: 2, calibEvery: 8,
-      data: '/d', weights: 'w.safetensors', kernels: 'gpu', backend: 'wasm', out: 'o', json: 's.json', quiet: true,
+      data: '/d', weights: 'w.safetensors', kernels: 'gpu', backend: 'cpu', out: 'o', json: 's.json', quiet: true,
     });
     expect(opts(['--epochs=0', '--weights=w.json']).epochs).toBe(0);
   });
@@ -50,7 +50,7 @@ describe('parseLenetArgs', () => {
       [['--qat-from', 'kl'], /--qat-from must be one of/],
       [['--methods', 'max'], /--qat-from percentile is not among --methods \(max\)/],
       [['--kernels', 'cuda'], /--kernels must be one of js, gpu, got "cuda"/],
-      [['--backend', 'webgl'], /--backend must be one of cpu, wasm, got "webgl"/],
+      [['--backend', 'webgl'], /--backend must be one of wasm, cpu, got "webgl"/],
       [['--calib-every', '0'], /--calib-every must be an integer >= 1/],
       [['--out', ''], /--out needs a path/],
       [['--epochs', '0'], /--epochs 0 skips float training, so it needs --weights FILE/],
