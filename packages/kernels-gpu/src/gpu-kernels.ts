@@ -48,7 +48,8 @@ export function createGpuKernels(o: GpuKernelsOptions = {}): GpuQuantKernels {
   return new SyncGpuKernels(cache, planContext(backend, tile));
 }
 
-class SyncGpuKernels implements GpuQuantKernels {
+/** The synchronous kernels over a compiled-kernel cache (exported for tests of the GPU code paths). */
+export class SyncGpuKernels implements GpuQuantKernels {
   readonly name: string;
   readonly backend: GpuBackend;
   private disposed = false;

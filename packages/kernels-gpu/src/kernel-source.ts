@@ -38,21 +38,43 @@ function quantize(xExpr: string, sExpr: string): string {
   const q = Math.min(Math.max(r, lo), hi);`;
 }
 
+/**
+ * What a quantization kernel returns: the integer (`quant`), `q / scale` (`fake`), or `q / scale`
+ * looked up in a host-computed table (`fake-table`). GLSL and WGSL allow float32 division to be
+ * off by ulps; the table holds `fround(q / scale)` for every integer level of every scale the
+ * tile touches, so a GPU computes fake quant with multiplies, floors and comparisons only.
+ */
+export type QuantOutput = 'quant' | 'fake' | 'fake-table';
+
+function quantResult(output: QuantOutput, scale: string, block: string): string {
+  if (output === 'quant') return 'return q;';
+  if (output === 'fake') return `return Math.fround(q / ${scale});`;
+  // q is an integer in [lo, hi] or NaN; +-0 keeps its sign (0 / scale is 0, or NaN when scale is 0)
+  return `const j = q == q ? ${block}(q - lo) : 0;
+  let out = tbl[j];
+  if (q == 0) { out = q * (tbl[j] + 1); }
+  if (q != q) { out = q; }
+  return out;`;
+}
+
 /** Per-tensor quantization: one scale for the whole tile. */
-export function quantScalarSource(fake: boolean): string {
-  return `function (x, sq, sd, lo, hi) {
+export function quantScalarSource(output: QuantOutput): string {
+  const div = output === 'fake-table' ? 'tbl' : 'sd';
+  return `function (x, sq, ${div}, lo, hi) {
   ${quantize('x[this.thread.x]', 'sq')}
-  return ${fake ? 'Math.fround(q / sd)' : 'q'};
+  ${quantResult(output, 'sd', '')}
 }`;
 }
 
 /**
  * Quantization with a scale per block of `blk` consecutive elements, periodic with period
  * `per` blocks. The tile starts `first` elements before its first block boundary; `sq`/`sd`
- * hold the scales of the tile's blocks, rotated so that the tile's first block is index 0.
+ * hold the scales of the tile's blocks, rotated so that the tile's first block is index 0
+ * (`tbl`: `levels` quotients per block instead of `sd`).
  */
-export function quantBlockedSource(fake: boolean): string {
-  return `function (x, sq, sd, first, blk, per, lo, hi) {
+export function quantBlockedSource(output: QuantOutput): string {
+  const div = output === 'fake-table' ? 'tbl' : 'sd';
+  return `function (x, sq, ${div}, first, blk, per, lo, hi, levels) {
   const i = this.thread.x;
   let k = 0;
   if (i >= first) {
@@ -63,7 +85,7 @@ export function quantBlockedSource(fake: boolean): string {
   ${intDiv('kp', 'k', 'per')}
   const m = k - per * kp;
   ${quantize('x[i]', 'sq[m]')}
-  return ${fake ? 'Math.fround(q / sd[m])' : 'q'};
+  ${quantResult(output, 'sd[m]', 'm * levels + ')}
 }`;
 }
 
@@ -106,6 +128,30 @@ export function histogramBinSource(skipZeros: boolean): string {
   if (v >= left && v <= right${skipZeros ? ' && v != 0' : ''}) {
     pos = Math.floor(Math.fround(Math.fround(Math.fround(v - left) * bins) / width));
     if (pos >= bins) { pos = bins - 1; }
+  }
+  return pos;
+}`;
+}
+
+/**
+ * The same bin without a division, for GPUs: `thr[k]` is the smallest float32 `a` with
+ * `fround(a / width) >= k` (computed on the host), so the bin of `a = fround(fround(v - left) *
+ * bins)` is the largest k with `thr[k] <= a` — a binary search of exact comparisons.
+ */
+export function histogramSearchSource(skipZeros: boolean, bins: number): string {
+  const steps: string[] = [];
+  for (let s = 2 ** Math.floor(Math.log2(Math.max(1, bins - 1))); s >= 1 && bins > 1; s /= 2) {
+    steps.push(`c = Math.min(pos + ${s}, bins - 1);
+    if (pos + ${s} <= bins - 1 && thr[c] <= a) { pos = c; }`);
+  }
+  return `function (x, left, right, thr, bins) {
+  const v = Math.abs(x[this.thread.x]);
+  let pos = -1;
+  if (v >= left && v <= right${skipZeros ? ' && v != 0' : ''}) {
+    const a = Math.fround(Math.fround(v - left) * bins);
+    pos = 0;
+    let c = 0;
+    ${steps.join('\n    ')}
   }
   return pos;
 }`;

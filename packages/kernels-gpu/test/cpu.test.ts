@@ -12,4 +12,4 @@ describeKernelSuite('cpu', (o) => {
   const k = createGpuKernels({ mode: 'cpu', ...o });
   made.push(k);
   return k;
-});
+}, { large: true });

@@ -87,7 +87,12 @@ const OPTIONS: QuantOptions[] = [
   { numBits: 1, unsigned: true },
 ];
 
-export function describeKernelSuite(label: string, make: MakeKernels): void {
+export interface SuiteOptions {
+  /** Run the 16M-element and 7M-element cases (slow; for the real backends only). */
+  large?: boolean;
+}
+
+export function describeKernelSuite(label: string, make: MakeKernels, suite: SuiteOptions = {}): void {
   describe(`${label}: golden tensor_quant.json`, () => {
     const k = make();
     const golden = loadGolden('tensor_quant') as { cases: TensorQuantCase[] };
@@ -263,6 +268,7 @@ export function describeKernelSuite(label: string, make: MakeKernels): void {
     });
   });
 
+  if (!suite.large) return;
   describe(`${label}: large tensors`, () => {
     const k = make();
     it('fake-quantizes and reduces 16M elements (2^24) per tensor', () => {

@@ -1,35 +1,51 @@
-// The GLSL/WGSL variants of the kernels (explicit NaN-sticky max) cannot run on a GPU here; run
-// them on webasm and cpu, whose float32 semantics are IEEE, to show the formulas themselves
-// give jsKernels' results.
-import { jsKernels, ndarray } from '@pq/core';
+// The GPU variants of the kernels — explicit NaN-sticky max, fake quant through a quotient
+// table, histogram bins by threshold search — cannot run on a GPU here. Run the whole shared
+// suite with them on webasm and cpu, whose float32 is IEEE, to show that the formulas
+// themselves give jsKernels' results; on a GPU the creation-time self-test checks the device.
 import { GPU } from 'gpu.js';
-import { afterAll, describe, it } from 'vitest';
-import { runSync } from '../src/drive.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SyncGpuKernels } from '../src/gpu-kernels.js';
 import { KernelCache } from '../src/kernel-cache.js';
-import { reduceAmaxPlan } from '../src/plans/reduce-amax.js';
-import { expectSameFloats, randomData } from './helpers.js';
+import { DEFAULT_TILE_ELEMENTS } from '../src/limits.js';
+import { binThresholds } from '../src/plans/histogram.js';
+import { selfTest } from '../src/self-test.js';
+import { rng } from './helpers.js';
+import { describeKernelSuite } from './kernel-suite.js';
 
-const caches: KernelCache[] = [];
+const made: SyncGpuKernels[] = [];
 afterAll(() => {
-  for (const c of caches) {
-    c.clear();
-    void c.gpu.destroy();
-  }
+  for (const k of made) k.dispose();
 });
 
-describe.each(['webasm', 'cpu'] as const)('GPU-portable reduction on %s', (mode) => {
-  const cache = new KernelCache(new GPU({ mode }), mode);
-  caches.push(cache);
-  const ctx = { tile: 1000, nativeNaNMax: false };
-  it('matches jsKernels, NaN-sticky, over tiles', () => {
-    const shape = [5, 7, 131];
-    const data = randomData(5 * 7 * 131, 61);
-    data[400] = Number.NaN;
-    data[4000] = Number.NaN;
-    const x = ndarray(data, shape);
-    for (const axis of [null, 0, 1, 2, [0, 2], [1, 2]] as (number | number[] | null)[]) {
-      const got = runSync(reduceAmaxPlan(x, axis, true, ctx), (s) => cache.runSync(s));
-      expectSameFloats(got.data, jsKernels.reduceAmax(x, axis, true).data, `axis ${JSON.stringify(axis)}`);
+for (const mode of ['webasm', 'cpu'] as const) {
+  describeKernelSuite(`${mode}, GPU code paths`, (o) => {
+    const cache = new KernelCache(new GPU({ mode }), mode);
+    const k = new SyncGpuKernels(cache, { tile: o?.tileElements ?? DEFAULT_TILE_ELEMENTS, nativeNaNMax: false, divisionFree: true });
+    made.push(k);
+    return k;
+  });
+
+  describe(`${mode}, GPU code paths: self-test`, () => {
+    it('passes', () => {
+      const cache = new KernelCache(new GPU({ mode }), mode);
+      made.push(new SyncGpuKernels(cache, { tile: 1000, nativeNaNMax: false, divisionFree: true }));
+      expect(selfTest(cache, { tile: 1000, nativeNaNMax: false, divisionFree: true })).toBeNull();
+    });
+  });
+}
+
+describe('binThresholds', () => {
+  it('counts exactly the bins histc computes with a division', () => {
+    const r = rng(71);
+    for (const [width, bins] of [[3.7, 2048], [1, 100], [1e-30, 10], [2 ** 100, 7], [Math.fround(0.1), 1]] as const) {
+      const w = Math.fround(width);
+      const thr = binThresholds(w, bins);
+      for (let t = 0; t < 1500; t++) {
+        const a = Math.fround(r() * w * bins * 1.01);
+        let count = 0;
+        for (let k = 1; k < bins; k++) if (thr[k]! <= a) count++;
+        expect(count).toBe(Math.min(Math.trunc(Math.fround(a / w)), bins - 1));
+      }
     }
   });
 });

@@ -12,4 +12,4 @@ describeKernelSuite('webasm', (o) => {
   const k = createGpuKernels({ mode: 'webasm', ...o });
   made.push(k);
   return k;
-});
+}, { large: true });

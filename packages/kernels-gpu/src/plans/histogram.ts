@@ -5,7 +5,7 @@
 // @pq/core's histc, applied to the same |x| values.
 
 import { checkNDArray, type HistogramOptions, type NDArray } from '@pq/core';
-import { histogramBinSource } from '../kernel-source.js';
+import { histogramBinSource, histogramSearchSource } from '../kernel-source.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
 
 export function* histogramPlan(
@@ -23,12 +23,15 @@ export function* histogramPlan(
   const { left, right } = histRange(x.data, Math.fround(max), skipZeros);
   const width = Math.fround(right - left);
   const counts = new Float64Array(numBins);
-  const source = histogramBinSource(skipZeros);
+  // GPUs: no division in the kernel, a binary search over exact thresholds instead
+  const thresholds = ctx.divisionFree ? binThresholds(width, numBins) : null;
+  const source = thresholds ? histogramSearchSource(skipZeros, numBins) : histogramBinSource(skipZeros);
+  const name = `hist-${thresholds ? 'search' : 'div'}-${skipZeros ? 'nz' : 'all'}`;
   const n = x.data.length;
   for (let t0 = 0; t0 < n; t0 += tile) {
     const xt = x.data.subarray(t0, Math.min(n, t0 + tile));
-    const args = [xt, left, right, width, numBins];
-    const bins = yield { key: stepKey(`hist-${skipZeros ? 'nz' : 'all'}`, xt.length, args), source, output: xt.length, args };
+    const args = [xt, left, right, thresholds ?? width, numBins];
+    const bins = yield { key: stepKey(name, xt.length, args), source, output: xt.length, args };
     for (let i = 0; i < bins.length; i++) {
       const b = bins[i]!;
       if (b >= 0) counts[b]!++;
@@ -65,4 +68,34 @@ function histRange(x: Float32Array, max: number, skipZeros: boolean): { left: nu
     throw new RangeError(`histogram range [${left}, ${right}] is not finite`);
   }
   return { left, right };
+}
+
+/**
+ * `thr[k]`: the smallest float32 `a` with `fround(a / width) >= k` (k = 1..bins-1; Infinity
+ * when none is finite), so that histc's `trunc(fround(a / width))` is the number of thresholds
+ * at or below `a`. Starts from `k * width` and steps by ulps; the quotient is monotonic in a.
+ */
+export function binThresholds(width: number, bins: number): Float32Array {
+  const thr = new Float32Array(Math.max(bins, 1));
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  const step = (a: number, up: boolean): number => {
+    f[0] = a;
+    if (a === 0) return up ? 2 ** -149 : 0;
+    u[0]! += up ? 1 : -1;
+    return f[0]!;
+  };
+  const reaches = (a: number, k: number) => Math.fround(a / width) >= k;
+  for (let k = 1; k < bins; k++) {
+    let a = Math.fround(k * width);
+    if (!Number.isFinite(a)) a = 3.4028234663852886e38;
+    if (!reaches(a, k)) {
+      while (Number.isFinite(a) && !reaches(a, k)) a = step(a, true);
+      thr[k] = a;
+      continue;
+    }
+    while (a > 0 && reaches(step(a, false), k)) a = step(a, false);
+    thr[k] = a;
+  }
+  return thr;
 }

@@ -5,7 +5,7 @@ import {
   amaxArray, checkAmax, checkNDArray, checkNumBits, maxBound, minBound, quantScales,
   type AmaxLike, type NDArray, type QuantOptions,
 } from '@pq/core';
-import { quantBlockedSource, quantScalarSource } from '../kernel-source.js';
+import { quantBlockedSource, quantScalarSource, type QuantOutput } from '../kernel-source.js';
 import { scaleBlocks } from '../scale-blocks.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
 
@@ -23,6 +23,20 @@ function checkUnsignedInput(x: Float32Array): void {
 
 // float32 represents these integers exactly; larger block lengths behave the same in a tile.
 const BLOCK_LEN_CAP = 1 << 24;
+
+// Largest `q / scale` table a kernel gets (4 MiB); beyond it the host divides (division-free mode).
+const TABLE_LIMIT = 1 << 20;
+
+/** `fround(q / d)` for q = lo..hi, for each d: the division-free fake quant's lookup table. */
+function quotientTable(divisors: Float32Array, lo: number, hi: number): Float32Array {
+  const levels = hi - lo + 1;
+  const t = new Float32Array(divisors.length * levels);
+  for (let m = 0; m < divisors.length; m++) {
+    const d = divisors[m]!;
+    for (let j = 0; j < levels; j++) t[m * levels + j] = (lo + j) / d;
+  }
+  return t;
+}
 
 export function* quantPlan(
   x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, ctx: PlanContext,
@@ -43,16 +57,18 @@ export function* quantPlan(
   const scale: NDArray = { data: scales.out, shape: [...a.shape] };
   const n = x.data.length;
   const out = new Float32Array(n);
-  const name = fake ? 'fake' : 'quant';
+  const levels = hi - lo + 1;
+  const output: QuantOutput = !fake ? 'quant' : ctx.divisionFree ? 'fake-table' : 'fake';
 
   if (blocks.period === 1) {
-    const source = quantScalarSource(fake);
+    const source = quantScalarSource(output);
     const sq = scales.quant[0] ?? 0;
     const sd = scales.out[0] ?? 1;
+    const div = output === 'fake-table' ? quotientTable(Float32Array.of(sd), lo, hi) : sd;
     for (let t0 = 0; t0 < n; t0 += tile) {
       const xt = x.data.subarray(t0, Math.min(n, t0 + tile));
-      const args = [xt, sq, sd, lo, hi];
-      out.set(yield { key: stepKey(`${name}-scalar`, xt.length, args), source, output: xt.length, args }, t0);
+      const args = [xt, sq, div, lo, hi];
+      out.set(yield { key: stepKey(`${output}-scalar`, xt.length, args), source, output: xt.length, args }, t0);
     }
     return { out, scale };
   }
@@ -68,7 +84,10 @@ export function* quantPlan(
   // A tile touches at most ceil(tile / blockLen) + 1 blocks; the same length for every tile
   // keeps one compiled kernel for all full tiles.
   const span = Math.min(period, Math.ceil(tile / blockLen) + 1);
-  const source = quantBlockedSource(fake);
+  // Division-free with a table too big to ship: quantize on the device, divide on the host.
+  const hostDivide = output === 'fake-table' && span * levels > TABLE_LIMIT;
+  const kernelOutput: QuantOutput = hostDivide ? 'quant' : output;
+  const source = quantBlockedSource(kernelOutput);
   for (let t0 = 0; t0 < n; t0 += tile) {
     const len = Math.min(tile, n - t0);
     const xt = x.data.subarray(t0, t0 + len);
@@ -83,8 +102,17 @@ export function* quantPlan(
       sq[j] = sqAll[m]!;
       sd[j] = sdAll[m]!;
     }
-    const args = [xt, sq, sd, first, Math.min(blockLen, BLOCK_LEN_CAP), span, lo, hi];
-    out.set(yield { key: stepKey(`${name}-blocked`, len, args), source, output: len, args }, t0);
+    const div = kernelOutput === 'fake-table' ? quotientTable(sd, lo, hi) : sd;
+    const args = [xt, sq, div, first, Math.min(blockLen, BLOCK_LEN_CAP), span, lo, hi, levels];
+    out.set(yield { key: stepKey(`${kernelOutput}-blocked`, len, args), source, output: len, args }, t0);
+  }
+  if (hostDivide) {
+    // out holds q; the float64 quotient rounded by the float32 store is fround(q / d), as in core
+    for (let k = 0, e = 0; e < n; k++, e += blockLen) {
+      const d = sdAll[k % period]!;
+      const end = Math.min(n, e + blockLen);
+      for (let i = e; i < end; i++) out[i] = out[i]! / d;
+    }
   }
   return { out, scale };
 }

@@ -25,8 +25,14 @@ export interface PlanContext {
   readonly tile: number;
   /** Math.max propagates NaN on this backend (wasm, JavaScript), unlike GLSL/WGSL max(). */
   readonly nativeNaNMax: boolean;
+  /**
+   * Avoid float division in kernels: GLSL and WGSL allow it to be off by ulps, so GPU backends
+   * use host-computed tables and thresholds instead. wasm and JavaScript divide exactly.
+   */
+  readonly divisionFree: boolean;
 }
 
 export function planContext(backend: string, tile: number): PlanContext {
-  return { tile, nativeNaNMax: backend === 'webasm' || backend === 'cpu' };
+  const ieee = backend === 'webasm' || backend === 'cpu';
+  return { tile, nativeNaNMax: ieee, divisionFree: !ieee };
 }
