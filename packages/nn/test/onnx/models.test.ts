@@ -59,6 +59,14 @@ describe('exportOnnx: models through ONNX Runtime', () => {
     model.dispose();
   });
 
+  it('refuses an uncalibrated quantized model, naming the first quantizer', () => {
+    const model = new LeNet(true);
+    expect(() => exportOnnx(model, seeded([1, 1, 28, 28], 1))).toThrow(
+      "ONNX export: quantizer 'conv1._input_quantizer': has no static amax (it computes amax from each batch); calibrate it or set amax before export",
+    );
+    model.dispose();
+  });
+
   it('conv-transpose + pooling model, float and quantized', async () => {
     manualSeed(3);
     const float = convTransposeNet(false);
