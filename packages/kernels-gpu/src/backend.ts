@@ -41,7 +41,12 @@ export function openSync(
       continue;
     }
     const cache = new KernelCache(gpu, backend);
-    const failed = selfTest(cache, planContext(backend, tile));
+    let failed: string | null;
+    try {
+      failed = selfTest(cache, planContext(backend, tile));
+    } catch (e) {
+      failed = `its kernels failed: ${(e as Error).message.split('\n')[0]}`;
+    }
     if (failed !== null) {
       why ||= `${backend} is not bit-exact here: ${failed}`;
       cache.clear();

@@ -1,8 +1,8 @@
-// A backend earns its place by computing what jsKernels computes. GLSL and WGSL do not require
-// float32 division to be correctly rounded (WGSL allows 2.5 ulp) and some drivers contract or
-// reorder float math, so before a backend is used its kernels run on ties, near-ties, tiny and
-// huge values, per block and per tensor, and on histogram bin edges; any bit that differs from
-// @pq/core rejects the backend and the fallback chain moves on.
+// A backend earns its place by computing what jsKernels computes. The GPU kernels avoid float
+// division (GLSL/WGSL allow it to be off by ulps), but a driver may still contract or reorder
+// float math or mishandle NaN; so before a backend is used its kernels run on ties, near-ties,
+// tiny and huge values, NaN and -0, per block and per tensor, and on histogram bin edges; any
+// bit that differs from @pq/core rejects the backend and the fallback chain moves on.
 
 import { jsKernels, ndarray, type NDArray } from '@pq/core';
 import { runAsync, runSync } from './drive.js';
