@@ -48,6 +48,8 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
     if (t.dtype !== 'float32') throw new TypeError(`exportOnnx: sample input ${i} has dtype ${t.dtype}; float32 expected`);
   });
   const inputNames = names(o.inputNames, inputs.length, 'input', 'inputNames');
+  const clash = (o.outputNames ?? []).filter((n) => inputNames.includes(n));
+  if (clash.length) throw new TypeError(`exportOnnx: outputNames ${clash.join(', ')} are also input names`);
 
   // Quantizer settings that cannot export are refused up front, named by their path.
   for (const [path, m] of model.namedModules()) {
@@ -78,13 +80,9 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
         // constant, a value output twice) add an Identity.
         if (value !== name) {
           tracer.graph.reserve(name, 'output');
-          if (seen.has(value) || inputNames.includes(value) || !tracer.graph.renameOutput(value, name)) {
+          if (seen.has(value) || inputNames.includes(value) || !tracer.renameValue(value, name)) {
             tracer.graph.nodes.push({ name: `${name}/Identity`, opType: 'Identity', domain: '', input: [value], output: [name] });
-          } else {
-            tracer.bind(t, name);
           }
-        } else if (seen.has(name)) {
-          throw new OnnxExportError(`ONNX export: the same tensor is returned twice as '${name}'`);
         }
         seen.add(name);
         return valueInfo(name, DataType.FLOAT, symbolicShape(t.shape, dynamicBatch));

@@ -113,9 +113,14 @@ export class Tracer implements ConvertContext {
     this.names.set(t, name);
   }
 
-  /** The graph name of an output tensor, or undefined when it has none. */
-  knownName(t: tf.Tensor): string | undefined {
-    return this.names.get(t);
+  /**
+   * Renames the node output `from` to `to` (graph outputs get their requested names), for
+   * every consumer and every tensor holding it; false when no node produces `from`.
+   */
+  renameValue(from: string, to: string): boolean {
+    if (!this.graph.renameOutput(from, to)) return false;
+    for (const [t, name] of this.names) if (name === from) this.names.set(t, to);
+    return true;
   }
 
   local(base: string): string {

@@ -108,6 +108,24 @@ describe('exportOnnx: tracer core', () => {
     model.dispose();
   });
 
+  it('gives every output its name: a value returned twice, an input passed through, a renamed value still used', async () => {
+    class Outputs extends Module {
+      forward(x: tf.Tensor): tf.Tensor[] {
+        const a = F.relu(x);
+        const b = F.dropout(a, 0.5, this.training); // the same graph value as a
+        return [b, a, x, F.sigmoid(a)];
+      }
+    }
+    const model = new Outputs();
+    const bytes = exportOnnx(model, seeded([1, 4], 1), { outputNames: ['b', 'a', 'x', 's'] });
+    const x = seeded([7, 4], 2);
+    const ours = await runOrt(bytes, [x]);
+    const ref = runPq(model, [x]);
+    expect(ours.map((o) => o.dims)).toEqual([[7, 4], [7, 4], [7, 4], [7, 4]]);
+    ours.forEach((o, i) => expect(maxAbsDiff(o.data, ref[i]!.data)).toBeLessThanOrEqual(1e-6));
+    expect(() => exportOnnx(model, x, { inputNames: ['x'], outputNames: ['x', 'a', 'b', 'c'] })).toThrow(/outputNames x are also input names/);
+  });
+
   it('refuses a raw tfjs op in forward, naming the op and the module', () => {
     const model = new Raw();
     expect(() => exportOnnx(model, seeded([1, 4], 1))).toThrow(OnnxExportError);
