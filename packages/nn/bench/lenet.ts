@@ -43,10 +43,10 @@ export function fakeQuantTfOps(x: tf.Tensor, amax: tf.Tensor, maxBound = 127): t
   const f = tf.customGrad(((xt: tf.Tensor, save: tf.GradSaveFunc) => {
     const scale = tf.div(maxBound, amax);
     const q = tf.clipByValue(tf.round(tf.mul(xt, scale)), -maxBound, maxBound);
-    save([xt]);
+    save([xt, amax]); // a dynamic amax is made inside the forward's tidy scope
     return {
       value: tf.div(q, scale),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.cast(tf.lessEqual(tf.abs(saved[0]!), amax), 'float32')),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.cast(tf.lessEqual(tf.abs(saved[0]!), saved[1]!), 'float32')),
     };
   }) as never);
   return f(x) as tf.Tensor;

@@ -10,6 +10,7 @@ import { callKernel } from './kernel_call.js';
 import { conv2dGeometry } from './conv_geometry.js';
 import { registerFakeQuantKernels } from './fake_quant_kernels.js';
 import { maxPoolGradJs } from './max_pool_grad.js';
+import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
@@ -93,6 +94,18 @@ function installConvGradients(backendName: string): void {
   }) as tf.KernelFunc);
 }
 
+/** tfjs's wasm 3-d convolution gradients are wrong (see conv3d_grad.ts); pq's JS loops replace them. */
+function installWasmConv3dGradients(): void {
+  install('Conv3DBackpropInputV2', 'wasm', () => (({ inputs, backend, attrs }: KernelArgs) => {
+    const a = attrs as Record<string, unknown>;
+    return conv3dBackpropInputJs(backend, inputs['dy']!, inputs['filter']!, a['inputShape'] as number[], a['strides'], a['pad']);
+  }) as tf.KernelFunc);
+  install('Conv3DBackpropFilterV2', 'wasm', () => (({ inputs, backend, attrs }: KernelArgs) => {
+    const a = attrs as Record<string, unknown>;
+    return conv3dBackpropFilterJs(backend, inputs['x']!, inputs['dy']!, a['filterShape'] as number[], a['strides'], a['pad']);
+  }) as tf.KernelFunc);
+}
+
 function installPooling(backendName: string): void {
   if (backendName === 'wasm') {
     install('MaxPool', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
@@ -137,7 +150,10 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   else await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise`);
   await tf.ready();
-  if (backendName === 'wasm') installWasmConvGuard();
+  if (backendName === 'wasm') {
+    installWasmConvGuard();
+    installWasmConv3dGradients();
+  }
   installConvGradients(backendName);
   installPooling(backendName);
   registerFakeQuantKernels(backendName);

@@ -130,7 +130,8 @@ export function fakeQuantForward(
       const start = o + c * l.inner;
       const end = start + l.inner;
       if (scale === 0) {
-        y.fill(0, start, end);
+        // x * 0 keeps the sign of zero (and NaN for non-finite x), as torch does here.
+        for (let i = start; i < end; i++) y[i] = x[i]! * 0;
         continue;
       }
       // q / scale takes only (maxBound - minBound + 1) values: divide once per level and look
@@ -138,18 +139,21 @@ export function fakeQuantForward(
       if (l.inner >= levels.length) {
         for (let q = minBound; q <= maxBound; q++) levels[q - minBound] = q / scale;
         for (let i = start; i < end; i++) {
-          let q = Math.fround(x[i]! * scale) + RINT - RINT;
+          const v = Math.fround(x[i]! * scale);
+          let q = v + RINT - RINT;
           if (q > maxBound) q = maxBound;
           else if (q < minBound) q = minBound;
-          y[i] = levels[q - minBound]!;
+          // torch.round(-0.3) is -0, which survives clamp and the division; the trick gives +0.
+          y[i] = q === 0 ? v * 0 : levels[q - minBound]!;
         }
         continue;
       }
       for (let i = start; i < end; i++) {
-        let q = Math.fround(x[i]! * scale) + RINT - RINT;
+        const v = Math.fround(x[i]! * scale);
+        let q = v + RINT - RINT;
         if (q > maxBound) q = maxBound;
         else if (q < minBound) q = minBound;
-        y[i] = q / scale;
+        y[i] = q === 0 ? v * 0 : q / scale;
       }
     }
   }

@@ -111,3 +111,26 @@ describe('pq convolution gradients', () => {
     tf.dispose([x, dy]);
   });
 });
+
+describe('pq 3-d convolution gradients (wasm)', () => {
+  const configs: Array<[number[], 'valid' | 'same']> = [[[1, 1, 1], 'valid'], [[2, 2, 1], 'valid'], [[1, 1, 1], 'same'], [[2, 1, 2], 'same']];
+  it.each(configs.map((c) => [JSON.stringify(c), c] as const))('%s matches stock cpu', async (_, [strides, pad]) => {
+    const next = rng(77);
+    const x = randomArray(2 * 4 * 5 * 3 * 2, next);
+    const w = randomArray(2 * 2 * 2 * 2 * 3, next);
+    const run = (): Float32Array[] =>
+      values(
+        tf.tidy(() => {
+          const xt = tf.tensor5d(x, [2, 4, 5, 3, 2]);
+          const wt = tf.tensor5d(w, [2, 2, 2, 2, 3]);
+          const f = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, strides as [number, number, number], pad);
+          const y = f(xt, wt);
+          const dy = tf.tensor(randomArray(y.size, rng(8)), y.shape);
+          return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dy)))([xt, wt])];
+        }),
+      );
+    const stock = await onStockCpu(run);
+    const fast = await onAccelerated('wasm', run);
+    fast.forEach((a, k) => expect(maxRelDiff(a, stock[k]!), `output ${k}`).toBeLessThan(1e-5));
+  });
+});

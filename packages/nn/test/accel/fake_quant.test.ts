@@ -54,7 +54,8 @@ function referenceLoop(x: Float32Array, shape: number[], amax: Float32Array, ama
     const frac = v - q;
     if (frac > 0.5 || (frac === 0.5 && q % 2 !== 0)) q += 1;
     q = Math.min(maxBound, Math.max(minBound, q));
-    out[i] = scale === 0 ? 0 : Math.fround(q / scale);
+    if (q === 0) q = v < 0 || Object.is(v, -0) ? -0 : 0; // torch.round keeps the sign of zero
+    out[i] = scale === 0 ? x[i]! * 0 : Math.fround(q / scale);
   }
   return out;
 }

@@ -40,13 +40,11 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Indices where a and b differ as float32 values. */
+/** Indices where a and b differ bit for bit (the sign of zero counts; NaN matches NaN). */
 export function mismatches(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) out.push(i);
+    if (!Object.is(a[i], b[i])) out.push(i);
   }
   return out;
 }
