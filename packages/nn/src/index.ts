@@ -21,3 +21,5 @@ export {
   Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Linear, LSTM, LSTMCell,
   AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
 } from './quant/public_float.js';
+// ONNX export (tracer, Q/DQ pairs, onnx-proto ModelProto)
+export * from './onnx/index.js';
