@@ -88,6 +88,11 @@ export function entropySearch(counts: ArrayLike<number>, edges: ArrayLike<number
   checkNonEmpty(total, METHOD);
   let integral = total < 2 ** 53;
   for (let j = 0; j < n && integral; j++) integral = Number.isInteger(bins[j]!);
+  // The error bound holds while every count, c * log(c) and probability stays a normal float64;
+  // absurdly tiny or huge counts fall back to the exact computation throughout.
+  let minPositive = Infinity;
+  for (let j = 0; j < n; j++) if (bins[j]! > 0) minPositive = Math.min(minPositive, bins[j]!);
+  const wellScaled = minPositive >= 2 ** -900 && total <= 2 ** 900 && minPositive / (total * n) > 2 ** -1000;
   let maxLogCount = 0;
   for (let j = 0; j < n; j++) if (bins[j]! > 0) maxLogCount = Math.max(maxLogCount, Math.abs(Math.log(bins[j]!)));
   let lastNonEmpty = n - 1;
@@ -98,6 +103,7 @@ export function entropySearch(counts: ArrayLike<number>, edges: ArrayLike<number
   const tolerance = new Float64Array(numCandidates);
   const logT = Math.log(total);
   let bestUpper = Infinity;
+  let anyFinite = false;
   for (let ci = 0; ci < numCandidates; ci++) {
     const i = startBin + ci * stride;
     const cLast = bins[i - 1]!;
@@ -155,10 +161,11 @@ export function entropySearch(counts: ArrayLike<number>, edges: ArrayLike<number
         pLast * (Math.abs(logPLast) + Math.abs(logT) + Math.abs(logLast) + Math.abs(logQSum))) / total + 1;
     let tol = 64 * EPS * (n + nbins + 64) * magnitude;
     if (!integral) tol += 64 * EPS * n * (nbins + 4) * (maxLog + 1);
-    tolerance[ci] = tol;
-    bestUpper = Math.min(bestUpper, estimate[ci]! + tol);
+    tolerance[ci] = wellScaled ? tol : Infinity;
+    bestUpper = Math.min(bestUpper, estimate[ci]! + tolerance[ci]!);
+    anyFinite = true;
   }
-  if (bestUpper === Infinity) {
+  if (!anyFinite) {
     // Every divergence is infinite: the reference's "last minimum" is the last candidate.
     return { bin: startBin + (numCandidates - 1) * stride, exactChecks: 0 };
   }

@@ -32,6 +32,7 @@ export function checkHistogram(counts: ArrayLike<number>, edges: ArrayLike<numbe
 /** The total count; an empty histogram has no amax to choose. */
 export function checkNonEmpty(total: number, method: string): void {
   if (!(total > 0)) throw new RangeError(`${method}: the histogram is empty (all counts are 0)`);
+  if (total === Infinity) throw new RangeError(`${method}: the counts sum to more than float64 holds`);
 }
 
 /** `stride` (>= 1) and `startBin` (>= `minStart`) as integers. */

@@ -63,6 +63,20 @@ describe('computeAmaxEntropy', () => {
     );
   });
 
+  it('agrees with the port on subnormal and huge counts (exact fallback)', () => {
+    const cases = [
+      [[0, 5e-323, 0, 0], 2],
+      [[0, 5e-323, 0], 2],
+      [[1e300, 3, 1e-300, 0, 7, 1e-310, 2], 2],
+    ] as const;
+    for (const [counts, numBits] of cases) {
+      const o = { numBits, startBin: 1 };
+      const edges = uniformEdges(counts.length, 3);
+      expect(computeAmaxEntropy(counts, edges, o)).toBe(Math.fround(portAmaxEntropy(counts, edges, o)));
+    }
+    expect(() => computeAmaxEntropy([1e308, 1e308, 1e308], [0, 1, 2, 3], { startBin: 1 })).toThrow(/more than float64 holds/);
+  });
+
   it('matches the port on a realistic 2048-bin activation histogram, checking few candidates exactly', () => {
     const { counts, edges } = histogramOf(reluActivation(200_000, 7), 2048);
     for (const stride of [1, 3]) {
