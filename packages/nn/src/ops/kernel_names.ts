@@ -9,6 +9,10 @@ export const PqFakeTensorQuant = 'PqFakeTensorQuant';
 export const PqTensorQuant = 'PqTensorQuant';
 /** FP8 E4M3 fake quantization: inputs `{ x, amax }`. */
 export const PqScaledE4M3 = 'PqScaledE4M3';
+/** Straight-through gradient of the integer ops: inputs `{ x, amax, dy }`, `dy` where |x| <= amax. */
+export const PqQuantGrad = 'PqQuantGrad';
+/** Straight-through gradient of PqScaledE4M3: inputs `{ x, amax, dy }` (attr hasAmax). */
+export const PqScaledE4M3Grad = 'PqScaledE4M3Grad';
 
 export interface IntQuantAttrs {
   numBits: number;

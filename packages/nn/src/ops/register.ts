@@ -5,11 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuantKernelConfig } from './kernels/fake_quant.js';
 import { tensorQuantKernelConfig } from './kernels/tensor_quant.js';
 import { scaledE4M3KernelConfig } from './kernels/scaled_e4m3.js';
+import { quantGradKernelConfig, scaledE4M3GradKernelConfig } from './kernels/quant_grad.js';
 import { fakeQuantGradConfig } from './gradients/fake_quant_grad.js';
 import { tensorQuantGradConfig } from './gradients/tensor_quant_grad.js';
 import { scaledE4M3GradConfig } from './gradients/scaled_e4m3_grad.js';
 
-const KERNEL_CONFIGS = [fakeQuantKernelConfig, tensorQuantKernelConfig, scaledE4M3KernelConfig];
+const KERNEL_CONFIGS = [
+  fakeQuantKernelConfig, tensorQuantKernelConfig, scaledE4M3KernelConfig, quantGradKernelConfig, scaledE4M3GradKernelConfig,
+];
 const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu', 'tensorflow'];
 
 /** Registers the pq kernels for a tfjs backend (no-op for those already registered). */
