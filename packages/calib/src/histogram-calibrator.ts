@@ -32,6 +32,9 @@ const WHO = 'HistogramCalibrator';
 const KNOWN = new Set(['numBits', 'unsigned', 'numBins', 'skipZeros', 'axis', 'kernels']);
 const KNOWN_COMPUTE = new Set(['stride', 'startBin', 'percentile']);
 const METHODS: readonly string[] = ['entropy', 'mse', 'percentile'];
+// Growth keeps the bin width, so a batch far wider than the first one asks for a huge histogram
+// (the reference allocates it and runs out of memory); 2^24 bins (128 MiB of counts) is the cap.
+const MAX_GROWN_BINS = 2 ** 24;
 
 export class HistogramCalibrator {
   readonly numBits: MseNumBits;
@@ -101,7 +104,14 @@ export class HistogramCalibrator {
       // Same bin width, more bins: torch.arange(0, max + width, width) (which can yield one edge
       // more than bins + 1, as in the reference).
       const width = Math.fround(edges[1]! - edges[0]!);
-      this.#bins = Math.ceil(Math.fround(max / width));
+      const bins = Math.ceil(Math.fround(max / width));
+      if (bins > MAX_GROWN_BINS) {
+        throw new RangeError(
+          `${WHO}.collect: max |x| = ${max} would grow the histogram (bin width ${width}) to ${bins} bins, ` +
+            `more than ${MAX_GROWN_BINS}; the batch was refused (reset, or calibrate on batches of similar range)`,
+        );
+      }
+      this.#bins = bins;
       edges = arangeF32(Math.fround(max + width), width);
     }
     const counts = this.kernels.histogram(x, this.#bins, edges[edges.length - 1]!, opts);

@@ -118,6 +118,14 @@ describe('HistogramCalibrator', () => {
     expect(new HistogramCalibrator({ numBits: [4, 3] }).numBits).toEqual([4, 3]);
   });
 
+  it('refuses a batch that would grow the histogram beyond 2^24 bins, keeping the histogram', () => {
+    const cal = new HistogramCalibrator({ numBins: 4 });
+    cal.collect(batch([1e-6]));
+    const before = cal.histogram;
+    expect(() => cal.collect(batch([1e6]))).toThrow(/would grow the histogram \(bin width 2\.49.*\) to \d+ bins, more than 16777216/);
+    expect(cal.histogram).toEqual(before);
+  });
+
   it('starts from scratch after reset', () => {
     const cal = new HistogramCalibrator({ numBins: 4 });
     cal.collect(batch([4]));
