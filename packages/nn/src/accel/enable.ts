@@ -11,6 +11,8 @@ import { conv2dGeometry } from './conv_geometry.js';
 import { registerFakeQuantKernels } from './fake_quant_kernels.js';
 import { maxPoolGradJs } from './max_pool_grad.js';
 import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
+import { transposeWithPeephole } from './transpose_peephole.js';
+import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
@@ -34,6 +36,7 @@ interface Replaced {
 }
 
 let replaced: Replaced[] = [];
+let replacedGradients: Array<{ kernelName: string; original: tf.GradConfig | undefined }> = [];
 let previousBackend: string | null = null;
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
@@ -106,6 +109,19 @@ function installWasmConv3dGradients(): void {
   }) as tf.KernelFunc);
 }
 
+function installTranspose(backendName: string): void {
+  install('Transpose', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) =>
+    transposeWithPeephole(backend, backendName, inputs['x']!, (attrs as { perm: number[] }).perm, original)) as tf.KernelFunc);
+}
+
+/** Relu's gradient through pq's one-pass kernel (registered for this backend). */
+function installReluGradient(backendName: string): void {
+  registerReluGradKernel(backendName);
+  const original = tf.getGradient('Relu');
+  tf.registerGradient(reluGradConfig(original));
+  replacedGradients.push({ kernelName: 'Relu', original });
+}
+
 function installPooling(backendName: string): void {
   if (backendName === 'wasm') {
     install('MaxPool', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
@@ -156,6 +172,8 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   }
   installConvGradients(backendName);
   installPooling(backendName);
+  installReluGradient(backendName);
+  if (backendName === 'wasm') installTranspose(backendName);
   registerFakeQuantKernels(backendName);
   return accelerationState();
 }
@@ -167,6 +185,10 @@ export function disableAcceleration(): void {
     if (r.original !== undefined) tf.registerKernel(r.original);
   }
   replaced = [];
+  for (const g of replacedGradients.reverse()) {
+    if (g.original !== undefined) tf.registerGradient(g.original);
+  }
+  replacedGradients = [];
   if (previousBackend !== null && previousBackend !== tf.getBackend()) void tf.setBackend(previousBackend);
   previousBackend = null;
 }
@@ -175,6 +197,6 @@ export function accelerationState(): AccelerationState {
   return {
     enabled: replaced.length > 0,
     backend: tf.getBackend(),
-    kernels: replaced.map((r) => `${r.kernelName}@${r.backendName}`),
+    kernels: [...replaced.map((r) => `${r.kernelName}@${r.backendName}`), ...replacedGradients.map((g) => `${g.kernelName} gradient`)],
   };
 }

@@ -31,6 +31,10 @@ export function maxPoolGradJs(backend: tf.KernelBackend, a: MaxPoolGradArgs): tf
   const { filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   const rowStride = inWidth * C;
+  if (filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth) {
+    maxPool2x2Grad(x, dy, dx, batchSize, inHeight * rowStride, rowStride, outHeight, outWidth, C);
+    return out.finish();
+  }
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
     const base = b * inHeight * rowStride;
@@ -61,4 +65,36 @@ export function maxPoolGradJs(backend: tf.KernelBackend, a: MaxPoolGradArgs): tf
     }
   }
   return out.finish();
+}
+
+/** The 2x2, stride 2, unpadded case (LeNet's): windows never overlap, so no accumulation. */
+function maxPool2x2Grad(x: Float32Array, dy: Float32Array, dx: Float32Array, batch: number, imageStride: number, rowStride: number, outH: number, outW: number, C: number): void {
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let yr = 0; yr < outH; yr++) {
+      const row = b * imageStride + 2 * yr * rowStride;
+      for (let yc = 0; yc < outW; yc++) {
+        const i00 = row + 2 * yc * C;
+        for (let d = 0; d < C; d++, o++) {
+          const a = i00 + d;
+          let at = -1;
+          let best = Number.NEGATIVE_INFINITY; // as the general loop: NaN and -Inf never win
+          if (x[a]! > best) {
+            best = x[a]!;
+            at = a;
+          }
+          if (x[a + C]! > best) {
+            best = x[a + C]!;
+            at = a + C;
+          }
+          if (x[a + rowStride]! > best) {
+            best = x[a + rowStride]!;
+            at = a + rowStride;
+          }
+          if (x[a + rowStride + C]! > best) at = a + rowStride + C;
+          if (at >= 0) dx[at] = dy[o]!;
+        }
+      }
+    }
+  }
 }

@@ -1,0 +1,43 @@
+// Relu's gradient as one kernel: tfjs computes it as mul(dy, cast(step(x))), three passes and
+// two temporaries over the activation. pq's 'PqReluGrad' kernel does dy * (x > 0) in one pass;
+// enableAcceleration points Relu's gradient at it and disableAcceleration restores tfjs's.
+import * as tf from '@tensorflow/tfjs-core';
+import { allocOutput, readView } from './data_access.js';
+
+export const PQ_RELU_GRAD = 'PqReluGrad';
+
+function reluGradKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend }): tf.TensorInfo {
+  const x = inputs['x']!;
+  const out = allocOutput(backend, x.shape.slice());
+  const dx = out.view();
+  const xv = readView(backend, x, 'ReluGrad');
+  const dy = readView(backend, inputs['dy']!, 'ReluGrad');
+  // Bit for bit tfjs's dy * step(x): step(NaN) is NaN, and dy * 0 keeps the sign of zero.
+  for (let i = 0; i < dx.length; i++) {
+    const v = xv[i]!;
+    dx[i] = v > 0 ? dy[i]! : v !== v ? Number.NaN : dy[i]! * 0;
+  }
+  return out.finish();
+}
+
+export function registerReluGradKernel(backendName: string): void {
+  if (tf.getKernel(PQ_RELU_GRAD, backendName) !== undefined) return;
+  tf.registerKernel({ kernelName: PQ_RELU_GRAD, backendName, kernelFunc: reluGradKernel as tf.KernelFunc });
+}
+
+/** The gradient config pq installs for Relu (float32 only; other dtypes keep tfjs's math). */
+export function reluGradConfig(stock: tf.GradConfig | undefined): tf.GradConfig {
+  return {
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [x] = saved as [tf.Tensor];
+      const g = dy as tf.Tensor;
+      if (x.dtype !== 'float32' || g.dtype !== 'float32' || tf.getKernel(PQ_RELU_GRAD, tf.getBackend()) === undefined) {
+        if (stock === undefined) throw new Error('Relu gradient: no stock gradient registered to fall back to');
+        return stock.gradFunc(dy, saved, attrs);
+      }
+      return { x: () => tf.engine().runKernel(PQ_RELU_GRAD, { x, dy: g }) as tf.Tensor };
+    },
+  };
+}

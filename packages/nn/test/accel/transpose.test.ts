@@ -1,0 +1,35 @@
+// The Transpose peephole on wasm: a transpose that undoes the one producing its input shares
+// the original data; values, disposal in any order and tensor counts stay right.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { mismatches, onAccelerated, randomArray, rng } from './helpers.js';
+
+describe('Transpose peephole (wasm)', () => {
+  it('round trips share data and survive disposal in any order', async () => {
+    await onAccelerated('wasm', () => {
+      const data = randomArray(2 * 3 * 4 * 5, rng(1));
+      const before = tf.memory().numTensors;
+      const x = tf.tensor4d(data, [2, 3, 4, 5]);
+      const a = tf.transpose(x, [0, 2, 3, 1]);
+      const back = tf.transpose(a, [0, 3, 1, 2]);
+      const other = tf.transpose(a, [1, 0, 2, 3]); // not an inverse: a real copy
+      expect(back.shape).toEqual([2, 3, 4, 5]);
+      tf.dispose([x, a]);
+      expect(mismatches(back.dataSync(), data)).toEqual([]);
+      const twice = tf.tidy(() => tf.transpose(tf.transpose(back, [3, 2, 1, 0]), [3, 2, 1, 0]));
+      back.dispose();
+      expect(mismatches(twice.dataSync(), data)).toEqual([]);
+      expect(other.shape).toEqual([4, 2, 5, 3]);
+      expect(other.dataSync()[5 * 3]).toBe(data[3 * 4 * 5]); // other[0,1,0,0] = a[1,0,0,0] = x[1,0,0,0]
+      tf.dispose([twice, other]);
+      expect(tf.memory().numTensors).toBe(before);
+      // Once the source is gone, undoing a transpose copies again and still gives the right values.
+      const y = tf.tensor3d(data.subarray(0, 24), [2, 3, 4]);
+      const t = tf.transpose(y, [2, 0, 1]);
+      y.dispose();
+      const u = tf.transpose(t, [1, 2, 0]);
+      expect(mismatches(u.dataSync(), data.subarray(0, 24))).toEqual([]);
+      tf.dispose([t, u]);
+    });
+  });
+});
