@@ -161,8 +161,8 @@ export function entropySearch(counts: ArrayLike<number>, edges: ArrayLike<number
         pLast * (Math.abs(logPLast) + Math.abs(logT) + Math.abs(logLast) + Math.abs(logQSum))) / total + 1;
     let tol = 64 * EPS * (n + nbins + 64) * magnitude;
     if (!integral) tol += 64 * EPS * n * (nbins + 4) * (maxLog + 1);
-    tolerance[ci] = wellScaled ? tol : Infinity;
-    bestUpper = Math.min(bestUpper, estimate[ci]! + tolerance[ci]!);
+    tolerance[ci] = tol;
+    bestUpper = Math.min(bestUpper, estimate[ci]! + tol);
     anyFinite = true;
   }
   if (!anyFinite) {
@@ -174,7 +174,9 @@ export function entropySearch(counts: ArrayLike<number>, edges: ArrayLike<number
   let bestIndex = -1;
   let exactChecks = 0;
   for (let ci = 0; ci < numCandidates; ci++) {
-    if (estimate[ci]! - tolerance[ci]! > bestUpper) continue;
+    if (estimate[ci] === Infinity) continue;
+    // Settled by the bounds (unless the counts are too extreme for them to hold).
+    if (wellScaled && estimate[ci]! - tolerance[ci]! > bestUpper) continue;
     const i = startBin + ci * stride;
     const d = entropyDivergenceAt(bins, i, nbins, scratch);
     exactChecks++;
