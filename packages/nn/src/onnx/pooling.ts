@@ -30,19 +30,80 @@ export function emitMaxPool(ctx: ConvertContext, x: string, n: number, geo: Pool
   return ctx.graph.op('MaxPool', [x], ctx.local('max_pool'), attrs, { name: ctx.local('MaxPool') });
 }
 
-export function emitAvgPool(ctx: ConvertContext, x: string, n: number, geo: PoolGeometry): string {
+export function emitAvgPool(ctx: ConvertContext, x: string, n: number, geo: PoolGeometry, shapes?: { input: readonly number[]; output: readonly number[] }): string {
   if (geo.divisorOverride !== undefined && geo.divisorOverride !== null) {
     ctx.refuse(`divisorOverride (${geo.divisorOverride}) has no ONNX AveragePool equivalent`);
   }
   const kernel = nTuple(geo.kernelSize, n, 'kernelSize');
+  const stride = nTuple(geo.stride ?? kernel, n, 'stride');
+  const padding = nTuple(geo.padding ?? 0, n, 'padding');
+  const includePad = geo.countIncludePad ?? true;
+  if (geo.ceilMode && shapes !== undefined) return emitCeilAvgPool(ctx, x, kernel, stride, padding, includePad, shapes.input, shapes.output);
+  if (geo.ceilMode) ctx.refuse('ceilMode average pooling needs the input and output shapes');
   const attrs = {
     kernel_shape: attr.ints(kernel),
-    strides: attr.ints(nTuple(geo.stride ?? kernel, n, 'stride')),
-    pads: attr.ints(symmetricPads(nTuple(geo.padding ?? 0, n, 'padding'))),
-    ceil_mode: attr.int(geo.ceilMode ? 1 : 0),
-    count_include_pad: attr.int((geo.countIncludePad ?? true) ? 1 : 0),
+    strides: attr.ints(stride),
+    pads: attr.ints(symmetricPads(padding)),
+    ceil_mode: attr.int(0),
+    count_include_pad: attr.int(includePad ? 1 : 0),
   };
   return ctx.graph.op('AveragePool', [x], ctx.local('avg_pool'), attrs, { name: ctx.local('AveragePool') });
+}
+
+/**
+ * ceilMode average pooling. PyTorch divides the windows that hang over the end by what they
+ * cover (padding counted only with countIncludePad); runtimes disagree on that overhang. So:
+ * pad explicitly until every window is whole, average over full kernels (floor mode), and
+ * multiply each output by kernelArea / PyTorch's divisor (a constant).
+ */
+function emitCeilAvgPool(
+  ctx: ConvertContext,
+  x: string,
+  kernel: number[],
+  stride: number[],
+  padding: number[],
+  includePad: boolean,
+  inShape: readonly number[],
+  outShape: readonly number[],
+): string {
+  const g = ctx.graph;
+  const spatial = inShape.slice(2);
+  const out = outShape.slice(2);
+  const padAfter = spatial.map((l, i) => Math.max((out[i]! - 1) * stride[i]! + kernel[i]! - l - padding[i]!, 0));
+  const pads = [0, 0, ...padding, 0, 0, ...padAfter];
+  const padded = g.op('Pad', [x, g.int64Const(ctx.local('pads'), pads)], ctx.local('padded'), { mode: attr.string('constant') });
+  const pooled = g.op('AveragePool', [padded], ctx.local('avg_pool'), {
+    kernel_shape: attr.ints(kernel),
+    strides: attr.ints(stride),
+    pads: attr.ints(Array<number>(2 * kernel.length).fill(0)),
+  }, { name: ctx.local('AveragePool') });
+  const perAxis = spatial.map((l, i) => {
+    const counts: number[] = [];
+    for (let o = 0; o < out[i]!; o++) {
+      let start = o * stride[i]! - padding[i]!;
+      let end = Math.min(start + kernel[i]!, l + padding[i]!);
+      if (!includePad) {
+        start = Math.max(start, 0);
+        end = Math.min(end, l);
+      }
+      counts.push(end - start);
+    }
+    return counts;
+  });
+  const area = kernel.reduce((a, b) => a * b, 1);
+  const size = out.reduce((a, b) => a * b, 1);
+  const factor = new Float32Array(size);
+  for (let flat = 0; flat < size; flat++) {
+    let rem = flat;
+    let divisor = 1;
+    for (let i = out.length - 1; i >= 0; i--) {
+      divisor *= perAxis[i]![rem % out[i]!]!;
+      rem = Math.floor(rem / out[i]!);
+    }
+    factor[flat] = area / divisor;
+  }
+  if (factor.every((f) => f === 1)) return pooled;
+  return g.op('Mul', [pooled, g.floatConst(ctx.local('divisor_fix'), [1, 1, ...out], factor)], ctx.local('avg_pool'));
 }
 
 /** Adaptive average pooling from `inShape` (N, C, spatial...) to `outSize` (spatial). */
@@ -72,7 +133,8 @@ for (const n of [1, 2, 3]) {
     ctx.bind(out, emitMaxPool(ctx, batchedInput(ctx, x, n), n, attrs as unknown as PoolGeometry));
   });
   registerFunctionalConverter(`avgPool${n}d`, (ctx, [x], attrs, out) => {
-    ctx.bind(out, emitAvgPool(ctx, batchedInput(ctx, x, n), n, attrs as unknown as PoolGeometry));
+    const shapes = { input: (x as { shape: number[] }).shape, output: (out as { shape: number[] }).shape };
+    ctx.bind(out, emitAvgPool(ctx, batchedInput(ctx, x, n), n, attrs as unknown as PoolGeometry, shapes));
   });
   registerFunctionalConverter(`adaptiveAvgPool${n}d`, (ctx, [x], attrs, out) => {
     const name = batchedInput(ctx, x, n);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import {
-  AdaptiveAvgPool2d, Conv1d, Conv3d, Flatten, InstanceNorm1d, LSTM, LSTMCell, Linear, MaxPool3d, Module, QuantLSTM,
+  F, AdaptiveAvgPool2d, Conv1d, Conv3d, Flatten, InstanceNorm1d, LSTM, LSTMCell, Linear, MaxPool3d, Module, QuantLSTM,
   QuantLSTMCell, Sequential, enableCalibration, exportOnnx, finishCalibration, manualSeed, quantizers,
 } from '@pq/nn';
 import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
@@ -90,6 +90,20 @@ describe('exportOnnx: more layers', () => {
     calibrate(lstm, [8, 4, 3]);
     const step = quantizers(lstm).get('lstm._input_quantizers.0')!.amax!.dataSync()[0]! / 127;
     expect(await worstDiff(lstm, [1, 4, 3])).toBeLessThanOrEqual(step * 4);
+  });
+
+  it('ceilMode pooling keeps PyTorch divisors (padding counted, the overhang not)', async () => {
+    class Pools extends Module {
+      forward(x: tf.Tensor): tf.Tensor[] {
+        return [
+          F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }),
+          F.avgPool2d(x, 3, { stride: 2, ceilMode: true }),
+          F.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }),
+          F.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+        ];
+      }
+    }
+    expect(await worstDiff(new Pools(), [1, 2, 6, 6])).toBeLessThanOrEqual(1e-5);
   });
 
   it('refuses adaptive pooling with uneven windows, naming the layer', () => {
