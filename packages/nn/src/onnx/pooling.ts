@@ -121,6 +121,23 @@ export function emitAdaptiveAvgPool(ctx: ConvertContext, x: string, inShape: rea
   return emitAvgPool(ctx, x, spatial.length, { kernelSize: kernel, stride: kernel, padding: 0, countIncludePad: false });
 }
 
+/**
+ * PyTorch drops a ceil-mode window that would start in the right padding; ONNX's ceil_mode
+ * output size is the plain ceiling. Refuse the (rare) geometries where they differ.
+ */
+function checkCeilOutput(ctx: ConvertContext, geo: PoolGeometry, n: number, inShape: readonly number[], outShape: readonly number[]): void {
+  const kernel = nTuple(geo.kernelSize, n, 'kernelSize');
+  const stride = nTuple(geo.stride ?? kernel, n, 'stride');
+  const padding = nTuple(geo.padding ?? 0, n, 'padding');
+  const onnx = inShape.slice(2).map((l, i) => Math.ceil((l + 2 * padding[i]! - kernel[i]!) / stride[i]!) + 1);
+  if (onnx.some((o, i) => o !== outShape[i + 2])) {
+    ctx.refuse(
+      `ceilMode pooling to ${outShape.slice(2).join('x')} drops a window that starts in the padding; ` +
+        `ONNX MaxPool would give ${onnx.join('x')}`,
+    );
+  }
+}
+
 function batchedInput(ctx: ConvertContext, x: unknown, n: number): string {
   if (!isTensor(x) || x.rank !== n + 2) {
     ctx.refuse(`ONNX pooling needs a batched input [N, C, ...] of rank ${n + 2}, got ${isTensor(x) ? `shape [${x.shape.join(', ')}]` : String(x)}`);
@@ -130,7 +147,9 @@ function batchedInput(ctx: ConvertContext, x: unknown, n: number): string {
 
 for (const n of [1, 2, 3]) {
   registerFunctionalConverter(`maxPool${n}d`, (ctx, [x], attrs, out) => {
-    ctx.bind(out, emitMaxPool(ctx, batchedInput(ctx, x, n), n, attrs as unknown as PoolGeometry));
+    const geo = attrs as unknown as PoolGeometry;
+    if (geo.ceilMode) checkCeilOutput(ctx, geo, n, (x as { shape: number[] }).shape, (out as { shape: number[] }).shape);
+    ctx.bind(out, emitMaxPool(ctx, batchedInput(ctx, x, n), n, geo));
   });
   registerFunctionalConverter(`avgPool${n}d`, (ctx, [x], attrs, out) => {
     const shapes = { input: (x as { shape: number[] }).shape, output: (out as { shape: number[] }).shape };

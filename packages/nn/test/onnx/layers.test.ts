@@ -104,6 +104,12 @@ describe('exportOnnx: more layers', () => {
       }
     }
     expect(await worstDiff(new Pools(), [1, 2, 6, 6])).toBeLessThanOrEqual(1e-5);
+    class Dropped extends Module {
+      forward(x: tf.Tensor): tf.Tensor {
+        return F.maxPool1d(x, 2, { stride: 2, padding: 1, ceilMode: true });
+      }
+    }
+    expect(() => exportOnnx(new Dropped(), seeded([1, 1, 5], 1))).toThrow(/drops a window that starts in the padding; ONNX MaxPool would give 4/);
   });
 
   it('refuses adaptive pooling with uneven windows, naming the layer', () => {
