@@ -24,7 +24,7 @@ export function dropout(x: tf.Tensor, p = 0.5, training = true): tf.Tensor {
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${p}`);
   return functional('dropout', [x], { p, training }, () => {
     if (!training || p === 0) return tf.clone(x);
-    if (p === 1) return tf.mul(x, tf.zerosLike(x));
+    if (p === 1) return tf.tidy(() => tf.mul(x, tf.zerosLike(x)));
     const keep = defaultGenerator.bernoulli(x.size, 1 - p);
     const scale = 1 / (1 - p);
     for (let i = 0; i < keep.length; i++) keep[i] = keep[i]! * scale;

@@ -65,13 +65,46 @@ function checkPoolInput(op: string, n: number, x: tf.Tensor): boolean {
 }
 
 /** Output sizes, and the right padding that makes the last window fit (may be negative: crop). */
-function poolPlan(op: string, geo: PoolGeometry, spatial: readonly number[]): { out: number[]; padAfter: number[] } {
-  const out = spatial.map((s, i) => poolOutputSize(s, geo.kernel[i]!, geo.stride[i]!, geo.padding[i]!, 1, geo.ceilMode));
+function poolPlan(op: string, geo: PoolGeometry, spatial: readonly number[], dilation?: readonly number[]): { out: number[]; padAfter: number[] } {
+  const d = dilation ?? geo.kernel.map(() => 1);
+  const out = spatial.map((s, i) => poolOutputSize(s, geo.kernel[i]!, geo.stride[i]!, geo.padding[i]!, d[i]!, geo.ceilMode));
   if (out.some((s) => s <= 0)) {
     throw new Error(`${op}: input spatial size ${shapeStr(spatial)} is too small for kernel ${shapeStr(geo.kernel)} (output ${shapeStr(out)})`);
   }
-  const padAfter = spatial.map((s, i) => (out[i]! - 1) * geo.stride[i]! + geo.kernel[i]! - s - geo.padding[i]!);
+  const padAfter = spatial.map((s, i) => (out[i]! - 1) * geo.stride[i]! + d[i]! * (geo.kernel[i]! - 1) + 1 - s - geo.padding[i]!);
   return { out, padAfter };
+}
+
+/**
+ * Every `stride`-th entry along `axis`, starting at `start`, `count` of them: pad to a whole
+ * number of strides, fold the stride into its own axis and keep index 0 (all differentiable).
+ */
+function stridedTake(x: tf.Tensor, axis: number, start: number, count: number, stride: number): tf.Tensor {
+  const begin = x.shape.map(() => 0);
+  const size = [...x.shape];
+  begin[axis] = start;
+  size[axis] = Math.min((count - 1) * stride + 1, x.shape[axis]! - start);
+  let y = tf.slice(x, begin, size);
+  if (stride === 1) return y;
+  const pads: Array<[number, number]> = y.shape.map(() => [0, 0]);
+  pads[axis] = [0, count * stride - size[axis]!];
+  y = tf.pad(y, pads);
+  const folded = tf.reshape(y, [...y.shape.slice(0, axis), count, stride, ...y.shape.slice(axis + 1)]);
+  const keep = [...folded.shape];
+  keep[axis + 1] = 1;
+  return tf.reshape(tf.slice(folded, folded.shape.map(() => 0), keep), [...y.shape.slice(0, axis), count, ...y.shape.slice(axis + 1)]);
+}
+
+/** Dilated max pooling, channels last: the max over the kernel's offsets of strided views. */
+function dilatedMaxPool(x: tf.Tensor, n: number, kernel: number[], stride: number[], dilation: number[], out: number[]): tf.Tensor {
+  const views: tf.Tensor[] = [];
+  const offsets = kernel.reduce<number[][]>((acc, k) => acc.flatMap((o) => Array.from({ length: k }, (_, j) => [...o, j])), [[]]);
+  for (const offset of offsets) {
+    let v = x;
+    for (let i = 0; i < n; i++) v = stridedTake(v, i + 1, offset[i]! * dilation[i]!, out[i]!, stride[i]!);
+    views.push(v);
+  }
+  return tf.max(tf.stack(views, n + 2), n + 2);
 }
 
 /** One valid tfjs pool, channels last, for 1-3 spatial dims. */
@@ -98,15 +131,16 @@ export function maxPoolNd(op: string, n: number, x: tf.Tensor, kernelSize: IntOr
   const unbatched = checkPoolInput(op, n, x);
   const geo = poolGeometry(op, n, kernelSize, o);
   const dilation = nTuple(op, 'dilation', o.dilation ?? 1, n, 1);
-  if (dilation.some((d) => d !== 1)) throw new Error(`${op}: dilation ${shapeStr(dilation)} > 1 is not supported`);
   const attrs = { kernelSize: geo.kernel, stride: geo.stride, padding: geo.padding, dilation, ceilMode: geo.ceilMode };
   return functional(op, [x], attrs, () =>
     tf.tidy(() =>
       withBatch(x, unbatched, (xb) => {
-        const { padAfter } = poolPlan(op, geo, xb.shape.slice(2));
+        const { out, padAfter } = poolPlan(op, geo, xb.shape.slice(2), dilation);
         const axes = Array.from({ length: n }, (_, i) => i + 1);
         const xcl = padOrCrop(tf.transpose(xb, toChannelsLastPerm(n + 2)), axes, geo.padding, padAfter, -Infinity);
-        return tf.transpose(poolCore('max', n, xcl, geo.kernel, geo.stride), toChannelsFirstPerm(n + 2));
+        // tfjs pools have no dilation (and no gradient for it): dilated windows take their own path.
+        const y = dilation.every((d) => d === 1) ? poolCore('max', n, xcl, geo.kernel, geo.stride) : dilatedMaxPool(xcl, n, geo.kernel, geo.stride, dilation, out);
+        return tf.transpose(y, toChannelsFirstPerm(n + 2));
       }),
     ),
   );

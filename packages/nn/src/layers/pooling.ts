@@ -50,9 +50,7 @@ export abstract class MaxPoolNd extends Module {
     this.ceilMode = o.ceilMode ?? false;
     nTuple(name, 'stride', this.stride, spatialDims, 1);
     nTuple(name, 'padding', this.padding, spatialDims, 0);
-    if (nTuple(name, 'dilation', this.dilation, spatialDims, 1).some((d) => d !== 1)) {
-      throw new Error(`${name}: dilation ${pyValue(this.dilation)} > 1 is not supported`);
-    }
+    nTuple(name, 'dilation', this.dilation, spatialDims, 1);
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
