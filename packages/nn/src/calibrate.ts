@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { HistogramCalibrator } from '@pq/calib';
 import type { Module } from './module.js';
 import { TensorQuantizer } from './quant/tensor_quantizer.js';
+import { ConvTransposeNd } from './layers/conv.js';
 
 /** Every TensorQuantizer in the model by dotted name (`conv1._input_quantizer`), in model order. */
 export function quantizers(model: Module): Map<string, TensorQuantizer> {
@@ -107,7 +108,7 @@ export function calibrateWeights(model: Module, o: CalibrateWeightsOptions = {})
 
 /** Transposed convolutions keep output channels on axis 1 of their weight. */
 function isChannelSecond(m: Module): boolean {
-  return /^QuantConvTranspose[123]d$/.test(m.typeName) || m.typeName.startsWith('ConvTranspose');
+  return m instanceof ConvTransposeNd;
 }
 
 function splitChannels(values: ArrayLike<number>, shape: readonly number[], axis: number | null): Float32Array[] {
