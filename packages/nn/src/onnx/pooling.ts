@@ -129,7 +129,9 @@ function checkCeilOutput(ctx: ConvertContext, geo: PoolGeometry, n: number, inSh
   const kernel = nTuple(geo.kernelSize, n, 'kernelSize');
   const stride = nTuple(geo.stride ?? kernel, n, 'stride');
   const padding = nTuple(geo.padding ?? 0, n, 'padding');
-  const onnx = inShape.slice(2).map((l, i) => Math.ceil((l + 2 * padding[i]! - kernel[i]!) / stride[i]!) + 1);
+  const dilation = nTuple(geo.dilation ?? 1, n, 'dilation');
+  const span = kernel.map((k, i) => dilation[i]! * (k - 1) + 1);
+  const onnx = inShape.slice(2).map((l, i) => Math.ceil((l + 2 * padding[i]! - span[i]!) / stride[i]!) + 1);
   if (onnx.some((o, i) => o !== outShape[i + 2])) {
     ctx.refuse(
       `ceilMode pooling to ${outShape.slice(2).join('x')} drops a window that starts in the padding; ` +
