@@ -52,13 +52,34 @@ export function histogram(x: NDArray, numBins: number, max: number, o?: Histogra
     throw new RangeError(`histogram max must be a finite number >= 0, got ${String(max)}`);
   }
   const src = x.data;
+  const skipZeros = o?.skipZeros ?? false;
+  const right = Math.fround(max);
+  if (right > 0) return absHistogram(src, numBins, right, skipZeros);
+  // max == 0: torch.histc falls back to the data's own range; take the general path.
   const abs = new Float32Array(src.length);
   let n = 0;
-  const skipZeros = o?.skipZeros ?? false;
   for (let i = 0; i < src.length; i++) {
     const v = Math.abs(src[i]!);
     if (skipZeros && v === 0) continue;
     abs[n++] = v;
   }
   return histc(abs.subarray(0, n), numBins, 0, max);
+}
+
+/**
+ * histc(|x|, numBins, 0, right) for right > 0 without materialising |x|: the hot loop of
+ * calibration. Same float32 bin formula as histc (v - 0 is exact, so it is skipped).
+ */
+function absHistogram(src: Float32Array, numBins: number, right: number, skipZeros: boolean): Float64Array {
+  const counts = new Float64Array(numBins);
+  const last = numBins - 1;
+  for (let i = 0; i < src.length; i++) {
+    const v = Math.abs(src[i]!);
+    // NaN and values beyond the range fail this test and are ignored, as in torch.histc.
+    if (!(v <= right) || (skipZeros && v === 0)) continue;
+    let pos = Math.fround(Math.fround(v * numBins) / right) | 0;
+    if (pos > last) pos = last;
+    counts[pos]!++;
+  }
+  return counts;
 }
