@@ -15,3 +15,5 @@ export { flatten, view } from './shape.js';
 export { instanceNorm } from './norm.js';
 export type { InstanceNormOptions } from './norm.js';
 export { lstmCell } from './rnn.js';
+export { pad } from './pad.js';
+export type { PadMode } from './pad.js';

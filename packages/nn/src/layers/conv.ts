@@ -3,12 +3,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module, parameter } from '../module.js';
 import { biasUniform, kaimingUniform } from '../init.js';
-import { convNd, convTransposeNd, convTransposeOutputSize } from '../functional/conv.js';
+import { convGeometry, convNd, convTransposeNd, convTransposeOutputSize } from '../functional/conv.js';
+import { pad } from '../functional/pad.js';
 import { checkOptions, checkPositiveInt, nTuple, pyTuple, shapeStr } from './options.js';
 import { checkChannelsFirst, layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 
 type IntOrTuple = number | readonly number[];
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
 export interface ConvLayerOptions {
   stride?: IntOrTuple;
@@ -17,8 +19,8 @@ export interface ConvLayerOptions {
   dilation?: IntOrTuple;
   groups?: number;
   bias?: boolean;
-  /** Only 'zeros' (PyTorch's default) is supported. */
-  paddingMode?: 'zeros';
+  /** How the padding is filled: 'zeros' (default), 'reflect', 'replicate' or 'circular'. */
+  paddingMode?: PaddingMode;
 }
 
 export interface ConvTransposeLayerOptions {
@@ -28,6 +30,7 @@ export interface ConvTransposeLayerOptions {
   groups?: number;
   bias?: boolean;
   dilation?: IntOrTuple;
+  /** Only 'zeros' (PyTorch refuses the others for transposed convolutions too). */
   paddingMode?: 'zeros';
 }
 
@@ -40,7 +43,7 @@ abstract class ConvBase extends Module {
   readonly padding: number[] | 'valid' | 'same';
   readonly dilation: number[];
   readonly groups: number;
-  readonly paddingMode: 'zeros';
+  readonly paddingMode: PaddingMode;
   weight!: tf.Variable;
   bias!: tf.Variable | null;
 
@@ -49,7 +52,7 @@ abstract class ConvBase extends Module {
     inChannels: number,
     outChannels: number,
     kernelSize: IntOrTuple,
-    o: ConvLayerOptions & { outputPadding?: IntOrTuple },
+    o: Omit<ConvLayerOptions, 'paddingMode'> & { outputPadding?: IntOrTuple; paddingMode?: string },
   ) {
     super();
     const name = this.typeName;
@@ -69,8 +72,15 @@ abstract class ConvBase extends Module {
     if (inChannels % this.groups !== 0) throw new Error(`${name}: inChannels (${inChannels}) must be divisible by groups (${this.groups})`);
     if (outChannels % this.groups !== 0) throw new Error(`${name}: outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
     const mode = o.paddingMode ?? 'zeros';
-    if (mode !== 'zeros') throw new Error(`${name}: paddingMode '${String(mode)}' is not supported (only 'zeros')`);
-    this.paddingMode = mode;
+    if (!this.paddingModes.includes(mode)) {
+      throw new Error(`${name}: paddingMode must be ${this.paddingModes.map((m) => `'${m}'`).join(', ')}, got '${String(mode)}'`);
+    }
+    this.paddingMode = mode as PaddingMode;
+  }
+
+  /** The padding modes this kind of layer accepts. */
+  protected get paddingModes(): readonly string[] {
+    return ['zeros'];
   }
 
   /** The weight's shape: [out, in/groups, k...] for Conv, [in, out/groups, k...] for ConvTranspose. */
@@ -101,6 +111,7 @@ abstract class ConvBase extends Module {
     if (outputPadding && !same(outputPadding, zeros)) s += `, output_padding=${pyTuple(outputPadding)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
 }
@@ -123,10 +134,22 @@ export abstract class ConvNd extends ConvBase {
     return this.convForward(x, this.weight, this.bias);
   }
 
+  protected override get paddingModes(): readonly string[] {
+    return ['zeros', 'reflect', 'replicate', 'circular'];
+  }
+
   /** The convolution with this layer's geometry on any weight (QuantConvNd passes the quantized one). */
   convForward(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+    const op = `conv${this.spatialDims}d`;
     const o = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
-    return convNd(`conv${this.spatialDims}d`, this.spatialDims, x, weight, bias, o);
+    if (this.paddingMode === 'zeros') return convNd(op, this.spatialDims, x, weight, bias, o);
+    // As PyTorch: pad with the mode first (pairs from the last dim), then convolve unpadded.
+    const geo = convGeometry(op, this.kernelSize, o);
+    const pairs = geo.padBefore.flatMap((b, i) => [b, geo.padAfter[i]!]);
+    const reversed: number[] = [];
+    for (let i = pairs.length - 2; i >= 0; i -= 2) reversed.push(pairs[i]!, pairs[i + 1]!);
+    const padded = pad(x, reversed, this.paddingMode);
+    return convNd(op, this.spatialDims, padded, weight, bias, { ...o, padding: 0 });
   }
 
   override extraRepr(): string {

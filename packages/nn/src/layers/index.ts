@@ -1,7 +1,7 @@
 export { Linear, type LinearOptions } from './linear.js';
 export {
   ConvNd, Conv1d, Conv2d, Conv3d, ConvTransposeNd, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
-  type ConvLayerOptions, type ConvTransposeLayerOptions,
+  type ConvLayerOptions, type ConvTransposeLayerOptions, type PaddingMode,
 } from './conv.js';
 export {
   MaxPoolNd, MaxPool1d, MaxPool2d, MaxPool3d, AvgPoolNd, AvgPool1d, AvgPool2d, AvgPool3d,

@@ -104,6 +104,20 @@ describe('shape ops', () => {
     expect(F.view(x, [4, 6]).shape).toEqual([4, 6]);
     expect(() => F.view(x, 5, -1)).toThrow(/view: shape \[5, -1\] is invalid for input of shape \[2, 3, 4\] \(24 elements\)/);
   });
+  it('pad fills like torch.nn.functional.pad in every mode', () => {
+    const x = tf.tensor2d([[1, 2, 3]]);
+    const row = (mode: 'constant' | 'reflect' | 'replicate' | 'circular'): number[] => Array.from(F.pad(x, [2, 1], mode).dataSync());
+    expect(row('constant')).toEqual([0, 0, 1, 2, 3, 0]);
+    expect(row('reflect')).toEqual([3, 2, 1, 2, 3, 2]);
+    expect(row('replicate')).toEqual([1, 1, 1, 2, 3, 3]);
+    expect(row('circular')).toEqual([2, 3, 1, 2, 3, 1]);
+    expect(Array.from(F.pad(x, [-1, 0]).dataSync())).toEqual([2, 3]);
+    expect(F.pad(x, [0, 0, 1, 1], 'constant', 7).arraySync()).toEqual([[7, 7, 7], [1, 2, 3], [7, 7, 7]]);
+    // Each input element's gradient counts how often it was copied.
+    expect(Array.from(tf.grad((t: tf.Tensor) => F.pad(t, [2, 1], 'replicate'))(x).dataSync())).toEqual([3, 1, 2]);
+    expect(() => F.pad(x, [3, 0], 'reflect')).toThrow(/reflect padding \[3, 0\] must be smaller than the padded dim \(size 3/);
+    expect(() => F.pad(x, [1], 'constant')).toThrow(/padding must be \(before, after\) integer pairs/);
+  });
   it('linear handles rank-3 inputs and checks shapes', () => {
     const y = F.linear(tf.ones([2, 3, 4]), tf.ones([5, 4]), tf.zeros([5]));
     expect(y.shape).toEqual([2, 3, 5]);

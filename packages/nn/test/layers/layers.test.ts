@@ -164,6 +164,8 @@ describe('clear errors', () => {
     expect(() => new nn.MaxPool2d(2, { padding: 2 }).call(tf.zeros([1, 1, 8, 8]))).toThrow(/padding \[2, 2\] should be at most half of the kernel size \[2, 2\]/);
     expect(() => new nn.Conv2d(1, 1, 5).call(tf.zeros([1, 1, 3, 3]))).toThrow(/input spatial size \[3, 3\] \(padded \[3, 3\]\) is smaller than the dilated kernel \[5, 5\]/);
     expect(() => new nn.MaxPool2d(2, { returnIndices: true })).toThrow(/returnIndices is not supported/);
+    expect(() => new nn.Conv2d(1, 1, 3, { paddingMode: 'mirror' as never })).toThrow("Conv2d: paddingMode must be 'zeros', 'reflect', 'replicate', 'circular', got 'mirror'");
+    expect(() => new nn.ConvTranspose2d(1, 1, 3, { paddingMode: 'reflect' as never })).toThrow("ConvTranspose2d: paddingMode must be 'zeros', got 'reflect'");
     expect(() => new nn.LSTM(2, 2, { projSize: 1 })).toThrow(/projSize 1 is not supported/);
   });
 });

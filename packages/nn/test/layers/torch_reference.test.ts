@@ -98,6 +98,7 @@ describe('layer reprs match PyTorch', () => {
     "Conv1d(2, 3, 3, {padding: 'same'})": () => new layers.Conv1d(2, 3, 3, { padding: 'same' }),
     'ConvTranspose2d(4, 6, 3, {stride: 2, outputPadding: 1, groups: 2})': () => new layers.ConvTranspose2d(4, 6, 3, { stride: 2, outputPadding: 1, groups: 2 }),
     'Linear(320, 50)': () => new layers.Linear(320, 50),
+    "Conv2d(3, 8, 3, {padding: 1, paddingMode: 'reflect'})": () => new layers.Conv2d(3, 8, 3, { padding: 1, paddingMode: 'reflect' }),
     'MaxPool2d(2)': () => new layers.MaxPool2d(2),
     'AvgPool1d(3)': () => new layers.AvgPool1d(3),
     'AvgPool2d(2, {stride: 1})': () => new layers.AvgPool2d(2, { stride: 1 }),
