@@ -49,8 +49,16 @@ export interface PipelineResult {
   files: string[];
 }
 
+/**
+ * Lets pending events run: training is synchronous, and without this a Ctrl-C (whose handler
+ * removes unfinished files and exits) would wait for the end of the phase.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Trains `model` for `epochs` epochs with the shuffler's order; returns the per-epoch history. */
-function trainEpochs(
+async function trainEpochs(
   model: TrainableModel,
   phase: string,
   epochs: number,
@@ -58,7 +66,7 @@ function trainEpochs(
   shuffler: EpochShuffler,
   o: PipelineOptions,
   deps: PipelineDeps,
-): { history: EpochRecord[]; samplesPerSec: number } {
+): Promise<{ history: EpochRecord[]; samplesPerSec: number }> {
   const { train, test } = deps.data;
   const now = deps.now ?? (() => performance.now());
   const stepsPerEpoch = Math.ceil(train.count / o.batchSize);
@@ -75,6 +83,7 @@ function trainEpochs(
       const loss = model.trainStep(batch, lrAt(step++, totalSteps));
       if (!Number.isFinite(loss)) throw new Error(`${phase} epoch ${epoch}: the loss became ${loss}; try a smaller --lr`);
       bar.tick(batch.count, loss);
+      await yieldToEventLoop();
     }
     const ms = now() - t0;
     trainMs += ms;
@@ -108,7 +117,7 @@ export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promi
   // 1. float training (or the given weights).
   const weights = o.weights ? models.loadWeights(o.weights) : null;
   const float = models.createFloat(o.seed, weights);
-  const floatRun = trainEpochs(float, 'float', o.epochs, () => o.lr, shuffler, o, deps);
+  const floatRun = await trainEpochs(float, 'float', o.epochs, () => o.lr, shuffler, o, deps);
   const floatAccuracy = floatRun.history.at(-1)?.testAccuracy ?? accuracy((b) => float.predict(b), data.test);
   const floatState = float.stateDict();
   float.dispose();
@@ -154,7 +163,7 @@ export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promi
   let onnx: Summary['onnx'] = null;
   if (qatModel) {
     const model = qatModel;
-    const run = trainEpochs(model, 'QAT', o.qatEpochs, (s, total) => qatLr(o.lr, s, total), shuffler, o, deps);
+    const run = await trainEpochs(model, 'QAT', o.qatEpochs, (s, total) => qatLr(o.lr, s, total), shuffler, o, deps);
     qat = { from: o.qatFrom, accuracy: run.history.at(-1)!.testAccuracy, trainSamplesPerSec: run.samplesPerSec, history: run.history };
     await save(OUTPUT_FILES.qat, models.encodeSafetensors(model.stateDict()));
     if (deps.checkOnnx) {
