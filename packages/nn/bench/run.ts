@@ -2,7 +2,9 @@
 // momentum) on tfjs's stock cpu backend and on pq's accelerated path, float and fake-quantized
 // (static amax after calibration, dynamic amax), in one run; inference (eval forward, batch
 // 500); memory over many steps; and, where Debian's python3-torch is installed, the same step in
-// PyTorch. Timings are medians of per-step times after a warm-up.
+// PyTorch. Both LeNets are measured: one written with raw tfjs ops (stock vs accelerated, the
+// same math on both) and one built from @pq/nn modules (what users run; accelerated only, the
+// stock cpu backend would take minutes). Timings are medians of per-step times after a warm-up.
 // Options: --steps N (timed accelerated steps, default 100), --memory-steps N (default 1000),
 // --stock-steps N (timed stock-cpu steps, default 2), --no-torch.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { disableAcceleration, enableAcceleration, registerTfjsGradients } from '../src/accel/index.js';
 import { calibrate, dispose, forward, makeLeNet, trainStep, type ForwardOptions, type LeNet, type QuantMode } from './lenet.js';
+import { makeNnLeNet, nnTrainStep, type NnLeNet } from './nn_lenet.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +70,19 @@ interface Row {
   stock: { train: number; infer: number };
   fast: { train: number; infer: number };
   fastTfOps: number;
+  modules: { train: number; infer: number };
+}
+
+/** The same numbers for @pq/nn's own modules (QuantConv2d, QuantLinear, F.*). */
+function measureModules(mode: QuantMode, d: Data, warmup: number, runs: number, evalRuns: number): { train: number; infer: number } {
+  const model = makeNnLeNet(mode, d.x);
+  const opt = tf.train.momentum(0.01, 0.9);
+  const trainMs = timeEach(() => nnTrainStep(model, opt, d.x, d.labels), warmup, runs);
+  opt.dispose();
+  model.eval();
+  const inferMs = timeEach(() => tf.tidy(() => (model.call(d.xEval) as tf.Tensor).dataSync()), 1, evalRuns);
+  model.dispose();
+  return { train: (BATCH * 1000) / trainMs, infer: (EVAL_BATCH * 1000) / inferMs };
 }
 
 async function stockRun(d: Data, modes: QuantMode[]): Promise<Record<string, { train: number; infer: number }>> {
@@ -84,27 +100,24 @@ async function stockRun(d: Data, modes: QuantMode[]): Promise<Record<string, { t
   return out;
 }
 
-/** numTensors and heap every `every` steps of accelerated static-quant training. */
+/** numTensors and heap every `every` steps of accelerated static-quant training of the @pq/nn LeNet. */
 function memoryRun(d: Data, steps: number): { numTensors: number[]; heapMB: number[]; wasmMB: number[]; ms: number } {
-  const net = makeLeNet();
-  calibrate(net, [d.x]);
+  const model: NnLeNet = makeNnLeNet('static', d.x);
   const opt = tf.train.momentum(0.01, 0.9);
-  const o: ForwardOptions = { quant: 'static', impl: 'fused' };
   const every = Math.max(1, Math.floor(steps / 10));
   const res = { numTensors: [] as number[], heapMB: [] as number[], wasmMB: [] as number[], ms: 0 };
   const t0 = performance.now();
   for (let i = 1; i <= steps; i++) {
-    trainStep(net, opt, d.x, d.labels, o);
+    nnTrainStep(model, opt, d.x, d.labels);
     if (i % every === 0 || i === 1) {
       res.numTensors.push(tf.memory().numTensors);
       res.heapMB.push(process.memoryUsage().heapUsed / 2 ** 20);
-      res.wasmMB.push((tf.memory() as { numBytesInWASM?: number }).numBytesInWASM ?? 0 / 2 ** 20);
+      res.wasmMB.push(((tf.memory() as { numBytesInWASM?: number }).numBytesInWASM ?? 0) / 2 ** 20);
     }
   }
   res.ms = performance.now() - t0;
-  res.wasmMB = res.wasmMB.map((b) => b / 2 ** 20);
   opt.dispose();
-  dispose(net);
+  model.dispose();
   return res;
 }
 
@@ -144,32 +157,42 @@ async function main(): Promise<void> {
     const fast = measure(net, d, { quant: mode, impl: 'fused' }, 10, STEPS, 20);
     const fastTfOps = mode === 'float' ? fast.train : measure(net, d, { quant: mode, impl: 'tfops' }, 5, Math.ceil(STEPS / 2), 2).train;
     dispose(net);
-    rows.push({ mode, stock: stock[mode]!, fast, fastTfOps });
-    console.log(`  accelerated ${mode}: ${fmt(fast.train)} samples/s training, ${fmt(fast.infer)} inference`);
+    const modules = measureModules(mode, d, 10, STEPS, 20);
+    rows.push({ mode, stock: stock[mode]!, fast, fastTfOps, modules });
+    console.log(`  accelerated ${mode}: raw ops ${fmt(fast.train)} samples/s training, ${fmt(fast.infer)} inference; ` +
+      `@pq/nn modules ${fmt(modules.train)} training, ${fmt(modules.infer)} inference`);
   }
 
-  console.log(`memory: ${MEMORY_STEPS} accelerated static-quant steps...`);
+  console.log(`memory: ${MEMORY_STEPS} accelerated static-quant steps of the @pq/nn LeNet...`);
   const mem = memoryRun(d, MEMORY_STEPS);
 
   console.log('pytorch (same step, fake quant as torch ops)...');
   const torch = torchRun();
   disableAcceleration();
 
-  const float = rows[0]!.fast.train;
-  console.log('\n| LeNet, batch 64 | stock tfjs cpu | pq accelerated | ratio | quantized/float step time | fake quant as tfjs ops (accelerated) |' + (torch ? ' PyTorch | ours/torch |' : ''));
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |' + (torch ? ' ---: | ---: |' : ''));
+  const floatRaw = rows[0]!.fast.train;
+  const floatModules = rows[0]!.modules.train;
+  const torchCols = (v: number, key: string): string => {
+    if (!torch) return '';
+    const t = torch[key] as number;
+    return ` ${fmt(t)} | ${(v / t).toFixed(2)} |`;
+  };
+  console.log(
+    '\n| LeNet, batch 64, samples/s | stock tfjs cpu (raw ops) | pq accelerated (raw ops) | speed-up | @pq/nn modules, accelerated | quantized/float step time (modules; raw ops) | raw ops, fake quant as tfjs ops |' +
+      (torch ? ' PyTorch | @pq/nn / torch |' : ''),
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |' + (torch ? ' ---: | ---: |' : ''));
   for (const r of rows) {
-    const t = torch ? (torch[`train_${r.mode}`] as number) : 0;
     console.log(
-      `| train ${r.mode} (samples/s) | ${fmt(r.stock.train)} | ${fmt(r.fast.train)} | ${fmt(r.fast.train / r.stock.train)}x | ` +
-        `${(float / r.fast.train).toFixed(2)}x | ${fmt(r.fastTfOps)} |` + (torch ? ` ${fmt(t)} | ${(r.fast.train / t).toFixed(2)} |` : ''),
+      `| train ${r.mode} | ${fmt(r.stock.train)} | ${fmt(r.fast.train)} | ${fmt(r.fast.train / r.stock.train)}x | ${fmt(r.modules.train)} | ` +
+        `${(floatModules / r.modules.train).toFixed(2)}x; ${(floatRaw / r.fast.train).toFixed(2)}x | ${fmt(r.fastTfOps)} |` +
+        torchCols(r.modules.train, `train_${r.mode}`),
     );
   }
   for (const r of rows.slice(0, 2)) {
-    const t = torch ? (torch[`infer_${r.mode}`] as number) : 0;
     console.log(
-      `| inference ${r.mode}, batch 500 (samples/s) | ${fmt(r.stock.infer)} | ${fmt(r.fast.infer)} | ${fmt(r.fast.infer / r.stock.infer)}x | | |` +
-        (torch ? ` ${fmt(t)} | ${(r.fast.infer / t).toFixed(2)} |` : ''),
+      `| inference ${r.mode}, batch 500 | ${fmt(r.stock.infer)} | ${fmt(r.fast.infer)} | ${fmt(r.fast.infer / r.stock.infer)}x | ${fmt(r.modules.infer)} | | |` +
+        torchCols(r.modules.infer, `infer_${r.mode}`),
     );
   }
   console.log(

@@ -13,6 +13,8 @@ import { maxPoolGradJs } from './max_pool_grad.js';
 import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
 import { transposeWithPeephole } from './transpose_peephole.js';
 import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
+import { batchMatMulPlain } from './batch_matmul.js';
+import { addWithLongRow } from './bias_add.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
@@ -109,6 +111,13 @@ function installWasmConv3dGradients(): void {
   }) as tf.KernelFunc);
 }
 
+/** wasm's slow cases of BatchMatMul (a transposed operand) and Add (a short broadcast row). */
+function installWasmMatMulAndAdd(): void {
+  install('BatchMatMul', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
+    batchMatMulPlain(backend, 'wasm', inputs, attrs as { transposeA?: boolean; transposeB?: boolean }, original)) as tf.KernelFunc);
+  install('Add', 'wasm', (original) => (({ inputs, backend }: KernelArgs) => addWithLongRow(backend, 'wasm', inputs, original)) as tf.KernelFunc);
+}
+
 function installTranspose(backendName: string): void {
   install('Transpose', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) =>
     transposeWithPeephole(backend, backendName, inputs['x']!, (attrs as { perm: number[] }).perm, original)) as tf.KernelFunc);
@@ -173,7 +182,10 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   installConvGradients(backendName);
   installPooling(backendName);
   installReluGradient(backendName);
-  if (backendName === 'wasm') installTranspose(backendName);
+  if (backendName === 'wasm') {
+    installTranspose(backendName);
+    installWasmMatMulAndAdd();
+  }
   registerFakeQuantKernels(backendName);
   return accelerationState();
 }

@@ -10,9 +10,12 @@ export class KernelScope {
   private readonly made: tf.TensorInfo[] = [];
   constructor(readonly backend: Backend, readonly backendName: string) {}
 
-  /** Runs kernel `name` of this backend; the result is freed by `dispose()` unless `keep`. */
-  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs = {}, keep = false): tf.TensorInfo {
-    const out = callKernel(name, this.backendName, this.backend, inputs, attrs);
+  /**
+   * Runs kernel `name` of this backend (or `config`, e.g. the stock kernel pq replaced); the
+   * result is freed by `dispose()` unless `keep`.
+   */
+  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs = {}, keep = false, config?: tf.KernelConfig): tf.TensorInfo {
+    const out = callKernel(name, this.backendName, this.backend, inputs, attrs, config ?? tf.getKernel(name, this.backendName));
     if (!keep) this.made.push(out);
     return out;
   }
