@@ -101,18 +101,20 @@ async function stockRun(d: Data, modes: QuantMode[]): Promise<Record<string, { t
 }
 
 /** numTensors and heap every `every` steps of accelerated static-quant training of the @pq/nn LeNet. */
-function memoryRun(d: Data, steps: number): { numTensors: number[]; heapMB: number[]; wasmMB: number[]; ms: number } {
+function memoryRun(d: Data, steps: number): { numTensors: number[]; heapMB: number[]; tensorMB: number[]; wasmHeapMB: number[]; ms: number } {
   const model: NnLeNet = makeNnLeNet('static', d.x);
   const opt = tf.train.momentum(0.01, 0.9);
   const every = Math.max(1, Math.floor(steps / 10));
-  const res = { numTensors: [] as number[], heapMB: [] as number[], wasmMB: [] as number[], ms: 0 };
+  const res = { numTensors: [] as number[], heapMB: [] as number[], tensorMB: [] as number[], wasmHeapMB: [] as number[], ms: 0 };
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
   const t0 = performance.now();
   for (let i = 1; i <= steps; i++) {
     nnTrainStep(model, opt, d.x, d.labels);
     if (i % every === 0 || i === 1) {
       res.numTensors.push(tf.memory().numTensors);
       res.heapMB.push(process.memoryUsage().heapUsed / 2 ** 20);
-      res.wasmMB.push(((tf.memory() as { numBytesInWASM?: number }).numBytesInWASM ?? 0) / 2 ** 20);
+      res.tensorMB.push(tf.memory().numBytes / 2 ** 20);
+      res.wasmHeapMB.push((wasm?.HEAPU8.byteLength ?? 0) / 2 ** 20);
     }
   }
   res.ms = performance.now() - t0;
@@ -139,7 +141,10 @@ function torchRun(): Record<string, number | string> | null {
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 async function main(): Promise<void> {
-  console.log(`LeNet training, batch ${BATCH}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+  console.log(
+    `LeNet training, batch ${BATCH}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, ` +
+      `load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`,
+  );
   const modes: QuantMode[] = ['float', 'static', 'dynamic'];
   await registerTfjsGradients();
   await tf.setBackend('cpu');
@@ -198,8 +203,9 @@ async function main(): Promise<void> {
   console.log(
     `\nmemory over ${MEMORY_STEPS} steps (${fmt((MEMORY_STEPS * BATCH * 1000) / mem.ms)} samples/s overall): ` +
       `numTensors ${mem.numTensors.join(' ')}; JS heap MB ${mem.heapMB.map((v) => v.toFixed(1)).join(' ')}; ` +
-      `wasm tensor MB ${mem.wasmMB.map((v) => v.toFixed(1)).join(' ')}`,
+      `tensor MB ${mem.tensorMB.map((v) => v.toFixed(2)).join(' ')}; wasm heap MB ${mem.wasmHeapMB.map((v) => v.toFixed(0)).join(' ')}`,
   );
+  console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   if (torch) console.log(`pytorch ${torch['torch']}, ${torch['threads']} thread(s)`);
   else console.log('pytorch: not available (apt-get install python3-torch to compare)');
   tf.dispose([d.x, d.labels, d.xEval]);
