@@ -1,5 +1,5 @@
 // Conv2DBackpropInput for stride 1 as one forward convolution on the backend's fast Conv2D:
-// dx = conv2d(pad(dy, k-1-pad), filter rotated 180 degrees with in/out channels swapped).
+// dx = conv2d(dy padded by k-1-pad, filter rotated 180 degrees with in/out channels swapped).
 // Other strides (and paddings wider than the kernel) return null so the caller falls back to
 // the backend's own kernel.
 import type * as tf from '@tensorflow/tfjs-core';
@@ -23,15 +23,12 @@ export function conv2dBackpropInputViaConv(backend: tf.KernelBackend, backendNam
   const after = [g.kh - 1 - bottom, g.kw - 1 - right];
   if ([...before, ...after].some((p) => p < 0)) return null;
   return withScope(backend, backendName, (s) => {
-    let dyp = a.dy;
-    if (before.some((p) => p > 0) || after.some((p) => p > 0)) {
-      const paddings = [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]];
-      dyp = s.run('PadV2', { x: a.dy }, { paddings, constantValue: 0 });
-    }
     const flipped = s.run('Reverse', { x: a.filter }, { dims: [0, 1] });
     const swapped = s.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-    return callKernel('Conv2D', backendName, backend, { x: dyp, filter: swapped }, {
-      strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
+    // The convolution pads dy itself (no padded copy of dy).
+    const pad = [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]];
+    return callKernel('Conv2D', backendName, backend, { x: a.dy, filter: swapped }, {
+      strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
     } as never);
   });
 }
