@@ -6,7 +6,7 @@
 //  - nothing reads the repository-external ../shared folder;
 //  - @pq/core has no runtime dependencies.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const pkgDir = process.cwd();
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
@@ -47,7 +47,8 @@ for (const dir of ['src', 'test', 'bench']) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(importRe)) {
       const spec = m[1];
-      if (/(^|\/)\.\.\/(\.\.\/)*(packages|apps)\/|^@pq\/[^/]+\/src/.test(spec) || (spec.startsWith('../../') && spec.includes('/src'))) {
+      const leavesPackage = spec.startsWith('.') && relative(pkgDir, resolve(dirname(file), spec)).startsWith('..');
+      if (leavesPackage || /^@pq\/[^/]+\/src/.test(spec)) {
         problems.push(`${rel}: imports another package's internals (${spec}); import the package by name`);
       }
       if (dir === 'src' && spec.startsWith('@pq/') && spec !== pkg.name) {

@@ -21,17 +21,27 @@ export async function resolve(specifier, context, next) {
   return next(specifier, context);
 }`;
 
-function gradientsRegistered(): boolean {
+let loading: Promise<void> | null = null;
+
+/** True when tfjs has gradient functions registered (ours or someone else's). */
+export function tfjsGradientsRegistered(): boolean {
   return tf.getGradient('Conv2D') !== undefined && tf.getGradient('MaxPool') !== undefined;
 }
 
-if (!gradientsRegistered()) {
-  // Under vitest/vite the import resolves without the hook; plain Node needs it.
-  if (typeof process !== 'undefined' && process.env['VITEST'] === undefined) {
-    register('data:text/javascript,' + encodeURIComponent(RESOLVE_HOOK));
-  }
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js' as string);
-  if (!gradientsRegistered()) {
-    throw new Error('@pq/nn: loading tfjs-core/dist/register_all_gradients.js registered no gradients');
-  }
+/** Registers every gradient function tfjs-core ships (Conv2D, MaxPool, MatMul, ...), once. */
+export function registerTfjsGradients(): Promise<void> {
+  if (tfjsGradientsRegistered()) return Promise.resolve();
+  loading ??= (async () => {
+    // Under vitest/vite the import resolves without the hook; plain Node needs it.
+    if (typeof process !== 'undefined' && process.env['VITEST'] === undefined) {
+      register('data:text/javascript,' + encodeURIComponent(RESOLVE_HOOK));
+    }
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js' as string);
+    if (!tfjsGradientsRegistered()) {
+      throw new Error('@pq/nn: loading tfjs-core/dist/register_all_gradients.js registered no gradients');
+    }
+  })();
+  return loading;
 }
+
+await registerTfjsGradients();

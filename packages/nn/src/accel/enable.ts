@@ -3,7 +3,7 @@
 // none or a slow one; `disableAcceleration()` puts every replaced kernel back and returns to
 // the backend that was active before. Nothing here runs at import time.
 import * as tf from '@tensorflow/tfjs-core';
-import { registerTfjsGradients } from './register_gradients.js';
+import { registerTfjsGradients } from '../tfjs_setup.js';
 import { conv2dBackpropFilterViaConv } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputViaConv } from './conv2d_backprop_input.js';
 import { callKernel } from './kernel_call.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerTfjsGradients, tfjsGradientsRegistered } from './../../src/accel/register_gradients.js';
+import { registerTfjsGradients, tfjsGradientsRegistered } from './../../src/tfjs_setup.js';
 
 describe('registerTfjsGradients', () => {
   it('makes tf.grad work through conv2d and maxPool', async () => {
