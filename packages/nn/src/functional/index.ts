@@ -8,6 +8,7 @@ export {
 } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
 export { relu, sigmoid, tanh, dropout, logSoftmax, softmax } from './activation.js';
+export { add, sub, mul, div, cat } from './arithmetic.js';
 export { nllLoss, crossEntropy } from './loss.js';
 export type { NllLossOptions, Reduction } from './loss.js';
 export { linear } from './linear.js';

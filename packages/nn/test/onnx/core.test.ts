@@ -9,9 +9,7 @@ import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
 
 // Tiny modules built only from `functional()` ops, so the tracer core is tested on its own.
 const relu = (x: tf.Tensor) => functional('relu', [x], {}, () => tf.relu(x));
-const add = (a: tf.Tensor, b: tf.Tensor | number) => functional('add', [a, b], {}, () => tf.add(a, b));
-const mul = (a: tf.Tensor, b: tf.Tensor) => functional('mul', [a, b], {}, () => tf.mul(a, b));
-const cat = (xs: tf.Tensor[], dim: number) => functional('cat', [xs], { dim }, () => tf.concat(xs, dim));
+const { add, mul, cat } = F;
 const flatten = (x: tf.Tensor) =>
   functional('flatten', [x], { startDim: 1, endDim: -1 }, () => tf.reshape(x, [x.shape[0]!, -1]));
 const logSoftmax = (x: tf.Tensor, dim: number) => functional('logSoftmax', [x], { dim }, () => tf.logSoftmax(x, dim));

@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { QuantDescriptor } from '@pq/core';
 import { describe, expect, it } from 'vitest';
-import { Module, OnnxExportError, TensorQuantizer, exportOnnx, functional, parameter } from '@pq/nn';
+import { F, Module, OnnxExportError, TensorQuantizer, exportOnnx, parameter } from '@pq/nn';
 import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
 
-const relu = (x: tf.Tensor) => functional('relu', [x], {}, () => tf.relu(x));
-const mul = (a: tf.Tensor, b: tf.Tensor) => functional('mul', [a, b], {}, () => tf.mul(a, b));
+const { relu, mul } = F;
 
 /** x -> input quantizer -> relu -> unsigned quantizer; the per-tensor case. */
 class PerTensor extends Module {
