@@ -1,0 +1,16 @@
+// --backend and --kernels: the tfjs backend (through @pq/nn's acceleration switch, which also
+// installs pq's fast kernels for it) and the fake-quant kernels (pure JS or gpu.js).
+import { createGpuKernels } from '@pq/kernels-gpu';
+import { enableAcceleration, setDefaultKernels } from '@pq/nn';
+import type { BackendName, KernelsName } from './args.js';
+
+/** Sets up compute; returns a one-line description for the log. */
+export async function setupCompute(backend: BackendName, kernels: KernelsName): Promise<string> {
+  const state = await enableAcceleration({ backend });
+  if (kernels === 'gpu') {
+    const gpu = createGpuKernels({ onWarning: (m) => process.stderr.write(`kernels: ${m}\n`) });
+    setDefaultKernels(gpu);
+    return `tfjs backend ${state.backend}, fake-quant kernels ${gpu.name}`;
+  }
+  return `tfjs backend ${state.backend}, fake-quant kernels js`;
+}

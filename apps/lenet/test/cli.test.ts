@@ -1,0 +1,36 @@
+// The command line as a user meets it: --help, usage errors and a bad --data directory, run
+// as a child process (exit codes and messages).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+// The child is a plain Node process, not a vitest worker (@pq/nn sets up tfjs differently there).
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ['--conditions=@pq/source', '--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000, env });
+
+describe('pq-lenet command line', () => {
+  it('prints the help and exits 0', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^pnpm lenet \[options\]/);
+    expect(r.stdout).toContain('--qat-from METHOD');
+  });
+
+  it('exits 2 with the option, the value and a hint on a usage error', () => {
+    const r = run('--batch-size', '0');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('pq-lenet: --batch-size must be an integer >= 1, got "0"\nRun with --help for the options.\n');
+  });
+
+  it('exits 1 naming the missing IDX file for --data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lenet-cli-'));
+    const r = run('--data', dir, '--out', join(dir, 'out'), '--quiet');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^pq-lenet: --data .*: missing train-images-idx3-ubyte \(looked for .*train-images-idx3-ubyte and .*\.gz\)\n$/);
+  });
+});
