@@ -3,86 +3,43 @@
 // layer's forward keeps its checks and outputSize handling; the quant layer swaps in the
 // quantized input and, through convTransposeForward, the quantized weight.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { QuantDescriptor } from '@pq/core';
 import {
   QUANT_DESC_8BIT_CONVTRANSPOSE1D_WEIGHT_PER_CHANNEL,
   QUANT_DESC_8BIT_CONVTRANSPOSE2D_WEIGHT_PER_CHANNEL,
   QUANT_DESC_8BIT_CONVTRANSPOSE3D_WEIGHT_PER_CHANNEL,
-  QUANT_DESC_8BIT_PER_TENSOR,
 } from '@pq/core';
 import {
-  ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ConvTransposeNd, type ConvTransposeLayerOptions,
+  ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvTransposeLayerOptions, type ConvTransposeNd,
 } from '../layers/conv.js';
 import { checkChannelsFirst } from '../layers/layer_input.js';
-import { QuantMixin, makeQuantizer, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
+import type { ModuleClass, QuantWeightOptions } from './quant_mixin.js';
+import { quantLayer, type QuantWeightLayerClass } from './quant_layer.js';
 
 type IntOrTuple = number | readonly number[];
 
 export interface QuantConvTransposeOptions extends ConvTransposeLayerOptions, QuantWeightOptions {}
 
-const CONV_T_QUANT_KEYS = [...ConvTransposeNd.optionKeys, 'quantDescInput', 'quantDescWeight'];
+type ConvTArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, o?: QuantConvTransposeOptions];
+type ConvTClass = ModuleClass<ConvTransposeNd> & { optionKeys: readonly string[] };
 
-export class QuantConvTranspose1d extends QuantMixin(ConvTranspose1d, QUANT_DESC_8BIT_PER_TENSOR, QUANT_DESC_8BIT_CONVTRANSPOSE1D_WEIGHT_PER_CHANNEL) {
-  static override optionKeys: readonly string[] = CONV_T_QUANT_KEYS;
+/** The quantized version of a ConvTranspose class. */
+function quantConvTranspose<TBase extends ConvTClass>(Base: TBase, weight: QuantDescriptor): QuantWeightLayerClass<TBase, ConvTArgs> {
+  class QuantConvTranspose extends quantLayer(Base, { optionsAt: 3, weight }) {
+    /** The float forward (checks, outputSize) on the quantized input; the weight is quantized below. */
+    override forward(x: tf.Tensor, outputSize?: readonly number[]): tf.Tensor {
+      checkChannelsFirst(this, x, this.spatialDims, this.inChannels);
+      return super.forward(this._input_quantizer.call(x) as tf.Tensor, outputSize);
+    }
 
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: QuantConvTransposeOptions = {}) {
-    const { input, weight } = splitQuantOptions(new.target, o, true);
-    super(inChannels, outChannels, kernelSize, o);
-    this._input_quantizer = makeQuantizer(input);
-    this._weight_quantizer = makeQuantizer(weight!);
+    /** The transposed convolution on the weight quantizer's output for `weight`. */
+    override convTransposeForward(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, outputPadding?: number[]): tf.Tensor {
+      return super.convTransposeForward(x, this._weight_quantizer.call(w) as tf.Tensor, bias, outputPadding);
+    }
   }
-
-  /** The float forward (checks, outputSize) on the quantized input; the weight is quantized below. */
-  override forward(x: tf.Tensor, outputSize?: readonly number[]): tf.Tensor {
-    checkChannelsFirst(this, x, this.spatialDims, this.inChannels);
-    return super.forward(this._input_quantizer.call(x) as tf.Tensor, outputSize);
-  }
-
-  /** The transposed convolution on the weight quantizer's output for `weight`. */
-  override convTransposeForward(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, outputPadding?: number[]): tf.Tensor {
-    return super.convTransposeForward(x, this._weight_quantizer.call(weight) as tf.Tensor, bias, outputPadding);
-  }
+  return QuantConvTranspose as unknown as QuantWeightLayerClass<TBase, ConvTArgs>;
 }
 
-export class QuantConvTranspose2d extends QuantMixin(ConvTranspose2d, QUANT_DESC_8BIT_PER_TENSOR, QUANT_DESC_8BIT_CONVTRANSPOSE2D_WEIGHT_PER_CHANNEL) {
-  static override optionKeys: readonly string[] = CONV_T_QUANT_KEYS;
-
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: QuantConvTransposeOptions = {}) {
-    const { input, weight } = splitQuantOptions(new.target, o, true);
-    super(inChannels, outChannels, kernelSize, o);
-    this._input_quantizer = makeQuantizer(input);
-    this._weight_quantizer = makeQuantizer(weight!);
-  }
-
-  /** The float forward (checks, outputSize) on the quantized input; the weight is quantized below. */
-  override forward(x: tf.Tensor, outputSize?: readonly number[]): tf.Tensor {
-    checkChannelsFirst(this, x, this.spatialDims, this.inChannels);
-    return super.forward(this._input_quantizer.call(x) as tf.Tensor, outputSize);
-  }
-
-  /** The transposed convolution on the weight quantizer's output for `weight`. */
-  override convTransposeForward(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, outputPadding?: number[]): tf.Tensor {
-    return super.convTransposeForward(x, this._weight_quantizer.call(weight) as tf.Tensor, bias, outputPadding);
-  }
-}
-
-export class QuantConvTranspose3d extends QuantMixin(ConvTranspose3d, QUANT_DESC_8BIT_PER_TENSOR, QUANT_DESC_8BIT_CONVTRANSPOSE3D_WEIGHT_PER_CHANNEL) {
-  static override optionKeys: readonly string[] = CONV_T_QUANT_KEYS;
-
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: QuantConvTransposeOptions = {}) {
-    const { input, weight } = splitQuantOptions(new.target, o, true);
-    super(inChannels, outChannels, kernelSize, o);
-    this._input_quantizer = makeQuantizer(input);
-    this._weight_quantizer = makeQuantizer(weight!);
-  }
-
-  /** The float forward (checks, outputSize) on the quantized input; the weight is quantized below. */
-  override forward(x: tf.Tensor, outputSize?: readonly number[]): tf.Tensor {
-    checkChannelsFirst(this, x, this.spatialDims, this.inChannels);
-    return super.forward(this._input_quantizer.call(x) as tf.Tensor, outputSize);
-  }
-
-  /** The transposed convolution on the weight quantizer's output for `weight`. */
-  override convTransposeForward(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, outputPadding?: number[]): tf.Tensor {
-    return super.convTransposeForward(x, this._weight_quantizer.call(weight) as tf.Tensor, bias, outputPadding);
-  }
-}
+export class QuantConvTranspose1d extends quantConvTranspose(ConvTranspose1d, QUANT_DESC_8BIT_CONVTRANSPOSE1D_WEIGHT_PER_CHANNEL) {}
+export class QuantConvTranspose2d extends quantConvTranspose(ConvTranspose2d, QUANT_DESC_8BIT_CONVTRANSPOSE2D_WEIGHT_PER_CHANNEL) {}
+export class QuantConvTranspose3d extends quantConvTranspose(ConvTranspose3d, QUANT_DESC_8BIT_CONVTRANSPOSE3D_WEIGHT_PER_CHANNEL) {}
