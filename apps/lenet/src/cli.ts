@@ -3,8 +3,29 @@
 // 1 failed, 2 bad command line, 130 interrupted (Ctrl-C; unfinished files removed).
 // The heavy modules (tfjs, @pq/nn, onnxruntime) load only after the options are valid, so
 // --help and usage errors answer at once.
+import { isAbsolute, resolve } from 'node:path';
 import { HELP, type LenetOptions, UsageError, parseLenetArgs } from './args.js';
 import { installInterruptCleanup } from './io/atomicWrite.js';
+
+/**
+ * The directory the user ran the command in. `pnpm lenet` at the repository root runs this
+ * script inside apps/lenet, and pnpm passes the original directory as INIT_CWD; relative
+ * paths (--out, --data, --weights, --json) are meant from there.
+ */
+export function invocationDir(): string {
+  return process.env['INIT_CWD'] ?? process.cwd();
+}
+
+function withPathsFrom(dir: string, o: LenetOptions): LenetOptions {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(dir, p));
+  return {
+    ...o,
+    out: abs(o.out),
+    data: o.data === null ? null : abs(o.data),
+    weights: o.weights === null ? null : abs(o.weights),
+    json: o.json === null ? null : abs(o.json),
+  };
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   let options: LenetOptions;
@@ -14,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    options = parsed.options;
+    options = withPathsFrom(invocationDir(), parsed.options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`pq-lenet: ${e.message}\nRun with --help for the options.\n`);

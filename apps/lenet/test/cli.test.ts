@@ -10,8 +10,11 @@ import { describe, expect, it } from 'vitest';
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 // The child is a plain Node process, not a vitest worker (@pq/nn sets up tfjs differently there).
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--conditions=@pq/source', '--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000, env });
+const run = (...args: string[]) => runIn({}, ...args);
+const runIn = (extraEnv: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, ['--conditions=@pq/source', '--import', 'tsx', cli, ...args], {
+    encoding: 'utf8', timeout: 60_000, env: { ...env, ...extraEnv },
+  });
 
 describe('pq-lenet command line', () => {
   it('prints the help and exits 0', () => {
@@ -32,5 +35,12 @@ describe('pq-lenet command line', () => {
     const r = run('--data', dir, '--out', join(dir, 'out'), '--quiet');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^pq-lenet: --data .*: missing train-images-idx3-ubyte \(looked for .*train-images-idx3-ubyte and .*\.gz\)\n$/);
+  });
+
+  it('resolves relative paths from where pnpm was invoked (INIT_CWD)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lenet-cli-'));
+    const r = runIn({ INIT_CWD: dir }, '--data', 'mnist-files', '--quiet');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`pq-lenet: --data ${join(dir, 'mnist-files')}: no such directory\n`);
   });
 });
