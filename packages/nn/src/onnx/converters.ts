@@ -1,6 +1,7 @@
 // Registers every converter family (imported for their side effect).
 import './activation.js';
 import './shape.js';
+import './pad.js';
 import './conv.js';
 import './linear.js';
 import './pooling.js';

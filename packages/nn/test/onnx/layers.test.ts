@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import {
-  F, AdaptiveAvgPool2d, Conv1d, Conv3d, Flatten, InstanceNorm1d, LSTM, LSTMCell, Linear, MaxPool3d, Module, QuantLSTM,
+  F, AdaptiveAvgPool2d, Conv1d, Conv2d, Conv3d, Flatten, InstanceNorm1d, LSTM, LSTMCell, Linear, MaxPool3d, Module, QuantLSTM,
   QuantLSTMCell, Sequential, enableCalibration, exportOnnx, finishCalibration, manualSeed, quantizers,
 } from '@pq/nn';
 import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
@@ -110,6 +110,36 @@ describe('exportOnnx: more layers', () => {
       }
     }
     expect(() => exportOnnx(new Dropped(), seeded([1, 1, 5], 1))).toThrow(/drops a window that starts in the padding; ONNX MaxPool would give 4/);
+  });
+
+  it("Conv2d with paddingMode 'reflect' exports as Pad (mode reflect) + Conv", async () => {
+    manualSeed(8);
+    const model = new Sequential(new Conv2d(3, 4, 3, { padding: [1, 2], paddingMode: 'reflect' }), new Flatten(), new Linear(4 * 6 * 8, 5));
+    const nodes = graphView(exportOnnx(model, seeded([1, 3, 6, 6], 1))).nodes;
+    expect(nodes.slice(0, 2).map((n) => n.opType)).toEqual(['Pad', 'Conv']);
+    expect(await worstDiff(model, [1, 3, 6, 6])).toBeLessThanOrEqual(1e-4);
+  });
+
+  it("replicate and circular convolutions, and F.pad's modes (constant value, cropping)", async () => {
+    manualSeed(9);
+    expect(await worstDiff(new Conv1d(2, 3, 3, { padding: 2, paddingMode: 'replicate' }), [1, 2, 7])).toBeLessThanOrEqual(1e-4);
+    const circular = new Conv2d(2, 3, [3, 2], { padding: [1, 1], paddingMode: 'circular' });
+    // ONNX Pad has no wrap mode before opset 19: each padded axis is Slice + Concat.
+    const ops = graphView(exportOnnx(circular, seeded([1, 2, 5, 4], 1))).nodes.map((n) => n.opType);
+    expect(ops).toEqual(['Slice', 'Slice', 'Concat', 'Slice', 'Slice', 'Concat', 'Conv']);
+    expect(await worstDiff(circular, [1, 2, 5, 4], { opset: 18 })).toBeLessThanOrEqual(1e-4);
+    class Pads extends Module {
+      forward(x: tf.Tensor): tf.Tensor[] {
+        return [
+          F.pad(x, [1, 2, 0, 1], 'constant', 0.5),
+          F.pad(x, [-1, 2, 1, -2]),
+          F.pad(x, [2, 1, 1, 3], 'reflect'),
+          F.pad(x, [0, 3, 2, 0], 'replicate'),
+          F.pad(x, [3, 1, 2, 4], 'circular'),
+        ];
+      }
+    }
+    expect(await worstDiff(new Pads(), [1, 2, 4, 5])).toBe(0);
   });
 
   it('refuses adaptive pooling with uneven windows, naming the layer', () => {
