@@ -8,6 +8,7 @@ import { pad } from '../functional/pad.js';
 import { checkOptions, checkPositiveInt, nTuple, pyTuple, shapeStr } from './options.js';
 import { checkChannelsFirst, layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
+import { withSpatialDims } from './spatial_dims.js';
 
 type IntOrTuple = number | readonly number[];
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -157,23 +158,9 @@ export abstract class ConvNd extends ConvBase {
   }
 }
 
-export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvLayerOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, o);
-  }
-}
-
-export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvLayerOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, o);
-  }
-}
-
-export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvLayerOptions = {}) {
-    super(3, inChannels, outChannels, kernelSize, o);
-  }
-}
+export class Conv1d extends withSpatialDims(ConvNd, 1) {}
+export class Conv2d extends withSpatialDims(ConvNd, 2) {}
+export class Conv3d extends withSpatialDims(ConvNd, 3) {}
 
 /** PyTorch's _ConvTransposeNd. */
 export abstract class ConvTransposeNd extends ConvBase {
@@ -234,20 +221,6 @@ export abstract class ConvTransposeNd extends ConvBase {
   }
 }
 
-export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvTransposeLayerOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, o);
-  }
-}
-
-export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvTransposeLayerOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, o);
-  }
-}
-
-export class ConvTranspose3d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvTransposeLayerOptions = {}) {
-    super(3, inChannels, outChannels, kernelSize, o);
-  }
-}
+export class ConvTranspose1d extends withSpatialDims(ConvTransposeNd, 1) {}
+export class ConvTranspose2d extends withSpatialDims(ConvTransposeNd, 2) {}
+export class ConvTranspose3d extends withSpatialDims(ConvTransposeNd, 3) {}

@@ -5,6 +5,7 @@ import { instanceNorm } from '../functional/norm.js';
 import { checkOptions, checkPositiveInt, pyBool, pyFloat } from './options.js';
 import { checkChannelsFirst } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
+import { withSpatialDims } from './spatial_dims.js';
 
 export interface InstanceNormLayerOptions {
   eps?: number;
@@ -69,20 +70,6 @@ export abstract class InstanceNormNd extends Module {
   }
 }
 
-export class InstanceNorm1d extends InstanceNormNd {
-  constructor(numFeatures: number, o: InstanceNormLayerOptions = {}) {
-    super(1, numFeatures, o);
-  }
-}
-
-export class InstanceNorm2d extends InstanceNormNd {
-  constructor(numFeatures: number, o: InstanceNormLayerOptions = {}) {
-    super(2, numFeatures, o);
-  }
-}
-
-export class InstanceNorm3d extends InstanceNormNd {
-  constructor(numFeatures: number, o: InstanceNormLayerOptions = {}) {
-    super(3, numFeatures, o);
-  }
-}
+export class InstanceNorm1d extends withSpatialDims(InstanceNormNd, 1) {}
+export class InstanceNorm2d extends withSpatialDims(InstanceNormNd, 2) {}
+export class InstanceNorm3d extends withSpatialDims(InstanceNormNd, 3) {}

@@ -6,6 +6,7 @@ import { adaptiveAvgPoolNd, avgPoolNd, maxPoolNd } from '../functional/pooling.j
 import { checkOptions, nTuple, pyBool, pyValue } from './options.js';
 import { checkChannelsFirst } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
+import { withSpatialDims } from './spatial_dims.js';
 
 type IntOrTuple = number | readonly number[];
 
@@ -67,23 +68,9 @@ export abstract class MaxPoolNd extends Module {
   }
 }
 
-export class MaxPool1d extends MaxPoolNd {
-  constructor(kernelSize: IntOrTuple, o: MaxPoolLayerOptions = {}) {
-    super(1, kernelSize, o);
-  }
-}
-
-export class MaxPool2d extends MaxPoolNd {
-  constructor(kernelSize: IntOrTuple, o: MaxPoolLayerOptions = {}) {
-    super(2, kernelSize, o);
-  }
-}
-
-export class MaxPool3d extends MaxPoolNd {
-  constructor(kernelSize: IntOrTuple, o: MaxPoolLayerOptions = {}) {
-    super(3, kernelSize, o);
-  }
-}
+export class MaxPool1d extends withSpatialDims(MaxPoolNd, 1) {}
+export class MaxPool2d extends withSpatialDims(MaxPoolNd, 2) {}
+export class MaxPool3d extends withSpatialDims(MaxPoolNd, 3) {}
 
 /** PyTorch's _AvgPoolNd. AvgPool1d keeps its settings as 1-tuples, as PyTorch does. */
 export abstract class AvgPoolNd extends Module {
@@ -128,25 +115,13 @@ export abstract class AvgPoolNd extends Module {
   }
 }
 
-export class AvgPool1d extends AvgPoolNd {
+export class AvgPool1d extends withSpatialDims(AvgPoolNd, 1) {
   // PyTorch's AvgPool1d has no divisor_override.
   static override optionKeys: readonly string[] = ['stride', 'padding', 'ceilMode', 'countIncludePad'];
-  constructor(kernelSize: IntOrTuple, o: AvgPoolLayerOptions = {}) {
-    super(1, kernelSize, o);
-  }
 }
 
-export class AvgPool2d extends AvgPoolNd {
-  constructor(kernelSize: IntOrTuple, o: AvgPoolLayerOptions = {}) {
-    super(2, kernelSize, o);
-  }
-}
-
-export class AvgPool3d extends AvgPoolNd {
-  constructor(kernelSize: IntOrTuple, o: AvgPoolLayerOptions = {}) {
-    super(3, kernelSize, o);
-  }
-}
+export class AvgPool2d extends withSpatialDims(AvgPoolNd, 2) {}
+export class AvgPool3d extends withSpatialDims(AvgPoolNd, 3) {}
 
 export type AdaptiveSize = number | ReadonlyArray<number | null>;
 
@@ -173,20 +148,6 @@ export abstract class AdaptiveAvgPoolNd extends Module {
   }
 }
 
-export class AdaptiveAvgPool1d extends AdaptiveAvgPoolNd {
-  constructor(outputSize: AdaptiveSize) {
-    super(1, outputSize);
-  }
-}
-
-export class AdaptiveAvgPool2d extends AdaptiveAvgPoolNd {
-  constructor(outputSize: AdaptiveSize) {
-    super(2, outputSize);
-  }
-}
-
-export class AdaptiveAvgPool3d extends AdaptiveAvgPoolNd {
-  constructor(outputSize: AdaptiveSize) {
-    super(3, outputSize);
-  }
-}
+export class AdaptiveAvgPool1d extends withSpatialDims(AdaptiveAvgPoolNd, 1) {}
+export class AdaptiveAvgPool2d extends withSpatialDims(AdaptiveAvgPoolNd, 2) {}
+export class AdaptiveAvgPool3d extends withSpatialDims(AdaptiveAvgPoolNd, 3) {}
