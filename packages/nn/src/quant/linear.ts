@@ -1,25 +1,22 @@
 // QuantLinear: nn.Linear with its input quantized per tensor and its weight per row (output
 // feature) by default, as the reference's quant_linear.py.
 import type * as tf from '@tensorflow/tfjs-core';
-import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, QUANT_DESC_8BIT_PER_TENSOR } from '@pq/core';
+import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW } from '@pq/core';
 import { Linear, type LinearOptions } from '../layers/linear.js';
 import { linear } from '../functional/linear.js';
 import { layerName } from '../layers/layer_input.js';
 import { shapeStr } from '../layers/options.js';
-import { QuantMixin, makeQuantizer, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
+import type { QuantWeightOptions } from './quant_mixin.js';
+import { quantWeightLayer } from './quant_layer.js';
 
 export interface QuantLinearOptions extends LinearOptions, QuantWeightOptions {}
 
-export class QuantLinear extends QuantMixin(Linear, QUANT_DESC_8BIT_PER_TENSOR, QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW) {
-  static override optionKeys: readonly string[] = [...Linear.optionKeys, 'quantDescInput', 'quantDescWeight'];
+type QuantLinearArgs = [inFeatures: number, outFeatures: number, o?: QuantLinearOptions];
 
-  constructor(inFeatures: number, outFeatures: number, o: QuantLinearOptions = {}) {
-    const { input, weight } = splitQuantOptions(new.target, o, true);
-    super(inFeatures, outFeatures, o);
-    this._input_quantizer = makeQuantizer(input);
-    this._weight_quantizer = makeQuantizer(weight!);
-  }
-
+export class QuantLinear extends quantWeightLayer<typeof Linear, QuantLinearArgs>(Linear, {
+  optionsAt: 2,
+  weight: QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW,
+}) {
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${shapeStr(x.shape)}`);

@@ -14,14 +14,16 @@ import {
   type ModuleClass, type QuantInputMembers, type QuantInputStatics, type QuantWeightMembers, type QuantWeightStatics,
 } from './quant_mixin.js';
 
-/** A concrete channels-first float layer (its forward is implemented, unlike Module's). */
+/** A concrete float layer (its forward is implemented, unlike Module's). */
 export interface FloatLayer extends Module {
-  readonly spatialDims: number;
   forward(...args: any[]): any;
 }
 
 /** A float layer class the factories accept: its option keys listed statically. */
 export type FloatLayerClass = ModuleClass<FloatLayer> & { optionKeys: readonly string[] };
+
+/** A channels-first float layer class (pooling, instance norm). */
+export type ChannelsFirstLayerClass = ModuleClass<FloatLayer & { readonly spatialDims: number }> & { optionKeys: readonly string[] };
 
 /** A quantized input-only layer class: the float class's statics, a constructor taking `A`. */
 export type QuantInputLayerClass<TBase extends ModuleClass, A extends unknown[]> =
@@ -74,12 +76,20 @@ export function quantLayer<TBase extends FloatLayerClass>(
   return QuantLayer;
 }
 
+/** quantLayer for a concrete float class with a weight (QuantLinear, QuantLSTMCell): its constructor takes `A`. */
+export function quantWeightLayer<TBase extends FloatLayerClass, A extends unknown[]>(
+  Base: TBase,
+  spec: QuantLayerSpec & { weight: QuantDescriptor },
+): QuantWeightLayerClass<TBase, A> {
+  return quantLayer(Base, spec) as unknown as QuantWeightLayerClass<TBase, A>;
+}
+
 /**
  * Layers without a weight (pooling, instance norm): the input is checked (so errors name the
  * quant layer) and quantized, then the float forward runs on it. `channels` gives the channel
  * count the input must have, where the layer fixes one.
  */
-export function quantInputLayer<TBase extends FloatLayerClass, A extends unknown[]>(
+export function quantInputLayer<TBase extends ChannelsFirstLayerClass, A extends unknown[]>(
   Base: TBase,
   spec: Omit<QuantLayerSpec, 'weight'> & { channels?: (layer: InstanceType<TBase>) => number },
 ): QuantInputLayerClass<TBase, A> {

@@ -7,7 +7,8 @@ import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, QUANT_DESC_8BIT_PER_TENSOR, type
 import { Module } from '../module.js';
 import { LSTM, LSTMCell, type LSTMCellOptions, type LSTMOptions } from '../layers/rnn.js';
 import { lstmCell } from '../functional/rnn.js';
-import { QuantMixin, checkDescriptor, makeQuantizer, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
+import { checkDescriptor, makeQuantizer, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
+import { quantWeightLayer } from './quant_layer.js';
 import type { TensorQuantizer } from './tensor_quantizer.js';
 
 export interface QuantLSTMCellOptions extends LSTMCellOptions, QuantWeightOptions {}
@@ -29,16 +30,12 @@ function quantLstmStep(
   return lstmCell(qx!, qh!, c, qwIh!, qwHh!, p.biasIh, p.biasHh);
 }
 
-export class QuantLSTMCell extends QuantMixin(LSTMCell, QUANT_DESC_8BIT_PER_TENSOR, QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW) {
-  static override optionKeys: readonly string[] = [...LSTMCell.optionKeys, 'quantDescInput', 'quantDescWeight'];
+type QuantLSTMCellArgs = [inputSize: number, hiddenSize: number, o?: QuantLSTMCellOptions];
 
-  constructor(inputSize: number, hiddenSize: number, o: QuantLSTMCellOptions = {}) {
-    const { input, weight } = splitQuantOptions(new.target, o, true);
-    super(inputSize, hiddenSize, o);
-    this._input_quantizer = makeQuantizer(input);
-    this._weight_quantizer = makeQuantizer(weight!);
-  }
-
+export class QuantLSTMCell extends quantWeightLayer<typeof LSTMCell, QuantLSTMCellArgs>(LSTMCell, {
+  optionsAt: 2,
+  weight: QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW,
+}) {
   override cellForward(x: tf.Tensor, h: tf.Tensor, c: tf.Tensor): [tf.Tensor, tf.Tensor] {
     return quantLstmStep(this._input_quantizer, this._weight_quantizer, x, h, c, {
       weightIh: this.weight_ih,
