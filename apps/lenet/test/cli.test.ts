@@ -1,7 +1,7 @@
 // The command line as a user meets it: --help, usage errors and a bad --data directory, run
 // as a child process (exit codes and messages).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,5 +42,32 @@ describe('pq-lenet command line', () => {
     const r = runIn({ INIT_CWD: dir }, '--data', 'mnist-files', '--quiet');
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`pq-lenet: --data ${join(dir, 'mnist-files')}: no such directory\n`);
+  });
+});
+
+describe('pq-lenet interrupted', () => {
+  it('stops promptly on Ctrl-C during training with exit 130 and leaves no unfinished file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lenet-int-'));
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, ['--conditions=@pq/source', '--import', 'tsx', cli, '--epochs', '1', '--out', out], {
+      env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('float epoch 1/1')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`exited (${code}) before training: ${stderr}`)));
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted \(SIGINT\)/);
+    const left = existsSync(out) ? readdirSync(out) : [];
+    expect(left.filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
+    expect(stdout).not.toMatch(/outputs in/);
   });
 });
