@@ -4,10 +4,12 @@
 // left out so the step is deterministic and matches the PyTorch script. Optional fake quant at
 // the input and the weight of every conv/linear layer: static amax (calibrated) or dynamic.
 import * as tf from '@tensorflow/tfjs-core';
-import { fakeQuantFused } from '../src/accel/index.js';
+import { fakeQuant } from '../src/ops/fake_quant.js';
+import { dynamicAmax as quantizerAmax } from '../src/quant/dynamic_amax.js';
 
 export type QuantMode = 'float' | 'static' | 'dynamic';
-export type FakeQuantImpl = 'fused' | 'tfops';
+/** 'op': @pq/nn's fakeQuant (what TensorQuantizer runs); 'tfops': the same math as stock tfjs ops. */
+export type FakeQuantImpl = 'op' | 'tfops';
 
 export interface LeNet {
   params: Record<string, tf.Variable>;
@@ -65,9 +67,10 @@ export interface ForwardOptions {
 
 function quantize(net: LeNet, key: string, x: tf.Tensor, perChannel: boolean, o: ForwardOptions): tf.Tensor {
   if (o.quant === 'float') return x;
-  if (o.impl === 'fused') {
-    if (o.quant === 'static') return fakeQuantFused(x, net.amax[key]!, { narrowRange: false });
-    return fakeQuantFused(x, null, { narrowRange: false, axis: perChannel ? 0 : null });
+  if (o.impl === 'op') {
+    // Dynamic amax per batch exactly as TensorQuantizer computes it.
+    const amax = o.quant === 'static' ? net.amax[key]! : quantizerAmax(x, perChannel ? 0 : null);
+    return fakeQuant(x, amax, { narrowRange: false });
   }
   const amax = o.quant === 'static' ? net.amax[key]! : dynamicAmax(x, perChannel);
   return fakeQuantTfOps(x, amax);
@@ -118,7 +121,7 @@ export function calibrate(net: LeNet, batches: tf.Tensor[]): void {
   for (const x of batches) {
     tf.tidy(() => {
       let h: tf.Tensor = x;
-      const o: ForwardOptions = { quant: 'float', impl: 'fused' };
+      const o: ForwardOptions = { quant: 'float', impl: 'op' };
       record('conv1.input', h);
       h = tf.relu(maxPool2(conv(net, 'conv1', h, o)));
       record('conv2.input', h);

@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   for (const mode of modes) {
     const net = makeLeNet();
     calibrate(net, [d.x]);
-    const fast = measure(net, d, { quant: mode, impl: 'fused' }, 10, STEPS, 20);
+    const fast = measure(net, d, { quant: mode, impl: 'op' }, 10, STEPS, 20);
     const fastTfOps = mode === 'float' ? fast.train : measure(net, d, { quant: mode, impl: 'tfops' }, 5, Math.ceil(STEPS / 2), 2).train;
     dispose(net);
     const modules = measureModules(mode, d, 10, STEPS, 20);

@@ -23,5 +23,5 @@ export {
 } from './quant/public_float.js';
 // ONNX export (tracer, Q/DQ pairs, onnx-proto ModelProto)
 export * from './onnx/index.js';
-// opt-in training speed: wasm backend + pq's kernels for what it lacks, fused fake quant
+// opt-in training speed: wasm backend + pq's kernels for what it lacks
 export * from './accel/index.js';

@@ -8,7 +8,6 @@ import { conv2dBackpropFilterViaConv } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputViaConv } from './conv2d_backprop_input.js';
 import { callKernel } from './kernel_call.js';
 import { conv2dGeometry } from './conv_geometry.js';
-import { registerFakeQuantKernels } from './fake_quant_kernels.js';
 import { maxPoolGradJs } from './max_pool_grad.js';
 import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
 import { transposeWithPeephole } from './transpose_peephole.js';
@@ -186,7 +185,6 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
     installTranspose(backendName);
     installWasmMatMulAndAdd();
   }
-  registerFakeQuantKernels(backendName);
   return accelerationState();
 }
 

@@ -10,6 +10,7 @@ import { fakeQuant } from '../ops/fake_quant.js';
 import { realQuant } from '../ops/real_quant.js';
 import { fakeE4M3 } from '../ops/fake_e4m3.js';
 import { getDefaultKernels } from '../ops/default_kernels.js';
+import { dynamicAmax } from './dynamic_amax.js';
 import { Clip } from './clip.js';
 import { pyAxis, pyFloat } from './format.js';
 
@@ -374,12 +375,7 @@ export class TensorQuantizer extends Module {
     if (this._amax !== undefined) {
       amax = this._amax;
     } else {
-      const keep = this.#axis === null ? [] : [this.#axis].flat().map((a) => (a < 0 ? a + x.rank : a));
-      const reduce = x.shape.map((_, i) => i).filter((i) => !keep.includes(i));
-      // Computed from values (not tf ops), so amax is detached as in the reference.
-      const kernels = this.#kernels ?? getDefaultKernels();
-      const r = kernels.reduceAmax({ data: Float32Array.from(x.dataSync()), shape: [...x.shape] }, reduce, true);
-      amax = tf.tensor(r.data, [...r.shape], 'float32');
+      amax = dynamicAmax(x, this.#axis, this.#kernels ?? getDefaultKernels());
     }
     if (this.#scaleAmax !== null) amax = tf.mul(amax, this.#scaleAmax);
     return amax;

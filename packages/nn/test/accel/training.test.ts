@@ -3,7 +3,9 @@
 // cpu path's losses and gradients, with and without fake quant, and tf.memory() stays flat.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { accelerationState, disableAcceleration, enableAcceleration, fakeQuantFused } from './../../src/accel/index.js';
+import { accelerationState, disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
+import { fakeQuant } from './../../src/ops/fake_quant.js';
+import { dynamicAmax } from './../../src/quant/dynamic_amax.js';
 import { maxRelDiff, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
 
 type Quant = 'float' | 'static' | 'dynamic';
@@ -20,8 +22,8 @@ function makeNet(): Net {
 
 function q(x: tf.Tensor, quant: Quant, perChannel: boolean): tf.Tensor {
   if (quant === 'float') return x;
-  if (quant === 'dynamic') return fakeQuantFused(x, null, { axis: perChannel ? 0 : null, narrowRange: false });
-  return fakeQuantFused(x, perChannel ? tf.max(tf.abs(x), x.shape.slice(1).map((_, i) => i + 1), true) : 2.5, { narrowRange: false });
+  if (quant === 'dynamic') return fakeQuant(x, dynamicAmax(x, perChannel ? 0 : null), { narrowRange: false });
+  return fakeQuant(x, perChannel ? tf.max(tf.abs(x), x.shape.slice(1).map((_, i) => i + 1), true) : 2.5, { narrowRange: false });
 }
 
 function conv(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, quant: Quant): tf.Tensor {

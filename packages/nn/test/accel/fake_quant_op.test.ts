@@ -1,7 +1,12 @@
+// The fakeQuant op (what TensorQuantizer runs) on the accelerated backends: the golden
+// fake_tensor_quant cases bit for bit (forward, sign of zero included, and STE gradient), a
+// direct loop on random shapes with per-channel amax, the quantizer's dynamic amax, and no leaks.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { goldenArray, loadGolden, type GoldenArray } from '@pq/fixtures';
-import { fakeQuantFused, registerTfjsGradients } from './../../src/accel/index.js';
+import { registerTfjsGradients } from './../../src/accel/index.js';
+import { fakeQuant } from './../../src/ops/fake_quant.js';
+import { dynamicAmax } from './../../src/quant/dynamic_amax.js';
 import { int, mismatches, onAccelerated, randomArray, rng } from './helpers.js';
 
 interface Case {
@@ -18,7 +23,7 @@ interface Case {
 
 const cases = (loadGolden('tensor_quant') as { cases: Case[] }).cases;
 
-/** Forward and STE gradient of fakeQuantFused for one golden case on the current backend. */
+/** Forward and STE gradient of fakeQuant for one golden case on the current backend. */
 function run(c: Case, amaxAsNumber = false): { y: Float32Array; dx: Float32Array } {
   const x = goldenArray(c.x);
   const a = goldenArray(c.amax);
@@ -27,10 +32,10 @@ function run(c: Case, amaxAsNumber = false): { y: Float32Array; dx: Float32Array
     const xt = tf.tensor(x.data, x.shape);
     const amax = amaxAsNumber ? a.data[0]! : tf.tensor(a.data, a.shape);
     const opts = { numBits: c.numBits, unsigned: c.unsigned, narrowRange: c.narrowRange };
-    const y = fakeQuantFused(xt, amax, opts);
+    const y = fakeQuant(xt, amax, opts);
     const dyt = tf.tensor(dy.data, dy.shape);
-    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuantFused(v, amax, opts), dyt)))(xt);
-    return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuant(v, amax, opts), dyt)))(xt);
+    return { y: Float32Array.from(y.dataSync()), dx: Float32Array.from(dx.dataSync()) };
   });
 }
 
@@ -64,7 +69,7 @@ beforeAll(async () => {
   await registerTfjsGradients();
 });
 
-describe.each(['cpu', 'wasm'] as const)('fakeQuantFused on %s', (backend) => {
+describe.each(['cpu', 'wasm'] as const)('fakeQuant with acceleration on %s', (backend) => {
   it.each(cases.map((c) => [c.name, c] as const))('matches the golden %s (forward and STE gradient)', async (_, c) => {
     const r = await onAccelerated(backend, () => run(c));
     expect(mismatches(r.y, goldenArray(c.fake).data)).toEqual([]);
@@ -87,13 +92,13 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuantFused on %s', (backend) => {
       const numBits = int(next, 2, 8);
       const narrow = next() < 0.5;
       const y = await onAccelerated(backend, () =>
-        tf.tidy(() => fakeQuantFused(tf.tensor(x, shape), tf.tensor(amax, amaxShape), { numBits, narrowRange: narrow }).dataSync() as Float32Array),
+        tf.tidy(() => Float32Array.from(fakeQuant(tf.tensor(x, shape), tf.tensor(amax, amaxShape), { numBits, narrowRange: narrow }).dataSync())),
       );
       expect(mismatches(y, referenceLoop(x, shape, amax, amaxShape, numBits, narrow)), `trial ${trial} ${shape} ${amaxShape}`).toEqual([]);
     }
   });
 
-  it('computes a dynamic amax per tensor and per axis, with an identity gradient', async () => {
+  it("with the quantizer's dynamic amax (per tensor and per axis) equals max|x| from tf ops, gradient dy", async () => {
     const next = rng(11);
     const shape = [5, 3, 4, 2];
     const x = randomArray(120, next, 4);
@@ -104,31 +109,16 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuantFused on %s', (backend) => {
           const keep = axis === null ? [] : [axis < 0 ? axis + 4 : axis];
           const reduce = [0, 1, 2, 3].filter((a) => !keep.includes(a));
           const amax = tf.max(tf.abs(xt), reduce, true);
-          const dynamic = fakeQuantFused(xt, null, { axis, narrowRange: false });
-          const fixed = fakeQuantFused(xt, axis === null ? tf.reshape(amax, []) : amax, { narrowRange: false });
+          const dynamic = fakeQuant(xt, dynamicAmax(xt, axis), { narrowRange: false });
+          const fixed = fakeQuant(xt, amax, { narrowRange: false });
           const dy = tf.randomNormal(shape, 0, 1, 'float32', 3);
-          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuantFused(v, null, { axis }), dy)))(xt);
-          return [dynamic.dataSync(), fixed.dataSync(), dx.dataSync(), dy.dataSync()] as Float32Array[];
+          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuant(v, dynamicAmax(v, axis)), dy)))(xt);
+          return [dynamic, fixed, dx, dy].map((t) => Float32Array.from(t.dataSync()));
         }),
       );
       expect(mismatches(r[0]!, r[1]!), `axis ${axis}`).toEqual([]);
       expect(mismatches(r[2]!, r[3]!), `axis ${axis}`).toEqual([]);
     }
-  });
-
-  it('applies scaleAmax to the amax and to the gradient mask', async () => {
-    const x = new Float32Array([-2, -1, -0.4, 0, 0.3, 0.9, 1.5, 2]);
-    const r = await onAccelerated(backend, () =>
-      tf.tidy(() => {
-        const xt = tf.tensor(x);
-        const scaled = fakeQuantFused(xt, null, { scaleAmax: 0.5 });
-        const direct = fakeQuantFused(xt, 1, {});
-        const dx = tf.grad((v: tf.Tensor) => tf.sum(fakeQuantFused(v, null, { scaleAmax: 0.5 })))(xt);
-        return [scaled.dataSync(), direct.dataSync(), dx.dataSync()] as Float32Array[];
-      }),
-    );
-    expect(mismatches(r[0]!, r[1]!)).toEqual([]);
-    expect(Array.from(r[2]!)).toEqual([0, 1, 1, 1, 1, 1, 0, 0]);
   });
 
   it('keeps tf.memory().numTensors flat over repeated forward and backward passes', async () => {
@@ -137,8 +127,8 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuantFused on %s', (backend) => {
       const amax = tf.scalar(1.5);
       const step = (): void => {
         tf.tidy(() => {
-          tf.grad((v: tf.Tensor) => tf.sum(fakeQuantFused(v, amax)))(x);
-          tf.grad((v: tf.Tensor) => tf.sum(fakeQuantFused(v, null, { axis: 0 })))(x);
+          tf.grad((v: tf.Tensor) => tf.sum(fakeQuant(v, amax)))(x);
+          tf.grad((v: tf.Tensor) => tf.sum(fakeQuant(v, dynamicAmax(v, 0))))(x);
         });
       };
       step();
@@ -146,25 +136,6 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuantFused on %s', (backend) => {
       for (let i = 0; i < 20; i++) step();
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([x, amax]);
-    });
-  });
-});
-
-describe('fakeQuantFused errors', () => {
-  it('names the offending option, value or shape', async () => {
-    await onAccelerated('cpu', () => {
-      const x = tf.tensor([1, -2, 3, 4], [2, 2]);
-      expect(() => fakeQuantFused(x, -1)).toThrow(/amax must be non-negative, got -1/);
-      expect(() => fakeQuantFused(x, 1, { unsigned: true })).toThrow(/unsigned quantization of a negative input \(-2\)/);
-      expect(() => fakeQuantFused(x, 1, { numBits: 1 })).toThrow(/numBits \(1\) must be an integer in \[2, 16\]/);
-      expect(() => fakeQuantFused(x, 1, { numBits: 17 })).toThrow(/numBits \(17\)/);
-      expect(() => fakeQuantFused(x, 1, { bits: 8 } as never)).toThrow(/unknown option 'bits'/);
-      expect(() => fakeQuantFused(x, tf.ones([3]))).toThrow(/amax shape \[3\] must be per tensor or per channel along one axis of x \[2,2\]/);
-      expect(() => fakeQuantFused(x, tf.ones([2, 2]))).toThrow(/per channel along one axis/);
-      expect(() => fakeQuantFused(x, null, { axis: 2 })).toThrow(/axis 2 is out of range/);
-      expect(() => fakeQuantFused(x, 1, { axis: 0 })).toThrow(/axis applies to a dynamic amax only/);
-      expect(() => fakeQuantFused(tf.tensor([1, 2], [2], 'int32'), 1)).toThrow(/x must be float32, got int32/);
-      tf.dispose(x);
     });
   });
 });
