@@ -16,7 +16,7 @@ describe('MaxCalibrator matches the reference', () => {
     });
   }
   it('negative axes pick the same channels', () => {
-    const c = golden.max.find((m: { axis: unknown }) => m.axis === 1);
+    const c = golden.max.find((m) => m.axis === 1)!;
     const cal = new MaxCalibrator({ axis: -3 });
     for (const b of c.batches) cal.collect(goldenArray(b));
     expect(cal.computeAmax()).toEqual(goldenArray(c.amax));
@@ -42,7 +42,7 @@ describe('HistogramCalibrator matches the reference', () => {
       for (const [p, v] of Object.entries(c.amax.percentile)) {
         expect(cal.computeAmax('percentile', { percentile: Number(p) })).toBe(v);
       }
-      for (const stride of [1, 4]) {
+      for (const stride of [1, 4] as const) {
         const o = { stride, startBin: c.startBin };
         expect(cal.computeAmax('mse', o)).toBe(c.amax.mse[`stride${stride}`]);
         expect(cal.computeAmax('entropy', o)).toBe(c.amax.entropy[`stride${stride}`]);
@@ -52,10 +52,10 @@ describe('HistogramCalibrator matches the reference', () => {
 });
 
 describe('computeAmax* straight from a histogram match the reference', () => {
-  golden.fromHistogram.forEach((c: Record<string, any>, k: number) => {
+  golden.fromHistogram.forEach((c, k) => {
     it(`histogram ${k}`, () => {
-      const counts = c.hist.data as number[];
-      const edges = c.edges.data as number[];
+      const counts = c.hist.data;
+      const edges = c.edges.data;
       expect(computeAmaxEntropy(counts, edges)).toBe(c.entropy);
       expect(computeAmaxMse(counts, edges)).toBe(c.mse);
       expect(computeAmaxPercentile(counts, edges, 99.9)).toBe(c['percentile99.9']);

@@ -4,15 +4,7 @@ import { goldenArray, loadGolden } from '@pq/fixtures';
 import { describe, expect, it } from 'vitest';
 import { histogram, jsKernels, reduceAmax } from '../src/index.js';
 
-interface HistCase {
-  numBins: number;
-  skipZeros: boolean;
-  batches: { shape: number[]; data: number[] }[];
-  hist: { shape: number[]; data: number[] };
-  edges: { shape: number[]; data: number[] };
-}
-
-const cases = (loadGolden('calibrators') as { histogram: HistCase[] }).histogram;
+const cases = loadGolden('calibrators').histogram;
 
 describe('histogram kernel reproduces HistogramCalibrator (golden)', () => {
   for (const c of cases) {

@@ -3,21 +3,7 @@ import { describe, it } from 'vitest';
 import { fakeTensorQuant, fakeTensorQuantGrad, jsKernels, tensorQuant } from '../src/index.js';
 import { expectBitExact, golden } from './helpers.js';
 
-interface Case {
-  name: string;
-  x: { shape: number[]; data: number[] };
-  amax: { shape: number[]; data: number[] };
-  numBits: number;
-  unsigned: boolean;
-  narrowRange: boolean;
-  fake: { shape: number[]; data: number[] };
-  quant: { shape: number[]; data: number[] };
-  scale: { shape: number[]; data: number[] };
-  dy: { shape: number[]; data: number[] };
-  dx: { shape: number[]; data: number[] };
-}
-
-const cases = (loadGolden('tensor_quant') as { cases: Case[] }).cases;
+const cases = loadGolden('tensor_quant').cases;
 
 describe('tensor_quant golden (pytorch-quantization 2.2.1)', () => {
   it('has cases', () => {

@@ -1,9 +1,9 @@
 // Test helpers: bit-exact comparison of float32 arrays (distinguishes -0 from 0, NaN equal to NaN).
-import { goldenArray } from '@pq/fixtures';
+import { goldenArray, type GoldenArray } from '@pq/fixtures';
 import { expect } from 'vitest';
 import type { NDArray } from '../src/index.js';
 
-export function golden(a: { shape: number[]; data: number[] }): NDArray {
+export function golden(a: GoldenArray): NDArray {
   return goldenArray(a);
 }
 

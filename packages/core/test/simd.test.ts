@@ -10,10 +10,7 @@ import { expectBitExact, firstBitDiff, golden } from './helpers.js';
 
 afterEach(() => configureSimd({ enabled: true, minBlock: 1024 }));
 
-type Arr = { shape: number[]; data: number[] };
-const cases = (loadGolden('tensor_quant') as {
-  cases: { name: string; x: Arr; amax: Arr; numBits: number; unsigned: boolean; narrowRange: boolean; fake: Arr; quant: Arr }[];
-}).cases;
+const cases = loadGolden('tensor_quant').cases;
 
 function tricky(n: number, unsigned: boolean): NDArray {
   const specials = [0, -0, 0.5, -0.5, 1.5, -2.5, NaN, 1e-45, -1e-40, 3.4e38, -3.4e38, Infinity, -Infinity, 126.5, -127.5];

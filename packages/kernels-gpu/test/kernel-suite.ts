@@ -7,25 +7,6 @@ import { expectSameFloats, randomData, rng, size } from './helpers.js';
 
 export type MakeKernels = (o?: { tileElements?: number }) => QuantKernels;
 
-interface TensorQuantCase {
-  name: string;
-  x: { shape: number[]; data: number[] };
-  amax: { shape: number[]; data: number[] };
-  numBits: number;
-  unsigned: boolean;
-  narrowRange: boolean;
-  fake: { shape: number[]; data: number[] };
-  quant: { shape: number[]; data: number[] };
-  scale: { shape: number[]; data: number[] };
-}
-
-interface ReduceAmaxCase {
-  x: { shape: number[]; data: number[] };
-  axis: number | number[] | null;
-  keepDims: boolean;
-  out: { shape: number[]; data: number[] };
-}
-
 /** Both implementations either return the same floats or throw the same message. */
 function expectSameQuant(k: QuantKernels, x: NDArray, amax: number | NDArray, o: QuantOptions, what: string): void {
   const ref = jsKernels.tensorQuant(x, amax, o);
@@ -95,7 +76,7 @@ export interface SuiteOptions {
 export function describeKernelSuite(label: string, make: MakeKernels, suite: SuiteOptions = {}): void {
   describe(`${label}: golden tensor_quant.json`, () => {
     const k = make();
-    const golden = loadGolden('tensor_quant') as { cases: TensorQuantCase[] };
+    const golden = loadGolden('tensor_quant');
     it.each(golden.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
       const x = goldenArray(c.x);
       const amax = goldenArray(c.amax);
@@ -114,7 +95,7 @@ export function describeKernelSuite(label: string, make: MakeKernels, suite: Sui
 
   describe(`${label}: golden reduce_amax.json`, () => {
     const k = make();
-    const golden = loadGolden('reduce_amax') as { cases: ReduceAmaxCase[] };
+    const golden = loadGolden('reduce_amax');
     it.each(golden.cases.map((c) => [`axis ${JSON.stringify(c.axis)} keepDims ${c.keepDims}`, c] as const))('%s', (_, c) => {
       const got = k.reduceAmax(goldenArray(c.x), c.axis, c.keepDims);
       expect(got.shape).toEqual(c.out.shape);

@@ -3,28 +3,16 @@
 // direct loop on random shapes with per-channel amax, the quantizer's dynamic amax, and no leaks.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { goldenArray, loadGolden, type GoldenArray } from '@pq/fixtures';
+import { goldenArray, loadGolden, type TensorQuantCase } from '@pq/fixtures';
 import { registerTfjsGradients } from './../../src/accel/index.js';
 import { fakeQuant } from './../../src/ops/fake_quant.js';
 import { dynamicAmax } from './../../src/quant/dynamic_amax.js';
 import { int, mismatches, onAccelerated, randomArray, rng } from './helpers.js';
 
-interface Case {
-  name: string;
-  x: GoldenArray;
-  amax: GoldenArray;
-  numBits: number;
-  unsigned: boolean;
-  narrowRange: boolean;
-  fake: GoldenArray;
-  dy: GoldenArray;
-  dx: GoldenArray;
-}
-
-const cases = (loadGolden('tensor_quant') as { cases: Case[] }).cases;
+const cases = loadGolden('tensor_quant').cases;
 
 /** Forward and STE gradient of fakeQuant for one golden case on the current backend. */
-function run(c: Case, amaxAsNumber = false): { y: Float32Array; dx: Float32Array } {
+function run(c: TensorQuantCase, amaxAsNumber = false): { y: Float32Array; dx: Float32Array } {
   const x = goldenArray(c.x);
   const a = goldenArray(c.amax);
   const dy = goldenArray(c.dy);

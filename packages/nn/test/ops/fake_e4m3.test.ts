@@ -6,7 +6,7 @@ import { fakeE4M3 } from '@pq/nn';
 import { expectExact, goldenTensor } from '../quant/helpers/golden.js';
 
 describe('fakeE4M3 op (golden e4m3 cases)', () => {
-  for (const c of loadGolden('e4m3').cases as any[]) {
+  for (const c of loadGolden('e4m3').cases) {
     it(`${c.name}: bit-exact`, () => {
       tf.tidy(() => {
         const y = c.amax === null ? fakeE4M3(goldenTensor(c.x)) : fakeE4M3(goldenTensor(c.x), c.amax);

@@ -6,7 +6,7 @@ import { jsKernels, type QuantKernels } from '@pq/core';
 import { fakeQuant, getDefaultKernels, realQuant, setDefaultKernels } from '@pq/nn';
 import { expectExact, goldenTensor } from '../quant/helpers/golden.js';
 
-const cases = loadGolden('tensor_quant').cases as any[];
+const cases = loadGolden('tensor_quant').cases;
 
 describe('fakeQuant op (golden tensor_quant cases)', () => {
   for (const c of cases) {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './helpers/tf.js';
 import { describe, expect, it } from 'vitest';
-import { goldenArray, loadGolden } from '@pq/fixtures';
+import { goldenArray, loadGolden, type GoldenArray, type LstmCellCase, type ModuleCase } from '@pq/fixtures';
 import * as nn from '@pq/nn';
 import type { NDArray } from '@pq/core';
 import { expectClose, goldenTensor } from './helpers/golden.js';
@@ -19,11 +19,17 @@ const POSITIONAL: Array<[RegExp, string[]]> = [
   [/^QuantLSTM(Cell)?$/, ['inputSize', 'hiddenSize']],
 ];
 
-function build(c: any): nn.Module {
+type AnyModuleCase = ModuleCase | LstmCellCase;
+
+function isLstmCell(c: AnyModuleCase): c is LstmCellCase {
+  return c.module === 'QuantLSTMCell';
+}
+
+function build(c: AnyModuleCase): nn.Module {
   const Cls = (nn as unknown as Record<string, new (...a: unknown[]) => nn.Module>)[c.module];
   if (Cls === undefined) throw new Error(`@pq/nn exports no ${c.module}`);
   const names = POSITIONAL.find(([re]) => re.test(c.module))![1];
-  const options = { ...c.args };
+  const options: Record<string, unknown> = { ...c.args };
   const positional = names.map((n) => {
     const v = options[n];
     delete options[n];
@@ -32,13 +38,13 @@ function build(c: any): nn.Module {
   return new Cls(...positional, options);
 }
 
-function stateOf(c: any): Record<string, NDArray> {
+function stateOf(c: { params: Record<string, GoldenArray>; buffers?: Record<string, GoldenArray> }): Record<string, NDArray> {
   const out: Record<string, NDArray> = {};
-  for (const [k, v] of Object.entries({ ...c.params, ...(c.buffers ?? {}) })) out[k] = goldenArray(v as any);
+  for (const [k, v] of Object.entries({ ...c.params, ...(c.buffers ?? {}) })) out[k] = goldenArray(v);
   return out;
 }
 
-const cases = (loadGolden('modules').cases as any[]).filter((c) => c.module !== undefined);
+const cases = loadGolden('modules').cases.filter((c): c is AnyModuleCase => c.module !== undefined);
 
 describe('quantized modules (golden modules cases)', () => {
   for (const c of cases) {
@@ -49,7 +55,7 @@ describe('quantized modules (golden modules cases)', () => {
       expect(params.length).toBe(Object.keys(c.params).length);
       tf.tidy(() => {
         const x = goldenTensor(c.x);
-        if (c.module === 'QuantLSTMCell') {
+        if (isLstmCell(c)) {
           const h0 = goldenTensor(c.h0);
           const c0 = goldenTensor(c.c0);
           const [hy, cy] = m.call(x, [h0, c0]) as [tf.Tensor, tf.Tensor];
@@ -62,14 +68,14 @@ describe('quantized modules (golden modules cases)', () => {
             return tf.add(tf.sum(tf.mul(h, dh)), tf.sum(tf.mul(cc, dc)));
           })([x, ...params]);
           expectClose(dx!, c.dx, 'dx');
-          Object.keys(c.grads).forEach((k, i) => expectClose(dps[i]!, c.grads[k], `grad ${k}`));
+          Object.entries(c.grads).forEach(([k, g], i) => expectClose(dps[i]!, g, `grad ${k}`));
           return;
         }
         expectClose(m.call(x) as tf.Tensor, c.y, 'y');
         const dy = goldenTensor(c.dy);
         const [dx, ...dps] = tf.grads((xi: tf.Tensor) => m.call(xi) as tf.Tensor)([x, ...params], dy);
         expectClose(dx!, c.dx, 'dx');
-        Object.keys(c.grads).forEach((k, i) => expectClose(dps[i]!, c.grads[k], `grad ${k}`));
+        Object.entries(c.grads).forEach(([k, g], i) => expectClose(dps[i]!, g, `grad ${k}`));
       });
       m.dispose();
     });

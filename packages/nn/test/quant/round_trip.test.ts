@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goldenArray, loadGolden } from '@pq/fixtures';
+import { goldenArray, loadGolden, type ModuleCase } from '@pq/fixtures';
 import type { NDArray } from '@pq/core';
 import {
   Module, QuantConv2d, QuantLinear, decodeSafetensors, decodeStateJson, encodeSafetensors, encodeStateJson, loadSafetensors,
@@ -30,12 +30,12 @@ function perRowAmax(w: NDArray): NDArray {
 }
 
 function pytorchState(): Record<string, NDArray> {
-  const cases = loadGolden('modules').cases as any[];
-  const conv = cases.find((c) => c.name.startsWith('QuantConv2d 3->6'));
-  const lin = cases.find((c) => c.module === 'QuantLinear');
+  const cases = loadGolden('modules').cases;
+  const conv = cases.find((c): c is ModuleCase => c.name.startsWith('QuantConv2d 3->6'))!;
+  const lin = cases.find((c): c is ModuleCase => c.module === 'QuantLinear')!;
   const state: Record<string, NDArray> = {};
   for (const [prefix, c] of [['conv1', conv], ['fc1', lin]] as const) {
-    for (const [k, v] of Object.entries(c.params)) state[`${prefix}.${k}`] = goldenArray(v as any);
+    for (const [k, v] of Object.entries(c.params)) state[`${prefix}.${k}`] = goldenArray(v);
     state[`${prefix}._input_quantizer._amax`] = { data: new Float32Array([Math.fround(2.7182817)]), shape: [] };
     state[`${prefix}._weight_quantizer._amax`] = perRowAmax(state[`${prefix}.weight`]!);
   }

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './helpers/tf.js';
 import { describe, expect, it } from 'vitest';
-import { loadGolden } from '@pq/fixtures';
+import { loadGolden, type TensorQuantizerCase } from '@pq/fixtures';
 import { QuantDescriptor } from '@pq/core';
 import { TensorQuantizer } from '@pq/nn';
 import { expectExact, goldenTensor } from './helpers/golden.js';
 
-const cases = (loadGolden('modules').cases as any[]).filter((c) => c.name.startsWith('TensorQuantizer'));
+const cases = loadGolden('modules').cases.filter((c): c is TensorQuantizerCase => c.name.startsWith('TensorQuantizer'));
 
 describe('TensorQuantizer (golden modules cases)', () => {
   it('has the seven reference cases', () => {
@@ -25,14 +25,14 @@ describe('TensorQuantizer (golden modules cases)', () => {
         if (c.desc.learnAmax) {
           const lo = q.clip!.clip_value_min as tf.Variable;
           const hi = q.clip!.clip_value_max as tf.Variable;
-          expectExact(tf.maximum(tf.neg(lo), hi), c.amax, 'initial learned amax');
+          expectExact(tf.maximum(tf.neg(lo), hi), c.amax!, 'initial learned amax');
           expectExact(tf.grad((xi: tf.Tensor) => q.call(xi) as tf.Tensor)(x, dy), c.dx, 'dx');
           const { grads } = tf.variableGrads(() => tf.sum(tf.mul(q.call(x) as tf.Tensor, dy)) as tf.Scalar, [lo, hi]);
           const dlo = grads[lo.name];
           const dhi = grads[hi.name];
           // Sums of many dy values: equal up to summation order (1e-5 relative).
-          expect(Math.abs(dlo!.dataSync()[0]! - c.clipMinGrad)).toBeLessThanOrEqual(1e-5 * Math.abs(c.clipMinGrad));
-          expect(Math.abs(dhi!.dataSync()[0]! - c.clipMaxGrad)).toBeLessThanOrEqual(1e-5 * Math.abs(c.clipMaxGrad));
+          expect(Math.abs(dlo!.dataSync()[0]! - c.clipMinGrad!)).toBeLessThanOrEqual(1e-5 * Math.abs(c.clipMinGrad!));
+          expect(Math.abs(dhi!.dataSync()[0]! - c.clipMaxGrad!)).toBeLessThanOrEqual(1e-5 * Math.abs(c.clipMaxGrad!));
         } else {
           expectExact(tf.grad((xi: tf.Tensor) => q.call(xi) as tf.Tensor)(x, dy), c.dx, 'dx');
         }
