@@ -1,28 +1,15 @@
 // `pnpm bench`: fake quantization speed against the memory-bandwidth floor (Float32Array.set),
 // measured in the same run. Prints the median of several timed runs after a warm-up.
 import os from 'node:os';
+import { timeMedian } from '@pq/bench-utils';
 import { configureSimd, simdActive, fakeTensorQuant, fakeTensorQuantInto, ndarray, reduceAmax, rint, tensorQuant, type NDArray } from '../src/index.js';
 
 const CHANNELS = 64;
 // PQ_SIMD=0 measures the plain JS loops (the fallback where WebAssembly SIMD is missing).
 if (process.env['PQ_SIMD'] === '0') configureSimd({ enabled: false });
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(fn: () => void, runs: number): number {
-  fn(); // warm-up (JIT, page faults)
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+// Two unmeasured calls warm up the JIT and fault in the pages.
+const time = (fn: () => void, runs: number): number => timeMedian(fn, { warmup: 2, runs });
 
 /** The textbook loop: per-element index arithmetic for the channel, a rint call, no blocking. */
 function naiveFakeQuant(x: NDArray, amax: NDArray): Float32Array {

@@ -1,6 +1,7 @@
 // pnpm bench: per size and kernel, the time of jsKernels, of each gpu.js mode that runs here,
 // and of the same math as tfjs-core ops on its cpu backend; ratios > 1 mean faster than that
 // baseline. Also the first-call cost (kernel compilation) per mode and size. One process, one run.
+import { timeMedian } from '@pq/bench-utils';
 import { jsKernels, ndarray, type NDArray, type QuantKernels } from '@pq/core';
 import { createGpuKernels } from '../src/index.js';
 import { initTfjs, tfFakeQuant, tfHistogram, tfQuant, tfReduceAmax } from './tfjs-ops.js';
@@ -39,17 +40,7 @@ function cases(x: NDArray): Case[] {
 }
 
 /** Median wall time (ms) of `reps` runs after one warm-up. */
-function time(f: () => unknown, reps: number): number {
-  f();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    f();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)]!;
-}
+const time = (f: () => unknown, reps: number): number => timeMedian(f, { warmup: 1, runs: reps });
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const ratio = (base: number, ms: number) => `${(base / ms).toFixed(2)}x`;

@@ -1,24 +1,14 @@
 // Quant-op overhead on tfjs's cpu backend: the fake-quant op (forward, and forward + STE
 // backward) against calling jsKernels directly, and TensorQuantizer with dynamic vs static amax.
 // Run: npx tsx --conditions=@pq/source bench/quant_ops.ts
+import { timeMedian } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { QuantDescriptor, jsKernels } from '@pq/core';
 import { TensorQuantizer, fakeQuant } from '../src/index.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 function time(label: string, n: number, fn: () => void): void {
-  for (let i = 0; i < 3; i++) fn();
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  console.log(`${label.padEnd(48)} ${median(ts).toFixed(2).padStart(8)} ms`);
+  const ms = timeMedian(fn, { warmup: 3, runs: n });
+  console.log(`${label.padEnd(48)} ${ms.toFixed(2).padStart(8)} ms`);
 }
 
 const shape = [64, 32, 28, 28]; // 1.6M elements, a conv activation of a 64-image batch

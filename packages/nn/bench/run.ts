@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { timeMedian } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { disableAcceleration, enableAcceleration, registerTfjsGradients } from '../src/accel/index.js';
@@ -25,22 +26,6 @@ const MEMORY_STEPS = arg('memory-steps', 1000);
 const STOCK_STEPS = arg('stock-steps', 2);
 const BATCH = 64;
 const EVAL_BATCH = 500;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function timeEach(fn: () => void, warmup: number, runs: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 interface Data {
   x: tf.Tensor;
@@ -59,9 +44,9 @@ function makeData(): Data {
 /** samples/s of the training step and of eval inference for one configuration. */
 function measure(net: LeNet, d: Data, o: ForwardOptions, warmup: number, runs: number, evalRuns: number): { train: number; infer: number } {
   const opt = tf.train.momentum(0.01, 0.9);
-  const trainMs = timeEach(() => trainStep(net, opt, d.x, d.labels, o), warmup, runs);
+  const trainMs = timeMedian(() => trainStep(net, opt, d.x, d.labels, o), { warmup, runs });
   opt.dispose();
-  const inferMs = timeEach(() => tf.tidy(() => forward(net, d.xEval, o).dataSync()), 1, evalRuns);
+  const inferMs = timeMedian(() => tf.tidy(() => forward(net, d.xEval, o).dataSync()), { warmup: 1, runs: evalRuns });
   return { train: (BATCH * 1000) / trainMs, infer: (EVAL_BATCH * 1000) / inferMs };
 }
 
@@ -77,10 +62,10 @@ interface Row {
 function measureModules(mode: QuantMode, d: Data, warmup: number, runs: number, evalRuns: number): { train: number; infer: number } {
   const model = makeNnLeNet(mode, d.x);
   const opt = tf.train.momentum(0.01, 0.9);
-  const trainMs = timeEach(() => nnTrainStep(model, opt, d.x, d.labels), warmup, runs);
+  const trainMs = timeMedian(() => nnTrainStep(model, opt, d.x, d.labels), { warmup, runs });
   opt.dispose();
   model.eval();
-  const inferMs = timeEach(() => tf.tidy(() => (model.call(d.xEval) as tf.Tensor).dataSync()), 1, evalRuns);
+  const inferMs = timeMedian(() => tf.tidy(() => (model.call(d.xEval) as tf.Tensor).dataSync()), { warmup: 1, runs: evalRuns });
   model.dispose();
   return { train: (BATCH * 1000) / trainMs, infer: (EVAL_BATCH * 1000) / inferMs };
 }
