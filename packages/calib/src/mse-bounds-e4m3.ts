@@ -69,11 +69,8 @@ export function e4m3Bounds(
         break;
       }
     }
-    if (pruned) {
-      lower[ci] = partialLower(sum, runs, mTot, sumAbs, n, floor);
-      continue;
-    }
     lower[ci] = partialLower(sum, runs, mTot, sumAbs, n, floor);
+    if (pruned) continue;
     upper[ci] = fullUpper(sum, runs, mTot, sumAbs, n, floor);
     bestUpper = Math.min(bestUpper, upper[ci]!);
   }

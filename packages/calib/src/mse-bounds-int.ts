@@ -73,11 +73,8 @@ export function integerBounds(
         break;
       }
     }
-    if (pruned) {
-      lower[ci] = partialLower(sum, runs, mTot, sumAbs, n, floor);
-      continue;
-    }
     lower[ci] = partialLower(sum, runs, mTot, sumAbs, n, floor);
+    if (pruned) continue;
     upper[ci] = fullUpper(sum, runs, mTot, sumAbs, n, floor);
     bestUpper = Math.min(bestUpper, upper[ci]!);
   }

@@ -16,21 +16,27 @@ const edgesArb = (n: number) =>
     },
   );
 
+/** A random histogram (counts with uniform or random edges) and options drawn by `optsArb`. */
+const histogramCaseArb = <O>(optsArb: (bins: number) => fc.Arbitrary<O>) =>
+  countsArb(2, 200).chain((counts) =>
+    fc.tuple(
+      fc.constant(counts),
+      fc.oneof(fc.constant(uniformEdges(counts.length, 7)), edgesArb(counts.length)),
+      optsArb(counts.length),
+    ),
+  );
+
 describe('computeAmaxMse', () => {
   it('gives exactly the straightforward port\'s amax on random histograms', () => {
     fc.assert(
       fc.property(
-        countsArb(2, 200).chain((counts) =>
-          fc.tuple(
-            fc.constant(counts),
-            fc.oneof(fc.constant(uniformEdges(counts.length, 7)), edgesArb(counts.length)),
-            fc.record({
-              numBits: fc.integer({ min: 2, max: 10 }),
-              unsigned: fc.boolean(),
-              stride: fc.integer({ min: 1, max: 4 }),
-              startBin: fc.integer({ min: 0, max: counts.length - 1 }),
-            }),
-          ),
+        histogramCaseArb((bins) =>
+          fc.record({
+            numBits: fc.integer({ min: 2, max: 10 }),
+            unsigned: fc.boolean(),
+            stride: fc.integer({ min: 1, max: 4 }),
+            startBin: fc.integer({ min: 0, max: bins - 1 }),
+          }),
         ),
         ([counts, edges, o]) => {
           if (counts.every((c) => c === 0)) return;
@@ -44,12 +50,8 @@ describe('computeAmaxMse', () => {
   it('E4M3 (numBits [4, 3]) gives exactly the port\'s amax', () => {
     fc.assert(
       fc.property(
-        countsArb(2, 200).chain((counts) =>
-          fc.tuple(
-            fc.constant(counts),
-            fc.oneof(fc.constant(uniformEdges(counts.length, 7)), edgesArb(counts.length)),
-            fc.record({ stride: fc.integer({ min: 1, max: 4 }), startBin: fc.integer({ min: 1, max: counts.length - 1 }) }),
-          ),
+        histogramCaseArb((bins) =>
+          fc.record({ stride: fc.integer({ min: 1, max: 4 }), startBin: fc.integer({ min: 1, max: bins - 1 }) }),
         ),
         ([counts, edges, o]) => {
           if (counts.every((c) => c === 0)) return;

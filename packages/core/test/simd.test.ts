@@ -12,6 +12,17 @@ afterEach(() => configureSimd({ enabled: true, minBlock: 1024 }));
 
 const cases = loadGolden('tensor_quant').cases;
 
+/** Fake and real quant with SIMD (small blocks) give the JS loops' bits; returns the JS results. */
+function expectSimdMatchesJs(x: NDArray, amax: NDArray, o: QuantOptions): { fakeJs: NDArray; realJs: NDArray } {
+  configureSimd({ enabled: false });
+  const fakeJs = fakeTensorQuant(x, amax, o);
+  const realJs = tensorQuant(x, amax, o).outputs;
+  configureSimd({ enabled: true, minBlock: 4 });
+  expect(firstBitDiff(fakeTensorQuant(x, amax, o).data, fakeJs.data)).toBe(-1);
+  expect(firstBitDiff(tensorQuant(x, amax, o).outputs.data, realJs.data)).toBe(-1);
+  return { fakeJs, realJs };
+}
+
 function tricky(n: number, unsigned: boolean): NDArray {
   const specials = [0, -0, 0.5, -0.5, 1.5, -2.5, NaN, 1e-45, -1e-40, 3.4e38, -3.4e38, Infinity, -Infinity, 126.5, -127.5];
   let s = 7;
@@ -46,12 +57,7 @@ describe('WebAssembly SIMD kernels', () => {
       const x = tricky(8 * 4099, o.unsigned ?? false);
       const amaxes = [ndarray([3]), ndarray([0, 1e-30, 2, 5, 100, 0.001, 3, 4], [8, 1])];
       for (const amax of amaxes) {
-        configureSimd({ enabled: false });
-        const fakeJs = fakeTensorQuant(x, amax, o);
-        const realJs = tensorQuant(x, amax, o).outputs;
-        configureSimd({ enabled: true, minBlock: 4 });
-        expect(firstBitDiff(fakeTensorQuant(x, amax, o).data, fakeJs.data)).toBe(-1);
-        expect(firstBitDiff(tensorQuant(x, amax, o).outputs.data, realJs.data)).toBe(-1);
+        expectSimdMatchesJs(x, amax, o);
       }
     });
   }
@@ -70,12 +76,7 @@ describe('WebAssembly SIMD kernels', () => {
       const x = ndarray(base, shape);
       const amax = ndarray(amaxFor(aShape.reduce((p, q) => p * q, 1)), aShape);
       for (const o of [{}, { numBits: 4, narrowRange: false }]) {
-        configureSimd({ enabled: false });
-        const fakeJs = fakeTensorQuant(x, amax, o);
-        const realJs = tensorQuant(x, amax, o).outputs;
-        configureSimd({ enabled: true, minBlock: 4 });
-        expect(firstBitDiff(fakeTensorQuant(x, amax, o).data, fakeJs.data)).toBe(-1);
-        expect(firstBitDiff(tensorQuant(x, amax, o).outputs.data, realJs.data)).toBe(-1);
+        const { fakeJs, realJs } = expectSimdMatchesJs(x, amax, o);
         // real after fake on the same scales, and the default block threshold
         configureSimd({ minBlock: 1024 });
         expect(firstBitDiff(tensorQuant(x, amax, o).outputs.data, realJs.data)).toBe(-1);
