@@ -3,9 +3,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import ort from 'onnxruntime-node';
 import { decodeOnnx, type Module } from '@pq/nn';
 
-/** Runs `bytes` in ONNX Runtime on `inputs`; returns the outputs in graph order. */
-export async function runOrt(bytes: Uint8Array, inputs: tf.Tensor[]): Promise<Array<{ data: Float32Array; dims: number[] }>> {
-  const session = await ort.InferenceSession.create(bytes);
+/**
+ * Runs `bytes` in ONNX Runtime on `inputs`; returns the outputs in graph order.
+ *
+ * The default level is 'basic': it folds constants but keeps every QuantizeLinear /
+ * DequantizeLinear node, so ORT computes the exported graph's own float math and matches pq's
+ * fake-quant forward to float rounding on any CPU. At 'extended' / 'all' (ORT's default) ORT
+ * fuses Q/DQ + Gemm/Conv into int8 kernels (QGemm, QLinearConv) whose results depend on the
+ * CPU's instruction set (e.g. VNNI or not); tests that want that deployment view pass the
+ * level and derive their tolerance from the quantization step.
+ */
+export async function runOrt(
+  bytes: Uint8Array,
+  inputs: tf.Tensor[],
+  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all' = 'basic',
+): Promise<Array<{ data: Float32Array; dims: number[] }>> {
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel });
   try {
     const feeds: Record<string, ort.Tensor> = {};
     session.inputNames.forEach((name, i) => {
