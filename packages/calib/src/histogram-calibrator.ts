@@ -1,9 +1,8 @@
 // HistogramCalibrator: a histogram of |x| over a range that grows with the data, and the three
 // ways to pick amax from it (the reference's HistogramCalibrator, torch_hist path).
-import { checkNumBits, jsKernels, type NDArray, type QuantKernels } from '@pq/core';
+import { checkNumBits, checkOptions, jsKernels, type NDArray, type QuantKernels } from '@pq/core';
 import { computeAmaxEntropy } from './entropy.js';
 import { checkBatch, refuseNonFinite } from './input-checks.js';
-import { checkKnownOptions } from './max-calibrator.js';
 import { computeAmaxMse } from './mse.js';
 import type { MseNumBits } from './mse-exact.js';
 import { computeAmaxPercentile, checkPercentile } from './percentile.js';
@@ -29,8 +28,8 @@ export interface ComputeAmaxOptions {
 }
 
 const WHO = 'HistogramCalibrator';
-const KNOWN = new Set(['numBits', 'unsigned', 'numBins', 'skipZeros', 'axis', 'kernels']);
-const KNOWN_COMPUTE = new Set(['stride', 'startBin', 'percentile']);
+const OPTIONS = { numBits: 'any', unsigned: 'boolean', numBins: 'integer', skipZeros: 'boolean', axis: 'any', kernels: 'object' } as const;
+const COMPUTE_OPTIONS = { stride: 'integer', startBin: 'integer', percentile: 'number' } as const;
 const METHODS: readonly string[] = ['entropy', 'mse', 'percentile'];
 // Growth keeps the bin width, so a batch far wider than the first one asks for a huge histogram
 // (the reference allocates it and runs out of memory); 2^24 bins (128 MiB of counts) is the cap.
@@ -50,7 +49,7 @@ export class HistogramCalibrator {
   #pendingZeros = 0;
 
   constructor(o: HistogramCalibratorOptions = {}) {
-    checkKnownOptions(o, KNOWN, WHO);
+    checkOptions(WHO, o, OPTIONS);
     if (o.axis !== undefined && o.axis !== null) {
       throw new RangeError(`${WHO}: histograms are per tensor; axis must be null, got ${JSON.stringify(o.axis)}`);
     }
@@ -129,7 +128,7 @@ export class HistogramCalibrator {
     if (!METHODS.includes(method)) {
       throw new TypeError(`${WHO}.computeAmax: unknown method ${JSON.stringify(method)} (expected ${METHODS.join(', ')})`);
     }
-    checkKnownOptions(o, KNOWN_COMPUTE, `${WHO}.computeAmax`);
+    checkOptions(`${WHO}.computeAmax`, o, COMPUTE_OPTIONS);
     const percentile = o.percentile ?? 99.99;
     if (method === 'percentile') checkPercentile(percentile);
     if (this.#counts === null || this.#edges === null) return this.#pendingZeros > 0 ? 0 : null;

@@ -1,5 +1,5 @@
 // MaxCalibrator: the running elementwise max of per-batch amax (the reference's MaxCalibrator).
-import { formatShape, jsKernels, normalizeAxes, sameShape, type NDArray, type QuantKernels } from '@pq/core';
+import { checkOptions, formatShape, jsKernels, normalizeAxes, sameShape, type NDArray, type QuantKernels } from '@pq/core';
 import { checkBatch, refuseNonFinite } from './input-checks.js';
 
 export interface MaxCalibratorOptions {
@@ -13,17 +13,10 @@ export interface MaxCalibratorOptions {
 }
 
 const WHO = 'MaxCalibrator';
-const KNOWN = new Set(['numBits', 'axis', 'unsigned', 'trackAmax', 'kernels']);
+const OPTIONS = { numBits: 'integer', axis: 'any', unsigned: 'boolean', trackAmax: 'boolean', kernels: 'object' } as const;
 
 function copy(a: NDArray): NDArray {
   return { data: a.data.slice(), shape: [...a.shape] };
-}
-
-export function checkKnownOptions(o: object, known: Set<string>, who: string): void {
-  const unknown = Object.keys(o).filter((k) => !known.has(k));
-  if (unknown.length > 0) {
-    throw new TypeError(`${who}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
-  }
 }
 
 export class MaxCalibrator {
@@ -36,7 +29,7 @@ export class MaxCalibrator {
   #amaxs: NDArray[] = [];
 
   constructor(o: MaxCalibratorOptions = {}) {
-    checkKnownOptions(o, KNOWN, WHO);
+    checkOptions(WHO, o, OPTIONS);
     this.numBits = o.numBits ?? 8;
     this.axis = o.axis ?? null;
     this.unsigned = o.unsigned ?? false;

@@ -106,12 +106,12 @@ describe('HistogramCalibrator', () => {
     expect(() => new HistogramCalibrator({ axis: [1] })).toThrow(/axis must be null/);
     expect(() => new HistogramCalibrator({ numBins: 0 })).toThrow(/numBins must be a positive integer/);
     expect(() => new HistogramCalibrator({ numBits: [5, 2] as unknown as [4, 3] })).toThrow(/integer or \[4, 3\]/);
-    expect(() => new HistogramCalibrator({ bins: 3 } as object)).toThrow(/unknown option bins/);
+    expect(() => new HistogramCalibrator({ bins: 3 } as object)).toThrow(/unknown option 'bins'/);
     // Errors come before "nothing collected" too.
     expect(() => cal.computeAmax('kl' as 'entropy')).toThrow(/unknown method "kl" \(expected entropy, mse, percentile\)/);
     expect(() => cal.computeAmax('percentile', { percentile: 100.5 })).toThrow(/percentile must be a number in \[0, 100\], got 100.5/);
     expect(() => cal.computeAmax('percentile', { percentile: -1 })).toThrow(/got -1/);
-    expect(() => cal.computeAmax('mse', { strid: 2 } as object)).toThrow(/unknown option strid/);
+    expect(() => cal.computeAmax('mse', { strid: 2 } as object)).toThrow(/unknown option 'strid'/);
     cal.collect(ndarray(Float32Array.from({ length: 1000 }, (_, i) => i / 100)));
     expect(() => cal.computeAmax('entropy', { startBin: 300 })).toThrow(/startBin 300 is beyond the histogram's 256 bins/);
     expect(() => cal.computeAmax('mse', { startBin: 256 })).toThrow(/startBin 256 is beyond/);

@@ -43,7 +43,7 @@ describe('MaxCalibrator', () => {
       /negative value -2 \(at index 1\) with unsigned quantization/,
     );
     expect(() => new MaxCalibrator({ axis: 2 }).collect(ndarray([1, 2]))).toThrow(/axis 2 is out of range for rank 1/);
-    expect(() => new MaxCalibrator({ axes: 1 } as object)).toThrow(/unknown option axes/);
+    expect(() => new MaxCalibrator({ axes: 1 } as object)).toThrow(/unknown option 'axes'/);
   });
 
   it('starts from scratch after reset', () => {

@@ -7,6 +7,7 @@ export { ndarray, scalar, zeros, checkNDArray, amaxArray } from './ndarray.js';
 export {
   shapeSize, shapeStrides, checkShape, normalizeAxis, normalizeAxes, broadcastTo, sameShape, formatShape,
 } from './shape.js';
+export { checkOptions, describeValue, type OptionKind, type OptionSpec } from './options.js';
 export { rint } from './rint.js';
 export { maxBound, minBound, checkNumBits } from './bounds.js';
 export { blockPlan, forEachBlock, type BlockPlan } from './layout.js';

@@ -2,6 +2,7 @@
 // collecting statistics, run data through the model, then load the calibrated amax and switch
 // quantization back on. `calibrateWeights` sets weight amax from the weights alone.
 import * as tf from '@tensorflow/tfjs-core';
+import { shapeSize } from '@pq/core';
 import { HistogramCalibrator } from '@pq/calib';
 import type { Module } from './module.js';
 import { TensorQuantizer } from './quant/tensor_quantizer.js';
@@ -113,9 +114,9 @@ function isChannelSecond(m: Module): boolean {
 
 function splitChannels(values: ArrayLike<number>, shape: readonly number[], axis: number | null): Float32Array[] {
   if (axis === null) return [Float32Array.from(values)];
-  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const outer = shapeSize(shape.slice(0, axis));
   const n = shape[axis]!;
-  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const inner = shapeSize(shape.slice(axis + 1));
   const out = Array.from({ length: n }, () => new Float32Array(outer * inner));
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < n; c++) {

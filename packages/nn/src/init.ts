@@ -1,18 +1,15 @@
 // Parameter initialisers with PyTorch's rules (torch.nn.init), drawing from the seedable global
 // generator. Each returns a fresh float32 tensor of `shape`.
 import * as tf from '@tensorflow/tfjs-core';
+import { formatShape, shapeSize } from '@pq/core';
 import { defaultGenerator, type Generator } from './random.js';
-
-function size(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 /** PyTorch's _calculate_fan_in_and_fan_out: dim 1 (times the receptive field) is fan in. */
 export function fanInAndFanOut(shape: readonly number[]): { fanIn: number; fanOut: number } {
   if (shape.length < 2) {
-    throw new Error(`fanInAndFanOut: needs a tensor of rank >= 2, got shape [${shape.join(', ')}]`);
+    throw new Error(`fanInAndFanOut: needs a tensor of rank >= 2, got shape ${formatShape(shape)}`);
   }
-  const receptive = size(shape.slice(2));
+  const receptive = shapeSize(shape.slice(2));
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 
@@ -38,11 +35,11 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 
 export function uniform(shape: readonly number[], low: number, high: number, gen: Generator = defaultGenerator): tf.Tensor {
-  return tf.tensor(gen.uniform(size(shape), low, high), [...shape], 'float32');
+  return tf.tensor(gen.uniform(shapeSize(shape), low, high), [...shape], 'float32');
 }
 
 export function normal(shape: readonly number[], mean = 0, std = 1, gen: Generator = defaultGenerator): tf.Tensor {
-  return tf.tensor(gen.normal(size(shape), mean, std), [...shape], 'float32');
+  return tf.tensor(gen.normal(shapeSize(shape), mean, std), [...shape], 'float32');
 }
 
 export interface KaimingOptions {

@@ -5,7 +5,7 @@
 // PyTorch without a mapping table. Fields holding null/undefined (an absent bias, an amax not
 // yet set) are simply absent from the state.
 import * as tf from '@tensorflow/tfjs-core';
-import type { NDArray } from '@pq/core';
+import { formatShape, sameShape, type NDArray } from '@pq/core';
 import { runModuleCall } from './hooks.js';
 
 const BUFFERS = new WeakSet<tf.Variable>();
@@ -55,10 +55,6 @@ export class StateDictError extends Error {
     super(`Error(s) in loading state dict: ${parts.join('; ')}`);
     this.name = 'StateDictError';
   }
-}
-
-export function shapeString(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
 }
 
 export abstract class Module {
@@ -171,7 +167,7 @@ export abstract class Module {
       ctx.used.add(key);
       if (!sameShape(entry.shape, value.shape)) {
         ctx.shapeMismatches.push(
-          `${key}: checkpoint has ${shapeString(entry.shape)}, model has ${shapeString(value.shape)}`,
+          `${key}: checkpoint has ${formatShape(entry.shape)}, model has ${formatShape(value.shape)}`,
         );
         continue;
       }
@@ -222,8 +218,4 @@ export interface LoadContext {
 
 function joinPath(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}.${name}`;
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

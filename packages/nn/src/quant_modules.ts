@@ -3,6 +3,7 @@
 // as the reference's monkey patching of torch.nn does. The public float classes are thin
 // proxies of the real ones (`swappable`): `instanceof`, statics and subclassing behave as
 // before, and only a direct `new` of the exact public class is redirected while active.
+import { checkOptions } from '@pq/core';
 import { selectQuantMap, type ModuleConstructor } from './quant/quant_map.js';
 
 export interface QuantModulesOptions {
@@ -47,11 +48,7 @@ export const quantModules = {
    * `customQuantModules`. Undo with `deactivate()`.
    */
   initialize(o: QuantModulesOptions = {}): void {
-    const known = new Set(['floatModuleList', 'customQuantModules']);
-    const unknown = Object.keys(o).filter((k) => !known.has(k));
-    if (unknown.length) {
-      throw new TypeError(`quantModules.initialize: unknown option(s) ${unknown.join(', ')} (known: floatModuleList, customQuantModules)`);
-    }
+    checkOptions('quantModules.initialize', o, { floatModuleList: 'object', customQuantModules: 'object' });
     const map = new Map<Function, ModuleConstructor>();
     for (const e of selectQuantMap(o.floatModuleList, 'quantModules.initialize')) map.set(e.float, e.quant);
     for (const pair of o.customQuantModules ?? []) {

@@ -2,6 +2,7 @@
 // place (the field that held the float layer now holds the quantized one), keeping each
 // layer's configuration, parameters and training mode.
 import { Module } from './module.js';
+import { checkOptions } from '@pq/core';
 import { selectQuantMap, type ModuleConstructor } from './quant/quant_map.js';
 
 export interface ReplaceWithQuantOptions {
@@ -23,9 +24,7 @@ export interface ReplaceWithQuantOptions {
  * ```
  */
 export function replaceWithQuant(model: Module, o: ReplaceWithQuantOptions = {}): string[] {
-  const known = new Set(['floatModuleList', 'custom']);
-  const unknown = Object.keys(o).filter((k) => !known.has(k));
-  if (unknown.length) throw new TypeError(`replaceWithQuant: unknown option(s) ${unknown.join(', ')} (known: floatModuleList, custom)`);
+  checkOptions('replaceWithQuant', o, { floatModuleList: 'object', custom: 'object' });
   const builders = new Map<Function, (m: Module) => Module>();
   for (const e of selectQuantMap(o.floatModuleList, 'replaceWithQuant')) builders.set(e.float, e.fromFloat);
   for (const [float, build] of o.custom ?? []) {

@@ -5,7 +5,7 @@
 // contiguous elements: whole rows when they fit, row ranges when not, and a host-side gather
 // when even `chunk` rows of the kept inner block are too big.
 
-import { checkNDArray, formatShape, normalizeAxes, type NDArray } from '@pq/core';
+import { checkNDArray, formatShape, normalizeAxes, shapeSize, type NDArray } from '@pq/core';
 import { absMaxPassSource } from '../kernel-source.js';
 import { REDUCE_CHUNK } from '../limits.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
@@ -70,7 +70,7 @@ function outputShape(
   if (axis === null || axis === undefined) return [];
   const dropped = xShape.filter((_, i) => !reduced.has(i));
   if (typeof axis === 'number') return keepDims ? keepShape : dropped;
-  if (keepShape.reduce((p, d) => p * d, 1) === 1) return [];
+  if (shapeSize(keepShape) === 1) return [];
   return keepDims ? keepShape : dropped;
 }
 

@@ -2,6 +2,7 @@
 // memory: the wasm heap (typedArrayFromHeap) and the cpu backend's own arrays. Anything else
 // goes through the generic readSync/write copies.
 import type * as tf from '@tensorflow/tfjs-core';
+import { shapeSize } from '@pq/core';
 
 interface WasmLike {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
@@ -45,7 +46,7 @@ export interface Output {
 
 /** A new float32 output of `shape`, zero-filled. */
 export function allocOutput(backend: tf.KernelBackend, shape: number[]): Output {
-  const size = shape.reduce((p, d) => p * d, 1);
+  const size = shapeSize(shape);
   if (isWasm(backend)) {
     const info = backend.makeOutput(shape, 'float32');
     return {

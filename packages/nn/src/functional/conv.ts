@@ -6,7 +6,8 @@
 // tfjs's registered gradients (its conv gradients refuse dilation > 1).
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { checkOptions, nTuple, checkPositiveInt, shapeStr } from '../layers/options.js';
+import { checkOptions, formatShape } from '@pq/core';
+import { nTuple, checkPositiveInt, spatialDimNames } from '../args.js';
 import { interleaveZeros, padOrCrop, toChannelsFirstPerm, toChannelsLastPerm, withBatch } from './tensor_util.js';
 
 export type IntOrTuple = number | readonly number[];
@@ -29,8 +30,6 @@ export interface ConvTransposeOptions {
 
 const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
 const CONV_T_KEYS = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] as const;
-
-const SPATIAL = ['L', 'H, W', 'D, H, W'];
 
 /** Convolution geometry normalised to one int per spatial dim. */
 export interface ConvGeometry {
@@ -70,7 +69,7 @@ function addBiasChannelsLast(y: tf.Tensor, bias: tf.Tensor | null | undefined): 
 function checkConvInput(op: string, n: number, x: tf.Tensor): boolean {
   if (x.rank !== n + 2 && x.rank !== n + 1) {
     throw new Error(
-      `${op}: expected input of rank ${n + 2} [N, C, ${SPATIAL[n - 1]}] or ${n + 1} [C, ${SPATIAL[n - 1]}], got shape ${shapeStr(x.shape)}`,
+      `${op}: expected input of rank ${n + 2} [N, C, ${spatialDimNames(n)}] or ${n + 1} [C, ${spatialDimNames(n)}], got shape ${formatShape(x.shape)}`,
     );
   }
   return x.rank === n + 1;
@@ -78,13 +77,13 @@ function checkConvInput(op: string, n: number, x: tf.Tensor): boolean {
 
 function checkWeight(op: string, n: number, weight: tf.Tensor, what: string): void {
   if (weight.rank !== n + 2) {
-    throw new Error(`${op}: weight must have rank ${n + 2} ${what}, got shape ${shapeStr(weight.shape)}`);
+    throw new Error(`${op}: weight must have rank ${n + 2} ${what}, got shape ${formatShape(weight.shape)}`);
   }
 }
 
 function checkBias(op: string, bias: tf.Tensor | null | undefined, channels: number): void {
   if (bias !== null && bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== channels)) {
-    throw new Error(`${op}: bias must have shape [${channels}], got ${shapeStr(bias.shape)}`);
+    throw new Error(`${op}: bias must have shape [${channels}], got ${formatShape(bias.shape)}`);
   }
 }
 
@@ -134,7 +133,7 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
   const [outChannels, inPerGroup] = weight.shape as number[];
   if (inPerGroup! * geo.groups !== channels) {
     throw new Error(
-      `${op}: input has ${channels} channels (shape ${shapeStr(x.shape)}) but weight ${shapeStr(weight.shape)} with groups=${geo.groups} expects ${inPerGroup! * geo.groups}`,
+      `${op}: input has ${channels} channels (shape ${formatShape(x.shape)}) but weight ${formatShape(weight.shape)} with groups=${geo.groups} expects ${inPerGroup! * geo.groups}`,
     );
   }
   if (outChannels! % geo.groups !== 0) throw new Error(`${op}: out channels (${outChannels}) must be divisible by groups (${geo.groups})`);
@@ -148,7 +147,7 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
         const padded = spatial.map((s, i) => s + geo.padBefore[i]! + geo.padAfter[i]!);
         if (padded.some((s, i) => s < kEff[i]!)) {
           throw new Error(
-            `${op}: input spatial size ${shapeStr(spatial)} (padded ${shapeStr(padded)}) is smaller than the dilated kernel ${shapeStr(kEff)}`,
+            `${op}: input spatial size ${formatShape(spatial)} (padded ${formatShape(padded)}) is smaller than the dilated kernel ${formatShape(kEff)}`,
           );
         }
         const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
@@ -197,14 +196,14 @@ export function convTransposeNd(
   outputPadding.forEach((p, i) => {
     if (p >= stride[i]! && p >= dilation[i]!) {
       throw new Error(
-        `${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than either stride ${shapeStr(stride)} or dilation ${shapeStr(dilation)}`,
+        `${op}: outputPadding ${formatShape(outputPadding)} must be smaller than either stride ${formatShape(stride)} or dilation ${formatShape(dilation)}`,
       );
     }
   });
   const channels = x.shape[unbatched ? 0 : 1]!;
   const [inChannels, outPerGroup] = weight.shape as number[];
   if (inChannels !== channels) {
-    throw new Error(`${op}: input has ${channels} channels (shape ${shapeStr(x.shape)}) but weight ${shapeStr(weight.shape)} expects ${inChannels}`);
+    throw new Error(`${op}: input has ${channels} channels (shape ${formatShape(x.shape)}) but weight ${formatShape(weight.shape)} expects ${inChannels}`);
   }
   if (inChannels! % groups !== 0) throw new Error(`${op}: in channels (${inChannels}) must be divisible by groups (${groups})`);
   checkBias(op, bias, outPerGroup! * groups);
@@ -215,7 +214,7 @@ export function convTransposeNd(
         const spatial = xb.shape.slice(2);
         const outSize = convTransposeOutputSize(spatial, kernel, stride, padding, outputPadding, dilation);
         if (outSize.some((s) => s <= 0)) {
-          throw new Error(`${op}: output size ${shapeStr(outSize)} for input ${shapeStr(xb.shape)} is not positive`);
+          throw new Error(`${op}: output size ${formatShape(outSize)} for input ${formatShape(xb.shape)} is not positive`);
         }
         const kEff = kernel.map((k, i) => dilation[i]! * (k - 1) + 1);
         let xcl = tf.transpose(xb, toChannelsLastPerm(n + 2));

@@ -1,16 +1,16 @@
 // y = x · weightᵀ + bias over the last dim, for inputs of any rank >= 1.
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { shapeStr } from '../layers/options.js';
+import { formatShape } from '@pq/core';
 
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null): tf.Tensor {
-  if (weight.rank !== 2) throw new Error(`linear: weight must be [out, in], got shape ${shapeStr(weight.shape)}`);
+  if (weight.rank !== 2) throw new Error(`linear: weight must be [out, in], got shape ${formatShape(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.rank < 1 || x.shape[x.rank - 1] !== inF) {
-    throw new Error(`linear: input shape ${shapeStr(x.shape)} does not end in ${inF} (weight ${shapeStr(weight.shape)})`);
+    throw new Error(`linear: input shape ${formatShape(x.shape)} does not end in ${inF} (weight ${formatShape(weight.shape)})`);
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outF)) {
-    throw new Error(`linear: bias must have shape [${outF}], got ${shapeStr(bias.shape)}`);
+    throw new Error(`linear: bias must have shape [${outF}], got ${formatShape(bias.shape)}`);
   }
   return functional('linear', [x, weight, bias ?? null], {}, () =>
     tf.tidy(() => {

@@ -1,7 +1,7 @@
 // Classification losses with PyTorch's reductions, weights and ignore_index.
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { checkOptions, shapeStr } from '../layers/options.js';
+import { checkOptions, formatShape } from '@pq/core';
 import { logSoftmax } from './activation.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -32,16 +32,16 @@ export function nllLoss(input: tf.Tensor, target: tf.Tensor | ArrayLike<number>,
   const reduction = o.reduction ?? 'mean';
   if (!['mean', 'sum', 'none'].includes(reduction)) throw new Error(`nllLoss: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
   const ignoreIndex = o.ignoreIndex ?? -100;
-  if (input.rank < 2) throw new Error(`nllLoss: input must be [N, C] or [N, C, d...], got shape ${shapeStr(input.shape)}`);
+  if (input.rank < 2) throw new Error(`nllLoss: input must be [N, C] or [N, C, d...], got shape ${formatShape(input.shape)}`);
   const { values, shape: tShape } = targetValues(target);
   const expected = [input.shape[0]!, ...input.shape.slice(2)];
   if (tShape.length !== expected.length || tShape.some((s, i) => s !== expected[i])) {
-    throw new Error(`nllLoss: target shape ${shapeStr(tShape)} does not match input ${shapeStr(input.shape)} (expected ${shapeStr(expected)})`);
+    throw new Error(`nllLoss: target shape ${formatShape(tShape)} does not match input ${formatShape(input.shape)} (expected ${formatShape(expected)})`);
   }
   const classes = input.shape[1]!;
   const classWeight = o.weight ? o.weight.dataSync() : null;
   if (classWeight && classWeight.length !== classes) {
-    throw new Error(`nllLoss: weight must have ${classes} entries (one per class), got shape ${shapeStr(o.weight!.shape)}`);
+    throw new Error(`nllLoss: weight must have ${classes} entries (one per class), got shape ${formatShape(o.weight!.shape)}`);
   }
   return functional('nllLoss', [input, target], { reduction, ignoreIndex }, () =>
     tf.tidy(() => {

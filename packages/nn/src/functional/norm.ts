@@ -1,7 +1,7 @@
 // Instance normalisation: each (sample, channel) normalised over its spatial dims.
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { checkOptions, shapeStr } from '../layers/options.js';
+import { checkOptions, formatShape } from '@pq/core';
 
 export interface InstanceNormOptions {
   /** Running statistics ([C]); used instead of the input's when `useInputStats` is false. */
@@ -20,14 +20,14 @@ const KEYS = ['runningMean', 'runningVar', 'weight', 'bias', 'useInputStats', 'm
 /** x [N, C, sp...]: (x - mean) / sqrt(var + eps) per (n, c), biased variance, then affine. */
 export function instanceNorm(x: tf.Tensor, o: InstanceNormOptions = {}): tf.Tensor {
   checkOptions('instanceNorm', o, KEYS);
-  if (x.rank < 3) throw new Error(`instanceNorm: expected input [N, C, spatial...], got shape ${shapeStr(x.shape)}`);
+  if (x.rank < 3) throw new Error(`instanceNorm: expected input [N, C, spatial...], got shape ${formatShape(x.shape)}`);
   const eps = o.eps ?? 1e-5;
   const momentum = o.momentum ?? 0.1;
   const useInputStats = o.useInputStats ?? true;
   const channels = x.shape[1]!;
   for (const [name, t] of [['runningMean', o.runningMean], ['runningVar', o.runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
     if (t && (t.rank !== 1 || t.shape[0] !== channels)) {
-      throw new Error(`instanceNorm: ${name} must have shape [${channels}] for input ${shapeStr(x.shape)}, got ${shapeStr(t.shape)}`);
+      throw new Error(`instanceNorm: ${name} must have shape [${channels}] for input ${formatShape(x.shape)}, got ${formatShape(t.shape)}`);
     }
   }
   if (!useInputStats && (!o.runningMean || !o.runningVar)) {

@@ -4,7 +4,7 @@
 // and 'circular' (wrap around), all from slice/reverse/tile/concat, so gradients flow.
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { shapeStr } from '../layers/options.js';
+import { formatShape } from '@pq/core';
 import { padOrCrop } from './tensor_util.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -35,7 +35,7 @@ function padAxis(x: tf.Tensor, axis: number, before: number, after: number, mode
 
 export function pad(x: tf.Tensor, padding: readonly number[], mode: PadMode = 'constant', value = 0): tf.Tensor {
   if (padding.length % 2 !== 0 || padding.length / 2 > x.rank || padding.some((p) => !Number.isInteger(p))) {
-    throw new Error(`pad: padding must be (before, after) integer pairs for at most ${x.rank} dims, got ${shapeStr(padding)}`);
+    throw new Error(`pad: padding must be (before, after) integer pairs for at most ${x.rank} dims, got ${formatShape(padding)}`);
   }
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
     throw new Error(`pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '${String(mode)}'`);
@@ -51,12 +51,12 @@ export function pad(x: tf.Tensor, padding: readonly number[], mode: PadMode = 'c
     const len = x.shape[axis]!;
     const b = padding[2 * i]!;
     const a = padding[2 * i + 1]!;
-    if (mode !== 'constant' && (b < 0 || a < 0)) throw new Error(`pad: negative padding ${shapeStr(padding)} is only allowed in 'constant' mode`);
+    if (mode !== 'constant' && (b < 0 || a < 0)) throw new Error(`pad: negative padding ${formatShape(padding)} is only allowed in 'constant' mode`);
     if (mode === 'reflect' && (b >= len || a >= len)) {
-      throw new Error(`pad: reflect padding ${shapeStr(padding)} must be smaller than the padded dim (size ${len} of shape ${shapeStr(x.shape)})`);
+      throw new Error(`pad: reflect padding ${formatShape(padding)} must be smaller than the padded dim (size ${len} of shape ${formatShape(x.shape)})`);
     }
     if (mode === 'circular' && (b > len || a > len)) {
-      throw new Error(`pad: circular padding ${shapeStr(padding)} must not exceed the padded dim (size ${len} of shape ${shapeStr(x.shape)})`);
+      throw new Error(`pad: circular padding ${formatShape(padding)} must not exceed the padded dim (size ${len} of shape ${formatShape(x.shape)})`);
     }
   }
   return functional('pad', [x], { pad: [...padding], mode, value }, () =>

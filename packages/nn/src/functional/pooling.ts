@@ -3,7 +3,8 @@
 // for max and zeros for average, with PyTorch's divisor applied as a constant factor.
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { checkOptions, nTuple, shapeStr } from '../layers/options.js';
+import { checkOptions, formatShape, shapeSize } from '@pq/core';
+import { nTuple, spatialDimNames } from '../args.js';
 import { padOrCrop, toChannelsFirstPerm, toChannelsLastPerm, withBatch } from './tensor_util.js';
 import type { IntOrTuple } from './conv.js';
 
@@ -27,7 +28,6 @@ export interface AvgPoolOptions {
 
 const MAX_KEYS = ['stride', 'padding', 'dilation', 'ceilMode'] as const;
 const AVG_KEYS = ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
-const SPATIAL = ['L', 'H, W', 'D, H, W'];
 
 export interface PoolGeometry {
   kernel: number[];
@@ -51,7 +51,7 @@ function poolGeometry(op: string, n: number, kernelSize: IntOrTuple, o: { stride
   const padding = nTuple(op, 'padding', o.padding ?? 0, n, 0);
   padding.forEach((p, i) => {
     if (p > kernel[i]! / 2) {
-      throw new Error(`${op}: padding ${shapeStr(padding)} should be at most half of the kernel size ${shapeStr(kernel)}`);
+      throw new Error(`${op}: padding ${formatShape(padding)} should be at most half of the kernel size ${formatShape(kernel)}`);
     }
   });
   return { kernel, stride, padding, ceilMode: o.ceilMode ?? false };
@@ -59,7 +59,7 @@ function poolGeometry(op: string, n: number, kernelSize: IntOrTuple, o: { stride
 
 function checkPoolInput(op: string, n: number, x: tf.Tensor): boolean {
   if (x.rank !== n + 2 && x.rank !== n + 1) {
-    throw new Error(`${op}: expected input of rank ${n + 2} [N, C, ${SPATIAL[n - 1]}] or ${n + 1} [C, ${SPATIAL[n - 1]}], got shape ${shapeStr(x.shape)}`);
+    throw new Error(`${op}: expected input of rank ${n + 2} [N, C, ${spatialDimNames(n)}] or ${n + 1} [C, ${spatialDimNames(n)}], got shape ${formatShape(x.shape)}`);
   }
   return x.rank === n + 1;
 }
@@ -69,7 +69,7 @@ function poolPlan(op: string, geo: PoolGeometry, spatial: readonly number[], dil
   const d = dilation ?? geo.kernel.map(() => 1);
   const out = spatial.map((s, i) => poolOutputSize(s, geo.kernel[i]!, geo.stride[i]!, geo.padding[i]!, d[i]!, geo.ceilMode));
   if (out.some((s) => s <= 0)) {
-    throw new Error(`${op}: input spatial size ${shapeStr(spatial)} is too small for kernel ${shapeStr(geo.kernel)} (output ${shapeStr(out)})`);
+    throw new Error(`${op}: input spatial size ${formatShape(spatial)} is too small for kernel ${formatShape(geo.kernel)} (output ${formatShape(out)})`);
   }
   const padAfter = spatial.map((s, i) => (out[i]! - 1) * geo.stride[i]! + d[i]! * (geo.kernel[i]! - 1) + 1 - s - geo.padding[i]!);
   return { out, padAfter };
@@ -181,9 +181,9 @@ export function avgPoolNd(op: string, n: number, x: tf.Tensor, kernelSize: IntOr
         const xcl = padOrCrop(tf.transpose(xb, toChannelsLastPerm(n + 2)), axes, geo.padding, padAfter, 0);
         let y = poolCore('avg', n, xcl, geo.kernel, geo.stride);
         // tfjs divides by the kernel area; rescale where PyTorch's divisor differs.
-        const area = geo.kernel.reduce((a, b) => a * b, 1);
+        const area = shapeSize(geo.kernel);
         const perAxis = spatial.map((s, i) => windowCounts(s, out[i]!, geo.kernel[i]!, geo.stride[i]!, geo.padding[i]!, includePad));
-        const factor = new Float32Array(out.reduce((a, b) => a * b, 1));
+        const factor = new Float32Array(shapeSize(out));
         let uniform = true;
         factor.forEach((_, flat) => {
           let rem = flat;

@@ -1,7 +1,7 @@
 // One LSTM step with PyTorch's gate order (input, forget, cell, output).
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
-import { shapeStr } from '../layers/options.js';
+import { formatShape } from '@pq/core';
 
 /**
  * x [N, I], h and c [N, H], weightIh [4H, I], weightHh [4H, H], biases [4H] (optional):
@@ -18,15 +18,15 @@ export function lstmCell(
 ): [tf.Tensor, tf.Tensor] {
   const hidden = weightHh.shape[1]!;
   if (weightIh.rank !== 2 || weightHh.rank !== 2 || weightIh.shape[0] !== 4 * hidden || weightHh.shape[0] !== 4 * hidden) {
-    throw new Error(`lstmCell: weights must be [4H, I] and [4H, H], got ${shapeStr(weightIh.shape)} and ${shapeStr(weightHh.shape)}`);
+    throw new Error(`lstmCell: weights must be [4H, I] and [4H, H], got ${formatShape(weightIh.shape)} and ${formatShape(weightHh.shape)}`);
   }
   if (x.rank !== 2 || x.shape[1] !== weightIh.shape[1]) {
-    throw new Error(`lstmCell: input must be [N, ${weightIh.shape[1]}], got ${shapeStr(x.shape)}`);
+    throw new Error(`lstmCell: input must be [N, ${weightIh.shape[1]}], got ${formatShape(x.shape)}`);
   }
   const state = [x.shape[0]!, hidden];
   for (const [name, t] of [['h', h], ['c', c]] as const) {
     if (t.rank !== 2 || t.shape[0] !== state[0] || t.shape[1] !== state[1]) {
-      throw new Error(`lstmCell: ${name} must be ${shapeStr(state)}, got ${shapeStr(t.shape)}`);
+      throw new Error(`lstmCell: ${name} must be ${formatShape(state)}, got ${formatShape(t.shape)}`);
     }
   }
   return functional('lstmCell', [x, h, c, weightIh, weightHh, biasIh ?? null, biasHh ?? null], {}, () =>

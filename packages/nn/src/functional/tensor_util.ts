@@ -2,6 +2,7 @@
 // tfjs ops that have registered gradients (reshape, pad, slice, transpose), so whatever uses
 // them stays differentiable.
 import * as tf from '@tensorflow/tfjs-core';
+import { formatShape } from '@pq/core';
 
 /** Permutation NC[spatial] -> N[spatial]C for a tensor of `rank`. */
 export function toChannelsLastPerm(rank: number): number[] {
@@ -35,7 +36,7 @@ export function padOrCrop(x: tf.Tensor, axes: readonly number[], before: readonl
   });
   let y = x;
   if (needCrop) {
-    if (size.some((s) => s <= 0)) throw new Error(`padOrCrop: cropping leaves an empty tensor from shape [${x.shape.join(', ')}]`);
+    if (size.some((s) => s <= 0)) throw new Error(`padOrCrop: cropping leaves an empty tensor from shape ${formatShape(x.shape)}`);
     y = tf.slice(y, begin, size);
   }
   if (needPad) y = tf.pad(y, pads, value);

@@ -1,6 +1,5 @@
-// Saving and loading state files. A save writes a temporary file next to the target and renames
-// it over the target, so an interrupted save leaves either the old file or the new one, never a
-// half-written one.
+// Saving and loading state files. Every save goes through writeFileAtomic, so an interrupted or
+// failed save leaves either the old file or the new one, never a half-written one.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -8,15 +7,60 @@ import type { StateDict, StateDictLike } from './state.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { decodeStateJson, encodeStateJson } from './state_json.js';
 
-/** Writes `data` to `path` atomically (temporary file in the same directory, then rename). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+export interface WriteFileAtomicOptions {
+  /** Create missing parent folders first (default false: a missing folder is an error). */
+  mkdir?: boolean;
+  /**
+   * Told the temporary file's path before it is created; the function it returns is called once
+   * that file is renamed into place or removed (e.g. to delete unfinished files on Ctrl-C).
+   */
+  onTempFile?: (tmp: string) => () => void;
+}
+
+/**
+ * Writes `data` to `path` atomically and durably: a temporary file beside it (`.NAME.PID.RANDOM.tmp`)
+ * is written and fsynced, renamed over `path`, and the folder is fsynced so the rename survives a
+ * power loss. On failure the temporary file is removed and the error names `path`.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, o: WriteFileAtomicOptions = {}): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const done = o.onTempFile?.(tmp);
   try {
-    await fs.writeFile(tmp, data);
+    if (o.mkdir) await fs.mkdir(dir, { recursive: true });
+    const file = await fs.open(tmp, 'wx');
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await fs.rename(tmp, path);
+    await syncFolder(dir);
   } catch (e) {
     await fs.rm(tmp, { force: true });
+    throw new Error(`writing ${path}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    done?.();
+  }
+}
+
+/** fsyncs a folder (its entries: a rename); platforms that cannot open folders (Windows) skip it. */
+async function syncFolder(dir: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(dir, 'r');
+  } catch (e) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
     throw e;
+  }
+  try {
+    await handle.sync();
+  } catch (e) {
+    // Some file systems refuse fsync on a folder; the rename itself has happened.
+    if (!['EINVAL', 'ENOTSUP', 'EBADF'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -2,8 +2,9 @@
 // little-endian header length, a JSON header { name: { dtype, shape, data_offsets: [begin, end] },
 // __metadata__?: { string: string } }, then the raw little-endian tensor bytes. pq writes F32
 // and reads F32, F16, BF16, F64 and the integer/bool types, converting to float32.
+import { formatShape, shapeSize } from '@pq/core';
 import type { StateDict, StateDictLike } from './state.js';
-import { checkShape, elementCount, toStateDict } from './state.js';
+import { checkShape, toStateDict } from './state.js';
 
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
@@ -103,9 +104,9 @@ function parseHeader(bytes: Uint8Array): Header {
       throw new SafetensorsError(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
-    const expected = elementCount(shape) * DTYPE_BYTES[dtype]!;
+    const expected = shapeSize(shape) * DTYPE_BYTES[dtype]!;
     if (end - begin !== expected) {
-      throw new SafetensorsError(`tensor '${name}' (${dtype}, shape [${shape.join(', ')}]) needs ${expected} bytes but data_offsets span ${end - begin}`);
+      throw new SafetensorsError(`tensor '${name}' (${dtype}, shape ${formatShape(shape)}) needs ${expected} bytes but data_offsets span ${end - begin}`);
     }
     if (end > dataBytes) throw new SafetensorsError(`tensor '${name}' ends at byte ${end} but the data section has ${dataBytes} bytes (truncated file?)`);
     entries.push({ name, dtype, shape, begin, end });
@@ -165,7 +166,7 @@ export function decodeSafetensors(bytes: Uint8Array): StateDict {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: StateDict = {};
   for (const e of entries) {
-    out[e.name] = { data: readAsFloat32(view, dataStart + e.begin, elementCount(e.shape), e.dtype), shape: e.shape };
+    out[e.name] = { data: readAsFloat32(view, dataStart + e.begin, shapeSize(e.shape), e.dtype), shape: e.shape };
   }
   return out;
 }

@@ -1,14 +1,10 @@
 // What the state-file functions accept: a state dict of NDArrays (Module.stateDict()) or of tfjs
 // tensors, normalised to float32 NDArrays with checked shapes.
 import * as tf from '@tensorflow/tfjs-core';
-import type { NDArray } from '@pq/core';
+import { formatShape, shapeSize, type NDArray } from '@pq/core';
 
 export type StateDict = Record<string, NDArray>;
 export type StateDictLike = Record<string, NDArray | tf.Tensor>;
-
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 /** Checks `shape` is a list of non-negative integers, naming `where` in the error. */
 export function checkShape(where: string, shape: unknown): number[] {
@@ -29,8 +25,8 @@ export function toStateDict(owner: string, dict: StateDictLike): StateDict {
     }
     if (!value || !(value.data instanceof Float32Array)) throw new Error(`${owner}: '${name}' is not a tensor or {data: Float32Array, shape}`);
     const shape = checkShape(`${owner}: '${name}'`, [...value.shape]);
-    if (elementCount(shape) !== value.data.length) {
-      throw new Error(`${owner}: '${name}' has ${value.data.length} values but shape [${shape.join(', ')}] needs ${elementCount(shape)}`);
+    if (shapeSize(shape) !== value.data.length) {
+      throw new Error(`${owner}: '${name}' has ${value.data.length} values but shape ${formatShape(shape)} needs ${shapeSize(shape)}`);
     }
     out[name] = value;
   }

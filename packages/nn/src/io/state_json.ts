@@ -2,7 +2,8 @@
 // shortest round-trip form, so float32 values come back bit for bit; NaN, ±Infinity and -0,
 // which JSON numbers cannot carry, are written as the strings "NaN", "Infinity", "-Infinity", "-0".
 import type { StateDict, StateDictLike } from './state.js';
-import { checkShape, elementCount, toStateDict } from './state.js';
+import { formatShape, shapeSize } from '@pq/core';
+import { checkShape, toStateDict } from './state.js';
 
 function encodeValue(v: number): number | string {
   if (Number.isNaN(v)) return 'NaN';
@@ -35,8 +36,8 @@ export function decodeStateJson(text: string): StateDict {
     const shape = checkShape(`state JSON: '${name}'`, entry.shape);
     const data = entry.data;
     if (!Array.isArray(data)) throw new Error(`state JSON: '${name}'.data must be an array`);
-    if (data.length !== elementCount(shape)) {
-      throw new Error(`state JSON: '${name}' has ${data.length} values but shape [${shape.join(', ')}] needs ${elementCount(shape)}`);
+    if (data.length !== shapeSize(shape)) {
+      throw new Error(`state JSON: '${name}' has ${data.length} values but shape ${formatShape(shape)} needs ${shapeSize(shape)}`);
     }
     const values = new Float32Array(data.length);
     data.forEach((v, i) => {

@@ -3,7 +3,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module.js';
 import { dropout, relu, sigmoid, tanh } from '../functional/activation.js';
 import { flatten } from '../functional/shape.js';
-import { checkOptions, pyBool, pyFloat } from './options.js';
+import { checkOptions } from '@pq/core';
+import { pyBool, pyFloat } from '../py_repr.js';
 import { optionKeysOf } from './option_keys.js';
 
 export interface InplaceOptions {

@@ -5,7 +5,9 @@ import { Module, parameter } from '../module.js';
 import { biasUniform, kaimingUniform } from '../init.js';
 import { convGeometry, convNd, convTransposeNd, convTransposeOutputSize } from '../functional/conv.js';
 import { pad } from '../functional/pad.js';
-import { checkOptions, checkPositiveInt, nTuple, pyTuple, shapeStr } from './options.js';
+import { checkOptions, formatShape } from '@pq/core';
+import { checkPositiveInt, nTuple } from '../args.js';
+import { pyTuple } from '../py_repr.js';
 import { checkChannelsFirst, layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 import { withSpatialDims } from './spatial_dims.js';
@@ -205,12 +207,12 @@ export abstract class ConvTransposeNd extends ConvBase {
     const wanted = outputSize.length === n + 2 ? outputSize.slice(2) : outputSize;
     const zeros = Array<number>(n).fill(0);
     const min = convTransposeOutputSize(spatial, this.kernelSize, this.stride, this.padding as number[], zeros, this.dilation);
-    if (wanted.length !== n) throw new Error(`${layerName(this)}: outputSize must have ${n} entries, got ${shapeStr(outputSize)}`);
+    if (wanted.length !== n) throw new Error(`${layerName(this)}: outputSize must have ${n} entries, got ${formatShape(outputSize)}`);
     return wanted.map((w, i) => {
       const extra = w - min[i]!;
       if (extra < 0 || extra >= Math.max(this.stride[i]!, this.dilation[i]!)) {
         const max = min.map((m, j) => m + Math.max(this.stride[j]!, this.dilation[j]!) - 1);
-        throw new Error(`${layerName(this)}: requested output size ${shapeStr(wanted)} is not between ${shapeStr(min)} and ${shapeStr(max)} for input ${shapeStr(spatial)}`);
+        throw new Error(`${layerName(this)}: requested output size ${formatShape(wanted)} is not between ${formatShape(min)} and ${formatShape(max)} for input ${formatShape(spatial)}`);
       }
       return extra;
     });

@@ -12,4 +12,4 @@ export { InstanceNormNd, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type In
 export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn.js';
 export { ReLU, Sigmoid, Tanh, Identity, Dropout, Flatten, type InplaceOptions } from './basic.js';
 export { Sequential } from './sequential.js';
-export { checkOptions } from './options.js';
+export { checkOptions } from '@pq/core';

@@ -2,7 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, buffer, parameter } from '../module.js';
 import { instanceNorm } from '../functional/norm.js';
-import { checkOptions, checkPositiveInt, pyBool, pyFloat } from './options.js';
+import { checkOptions } from '@pq/core';
+import { checkPositiveInt } from '../args.js';
+import { pyBool, pyFloat } from '../py_repr.js';
 import { checkChannelsFirst } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 import { withSpatialDims } from './spatial_dims.js';

@@ -2,9 +2,8 @@
 // both the expected and the actual shape.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module.js';
-import { shapeStr } from './options.js';
-
-const SPATIAL = ['L', 'H, W', 'D, H, W'];
+import { formatShape } from '@pq/core';
+import { spatialDimNames } from '../args.js';
 
 /** The layer as PyTorch prints it, for messages: `Conv2d(3, 6, kernel_size=(3, 3), ...)`. */
 export function layerName(m: Module): string {
@@ -17,13 +16,13 @@ export function layerName(m: Module): string {
  */
 export function checkChannelsFirst(m: Module, x: tf.Tensor, spatialDims: number, channels?: number): boolean {
   const c = channels === undefined ? 'C' : String(channels);
-  const expected = `[N, ${c}, ${SPATIAL[spatialDims - 1]}] or [${c}, ${SPATIAL[spatialDims - 1]}]`;
+  const expected = `[N, ${c}, ${spatialDimNames(spatialDims)}] or [${c}, ${spatialDimNames(spatialDims)}]`;
   if (x.rank !== spatialDims + 2 && x.rank !== spatialDims + 1) {
-    throw new Error(`${layerName(m)}: expected input ${expected} (rank ${spatialDims + 2} or ${spatialDims + 1}), got shape ${shapeStr(x.shape)}`);
+    throw new Error(`${layerName(m)}: expected input ${expected} (rank ${spatialDims + 2} or ${spatialDims + 1}), got shape ${formatShape(x.shape)}`);
   }
   const unbatched = x.rank === spatialDims + 1;
   if (channels !== undefined && x.shape[unbatched ? 0 : 1] !== channels) {
-    throw new Error(`${layerName(m)}: expected input ${expected} with ${channels} channels, got shape ${shapeStr(x.shape)}`);
+    throw new Error(`${layerName(m)}: expected input ${expected} with ${channels} channels, got shape ${formatShape(x.shape)}`);
   }
   return unbatched;
 }

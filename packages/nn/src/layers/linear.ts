@@ -3,7 +3,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Module, parameter } from '../module.js';
 import { biasUniform, kaimingUniform } from '../init.js';
 import { linear } from '../functional/linear.js';
-import { checkOptions, checkPositiveInt, pyBool, shapeStr } from './options.js';
+import { checkOptions, formatShape } from '@pq/core';
+import { checkPositiveInt } from '../args.js';
+import { pyBool } from '../py_repr.js';
 import { layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 
@@ -40,7 +42,7 @@ export class Linear extends Module {
 
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${shapeStr(x.shape)}`);
+      throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${formatShape(x.shape)}`);
     }
     return linear(x, this.weight, this.bias);
   }

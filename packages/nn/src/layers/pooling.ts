@@ -3,7 +3,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module.js';
 import { adaptiveAvgPoolNd, avgPoolNd, maxPoolNd } from '../functional/pooling.js';
-import { checkOptions, nTuple, pyBool, pyValue } from './options.js';
+import { checkOptions } from '@pq/core';
+import { nTuple } from '../args.js';
+import { pyBool, pyValue } from '../py_repr.js';
 import { checkChannelsFirst } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 import { withSpatialDims } from './spatial_dims.js';

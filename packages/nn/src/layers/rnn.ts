@@ -5,7 +5,9 @@ import { Module, parameter } from '../module.js';
 import { uniform } from '../init.js';
 import { lstmCell } from '../functional/rnn.js';
 import { dropout } from '../functional/activation.js';
-import { checkOptions, checkPositiveInt, pyBool, pyFloat, shapeStr } from './options.js';
+import { checkOptions, formatShape } from '@pq/core';
+import { checkPositiveInt } from '../args.js';
+import { pyBool, pyFloat } from '../py_repr.js';
 import { layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 
@@ -49,7 +51,7 @@ export class LSTMCell extends Module {
    */
   override forward(x: tf.Tensor, hx?: [tf.Tensor, tf.Tensor] | null): [tf.Tensor, tf.Tensor] {
     if ((x.rank !== 2 && x.rank !== 1) || x.shape[x.rank - 1] !== this.inputSize) {
-      throw new Error(`${layerName(this)}: expected input [N, ${this.inputSize}] or [${this.inputSize}], got shape ${shapeStr(x.shape)}`);
+      throw new Error(`${layerName(this)}: expected input [N, ${this.inputSize}] or [${this.inputSize}], got shape ${formatShape(x.shape)}`);
     }
     const unbatched = x.rank === 1;
     const batch = unbatched ? 1 : x.shape[0]!;
@@ -70,7 +72,7 @@ export class LSTMCell extends Module {
   private checkState(t: tf.Tensor, name: string, state: number[], unbatched: boolean): tf.Tensor {
     const expected = unbatched ? [state[1]!] : state;
     if (t.rank !== expected.length || t.shape.some((s, i) => s !== expected[i])) {
-      throw new Error(`${layerName(this)}: expected ${name} of shape ${shapeStr(expected)}, got ${shapeStr(t.shape)}`);
+      throw new Error(`${layerName(this)}: expected ${name} of shape ${formatShape(expected)}, got ${formatShape(t.shape)}`);
     }
     return unbatched ? tf.expandDims(t, 0) : t;
   }
@@ -162,7 +164,7 @@ export class LSTM extends Module {
   override forward(input: tf.Tensor, hx?: [tf.Tensor, tf.Tensor] | null): [tf.Tensor, [tf.Tensor, tf.Tensor]] {
     if ((input.rank !== 3 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {
       const layout = this.batchFirst ? `[N, L, ${this.inputSize}]` : `[L, N, ${this.inputSize}]`;
-      throw new Error(`${layerName(this)}: expected input ${layout} or [L, ${this.inputSize}], got shape ${shapeStr(input.shape)}`);
+      throw new Error(`${layerName(this)}: expected input ${layout} or [L, ${this.inputSize}], got shape ${formatShape(input.shape)}`);
     }
     const unbatched = input.rank === 2;
     const stacks = this.numLayers * this.directions;
@@ -211,7 +213,7 @@ export class LSTM extends Module {
   private checkState(t: tf.Tensor, name: string, shape: number[], unbatched: boolean): tf.Tensor {
     const expected = unbatched ? [shape[0]!, shape[2]!] : shape;
     if (t.rank !== expected.length || t.shape.some((s, i) => s !== expected[i])) {
-      throw new Error(`${layerName(this)}: expected ${name} of shape ${shapeStr(expected)}, got ${shapeStr(t.shape)}`);
+      throw new Error(`${layerName(this)}: expected ${name} of shape ${formatShape(expected)}, got ${formatShape(t.shape)}`);
     }
     return unbatched ? tf.expandDims(t, 1) : t;
   }

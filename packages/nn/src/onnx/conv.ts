@@ -5,6 +5,7 @@ import { attr } from './proto.js';
 import { isTensor, type ConvertContext } from './context.js';
 import { convPads, nTuple, symmetricPads } from './geometry.js';
 import { registerFunctionalConverter, type FunctionalConverter } from './registry.js';
+import { formatShape } from '@pq/core';
 
 export interface ConvGeometry {
   stride: unknown;
@@ -43,7 +44,7 @@ export function emitConv(
 function convConverter(kind: 'Conv' | 'ConvTranspose', n: number): FunctionalConverter {
   return (ctx, [x, weight, bias], attrs, out) => {
     if (!isTensor(x) || x.rank !== n + 2) {
-      ctx.refuse(`ONNX ${kind} needs a batched input [N, C, ...] of rank ${n + 2}, got ${isTensor(x) ? `shape [${x.shape.join(', ')}]` : String(x)}`);
+      ctx.refuse(`ONNX ${kind} needs a batched input [N, C, ...] of rank ${n + 2}, got ${isTensor(x) ? `shape ${formatShape(x.shape)}` : String(x)}`);
     }
     const w = weight as tf.Tensor;
     const b = bias === null || bias === undefined ? null : ctx.nameOf(bias, 'bias');

@@ -1,8 +1,9 @@
 // exportOnnx: trace the model once on sample inputs (in eval mode, as torch.onnx does) and
 // serialize the captured graph; saveOnnx: write the bytes atomically.
 import * as tf from '@tensorflow/tfjs-core';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { checkOptions } from '@pq/core';
 import type { Module } from '../module.js';
+import { writeFileAtomic } from '../io/files.js';
 import { Tracer } from './tracer.js';
 import { DataType, encodeModel, valueInfo, type ValueInfoProto } from './proto.js';
 import { OnnxExportError, isTensor } from './context.js';
@@ -34,9 +35,7 @@ const BATCH = 'batch';
  * F functions record their ONNX nodes. Quantizers become QuantizeLinear/DequantizeLinear.
  */
 export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[], o: ExportOnnxOptions = {}): Uint8Array {
-  const known = ['opset', 'inputNames', 'outputNames', 'dynamicBatch', 'producerName'];
-  const unknown = Object.keys(o).filter((k) => !known.includes(k));
-  if (unknown.length) throw new TypeError(`exportOnnx: unknown option(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  checkOptions('exportOnnx', o, { opset: 'integer', inputNames: 'object', outputNames: 'object', dynamicBatch: 'boolean', producerName: 'string' });
   const opset = o.opset ?? 13;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new RangeError(`exportOnnx: opset ${opset} is not supported (use ${MIN_OPSET} to ${MAX_OPSET})`);
@@ -106,16 +105,9 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
   });
 }
 
-/** Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves half a model. */
+/** Writes the model bytes to `path` atomically (writeFileAtomic), so a crash never leaves half a model. */
 export async function saveOnnx(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(path, bytes);
 }
 
 function names(given: string[] | undefined, count: number, base: string, option: string): string[] {

@@ -4,6 +4,7 @@ import { attr } from './proto.js';
 import { isTensor, type ConvertContext } from './context.js';
 import { registerFunctionalConverter } from './registry.js';
 import { nTuple, symmetricPads } from './geometry.js';
+import { formatShape, shapeSize } from '@pq/core';
 
 export interface PoolGeometry {
   kernelSize: unknown;
@@ -90,8 +91,8 @@ function emitCeilAvgPool(
     }
     return counts;
   });
-  const area = kernel.reduce((a, b) => a * b, 1);
-  const size = out.reduce((a, b) => a * b, 1);
+  const area = shapeSize(kernel);
+  const size = shapeSize(out);
   const factor = new Float32Array(size);
   for (let flat = 0; flat < size; flat++) {
     let rem = flat;
@@ -142,7 +143,7 @@ function checkCeilOutput(ctx: ConvertContext, geo: PoolGeometry, n: number, inSh
 
 function batchedInput(ctx: ConvertContext, x: unknown, n: number): string {
   if (!isTensor(x) || x.rank !== n + 2) {
-    ctx.refuse(`ONNX pooling needs a batched input [N, C, ...] of rank ${n + 2}, got ${isTensor(x) ? `shape [${x.shape.join(', ')}]` : String(x)}`);
+    ctx.refuse(`ONNX pooling needs a batched input [N, C, ...] of rank ${n + 2}, got ${isTensor(x) ? `shape ${formatShape(x.shape)}` : String(x)}`);
   }
   return ctx.nameOf(x, 'input');
 }

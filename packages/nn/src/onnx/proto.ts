@@ -2,6 +2,7 @@
 // from onnx.proto). Everything else builds plain records; this file turns them into a
 // ModelProto and serializes it.
 import onnxProto from 'onnx-proto';
+import { formatShape, shapeSize } from '@pq/core';
 
 export const { onnx } = onnxProto;
 export type NodeProto = onnxProto.onnx.INodeProto;
@@ -53,9 +54,9 @@ export type TensorData = Float32Array | Int8Array | Uint8Array | Int32Array | Bi
 
 /** A TensorProto holding `data` little-endian in raw_data (what onnx.numpy_helper writes). */
 export function tensorProto(name: string, dataType: DataTypeCode, dims: readonly number[], data: TensorData): TensorProto {
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = shapeSize(dims);
   if (data.length !== count) {
-    throw new Error(`ONNX tensor '${name}': ${data.length} values for shape [${dims.join(', ')}] (${count} expected)`);
+    throw new Error(`ONNX tensor '${name}': ${data.length} values for shape ${formatShape(dims)} (${count} expected)`);
   }
   // Typed arrays are little-endian on every platform Node runs on, as raw_data requires.
   const rawData = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));

@@ -7,6 +7,7 @@ import { TensorQuantizer } from '../quant/tensor_quantizer.js';
 import { DataType, attr, type Attr } from './proto.js';
 import type { ConvertContext } from './context.js';
 import { registerModuleConverter } from './registry.js';
+import { formatShape, shapeSize } from '@pq/core';
 
 const E4M3_MAX = 448;
 
@@ -69,9 +70,9 @@ export function quantizerProblem(q: TensorQuantizer): string | null {
   }
   const { amax, shape } = effectiveAmax(q);
   if (amax.some((a) => !(a >= 0) || !Number.isFinite(a))) return `amax must be finite and >= 0, got ${Array.from(amax).join(', ')}`;
-  if (q.isE4M3 && amax.length !== 1) return `E4M3 needs a per-tensor amax, got shape [${shape.join(', ')}]`;
+  if (q.isE4M3 && amax.length !== 1) return `E4M3 needs a per-tensor amax, got shape ${formatShape(shape)}`;
   if (shape.filter((d) => d > 1).length > 1) {
-    return `amax of shape [${shape.join(', ')}] varies along several axes; ONNX Q/DQ takes one axis`;
+    return `amax of shape ${formatShape(shape)} varies along several axes; ONNX Q/DQ takes one axis`;
   }
   return null;
 }
@@ -94,19 +95,19 @@ function effectiveAmax(q: TensorQuantizer): { amax: Float32Array; shape: number[
 
 /** The one axis of x along which amax varies, or null for a per-tensor amax. */
 function channelAxis(amaxShape: number[], xShape: readonly number[], refuse: (why: string) => never): number | null {
-  const count = amaxShape.reduce((a, b) => a * b, 1);
+  const count = shapeSize(amaxShape);
   if (count === 1) return null;
   const varying = amaxShape.flatMap((d, i) => (d > 1 ? [i] : []));
   if (varying.length !== 1) {
-    refuse(`amax of shape [${amaxShape.join(', ')}] varies along several axes; ONNX Q/DQ takes one axis`);
+    refuse(`amax of shape ${formatShape(amaxShape)} varies along several axes; ONNX Q/DQ takes one axis`);
   }
   if (amaxShape.length > xShape.length) {
-    refuse(`amax of shape [${amaxShape.join(', ')}] has more dimensions than the input [${xShape.join(', ')}]`);
+    refuse(`amax of shape ${formatShape(amaxShape)} has more dimensions than the input ${formatShape(xShape)}`);
   }
   // amax broadcasts against x from the right (numpy rules).
   const axis = varying[0]! + xShape.length - amaxShape.length;
   if (xShape[axis] !== amaxShape[varying[0]!]) {
-    refuse(`amax of shape [${amaxShape.join(', ')}] does not match input [${xShape.join(', ')}] on axis ${axis}`);
+    refuse(`amax of shape ${formatShape(amaxShape)} does not match input ${formatShape(xShape)} on axis ${axis}`);
   }
   return axis;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { E4M3_MAX } from '@pq/core';
+import { E4M3_MAX, formatShape } from '@pq/core';
 import { PqScaledE4M3, type ScaledE4M3Attrs } from './kernel_names.js';
 import { amaxTensor, inputTensor } from './amax_tensor.js';
 import './register.js';
@@ -19,7 +19,7 @@ export function fakeE4M3(x: tf.Tensor, amax?: tf.Tensor | number): tf.Tensor {
     // plain e4m3(x), and the gradient's pass band is [-448, 448].
     const a = amax === undefined ? tf.scalar(E4M3_MAX) : amaxTensor(amax, 'fakeE4M3');
     if (a.size !== 1) {
-      throw new RangeError(`fakeE4M3: E4M3 is per-tensor only; amax must have one element, got shape [${a.shape.join(', ')}]`);
+      throw new RangeError(`fakeE4M3: E4M3 is per-tensor only; amax must have one element, got shape ${formatShape(a.shape)}`);
     }
     const attrs: ScaledE4M3Attrs = { hasAmax: amax !== undefined };
     return tf.engine().runKernel(PqScaledE4M3, { x: inputTensor(x, 'fakeE4M3'), amax: a }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;

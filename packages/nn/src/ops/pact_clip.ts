@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inputTensor } from './amax_tensor.js';
+import { formatShape } from '@pq/core';
 
 /**
  * Clips x to [min, max] with PACT gradients (the reference's ClipFunction), so the clip
@@ -15,7 +16,7 @@ export function pactClip(x: tf.Tensor, min: tf.Tensor, max: tf.Tensor): tf.Tenso
   const input = inputTensor(x, 'pactClip');
   if (min.size !== 1 || max.size !== 1) {
     throw new RangeError(
-      `pactClip: min and max must be scalars, got shapes [${min.shape.join(', ')}] and [${max.shape.join(', ')}]`,
+      `pactClip: min and max must be scalars, got shapes ${formatShape(min.shape)} and ${formatShape(max.shape)}`,
     );
   }
   const forward = (xi: tf.Tensor, lo: tf.Tensor, hi: tf.Tensor, save: tf.GradSaveFunc) => {

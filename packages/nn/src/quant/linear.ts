@@ -1,11 +1,10 @@
 // QuantLinear: nn.Linear with its input quantized per tensor and its weight per row (output
 // feature) by default, as the reference's quant_linear.py.
 import type * as tf from '@tensorflow/tfjs-core';
-import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW } from '@pq/core';
+import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, formatShape } from '@pq/core';
 import { Linear, type LinearOptions } from '../layers/linear.js';
 import { linear } from '../functional/linear.js';
 import { layerName } from '../layers/layer_input.js';
-import { shapeStr } from '../layers/options.js';
 import type { QuantWeightOptions } from './quant_mixin.js';
 import { quantWeightLayer } from './quant_layer.js';
 
@@ -19,7 +18,7 @@ export class QuantLinear extends quantWeightLayer<typeof Linear, QuantLinearArgs
 }) {
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${shapeStr(x.shape)}`);
+      throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${formatShape(x.shape)}`);
     }
     const qx = this._input_quantizer.call(x) as tf.Tensor;
     const qw = this._weight_quantizer.call(this.weight) as tf.Tensor;

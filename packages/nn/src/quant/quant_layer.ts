@@ -5,10 +5,9 @@
 // `_input_quantizer` and `_weight_quantizer` in that order (the state-dict order). The family
 // files (pooling, conv, ...) add their forward on top.
 import type * as tf from '@tensorflow/tfjs-core';
-import { QUANT_DESC_8BIT_PER_TENSOR, type QuantDescriptor } from '@pq/core';
+import { QUANT_DESC_8BIT_PER_TENSOR, checkOptions, type QuantDescriptor } from '@pq/core';
 import type { Module } from '../module.js';
 import { checkChannelsFirst } from '../layers/layer_input.js';
-import { checkOptions } from '../layers/options.js';
 import {
   QuantInputMixin, QuantMixin, makeQuantizer, splitQuantOptions,
   type ModuleClass, type QuantInputMembers, type QuantInputStatics, type QuantWeightMembers, type QuantWeightStatics,

@@ -3,16 +3,16 @@
 // quantization itself (fake integer, real integer or E4M3). Its state dict holds `_amax`,
 // `_pre_quant_scale` and, with learnAmax, `clip.clip_value_min` / `clip.clip_value_max`.
 import * as tf from '@tensorflow/tfjs-core';
-import { QuantDescriptor, type NDArray, type QuantKernels } from '@pq/core';
+import { QuantDescriptor, checkOptions, formatShape, sameShape, type NDArray, type QuantKernels } from '@pq/core';
 import { HistogramCalibrator, MaxCalibrator, type ComputeAmaxOptions, type HistogramMethod } from '@pq/calib';
-import { Module, buffer, shapeString, type LoadContext } from '../module.js';
+import { Module, buffer, type LoadContext } from '../module.js';
 import { fakeQuant } from '../ops/fake_quant.js';
 import { realQuant } from '../ops/real_quant.js';
 import { fakeE4M3 } from '../ops/fake_e4m3.js';
 import { getDefaultKernels } from '../ops/default_kernels.js';
 import { dynamicAmax } from './dynamic_amax.js';
 import { Clip } from './clip.js';
-import { pyAxis, pyFloat } from './format.js';
+import { pyValue, pyFloat } from '../py_repr.js';
 
 const E4M3_MAX_BOUND = 448;
 
@@ -70,9 +70,7 @@ export class TensorQuantizer extends Module {
     if (!(quantDesc instanceof QuantDescriptor)) {
       throw new TypeError(`TensorQuantizer: quantDesc must be a QuantDescriptor, got ${String(quantDesc)}`);
     }
-    const known = ['disabled', 'ifQuant', 'ifClip', 'ifCalib', 'kernels'];
-    const unknown = Object.keys(o).filter((k) => !known.includes(k));
-    if (unknown.length) throw new TypeError(`TensorQuantizer: unknown option(s) ${unknown.join(', ')}`);
+    checkOptions('TensorQuantizer', o, { disabled: 'boolean', ifQuant: 'boolean', ifClip: 'boolean', ifCalib: 'boolean', kernels: 'object' });
     this.#numBits = quantDesc.numBits;
     this.#fakeQuant = quantDesc.fakeQuant;
     this.#axis = quantDesc.axis ?? null;
@@ -211,8 +209,8 @@ export class TensorQuantizer extends Module {
       const shape = t.shape;
       t.dispose();
       throw new TypeError(
-        `Changing shape when setting amax is not allowed: amax has shape ${shapeString(this._amax.shape)}, ` +
-          `the new value ${shapeString(shape)}`,
+        `Changing shape when setting amax is not allowed: amax has shape ${formatShape(this._amax.shape)}, ` +
+          `the new value ${formatShape(shape)}`,
       );
     }
     this._amax.assign(t);
@@ -233,7 +231,7 @@ export class TensorQuantizer extends Module {
       t.dispose();
       throw new TypeError(
         `Changing shape when setting preQuantScale is not allowed: it has shape ` +
-          `${shapeString(this._pre_quant_scale.shape)}, the new value ${shapeString(shape)}`,
+          `${formatShape(this._pre_quant_scale.shape)}, the new value ${formatShape(shape)}`,
       );
     } else {
       this._pre_quant_scale.assign(t);
@@ -307,8 +305,8 @@ export class TensorQuantizer extends Module {
     const amax: NDArray = typeof computed === 'number' ? { data: new Float32Array([computed]), shape: [] } : computed;
     if (this._amax !== undefined && !sameShape(this._amax.shape, amax.shape)) {
       throw new TypeError(
-        `TensorQuantizer.loadCalibAmax: calibrated amax has shape ${shapeString(amax.shape)}, ` +
-          `the existing amax ${shapeString(this._amax.shape)}`,
+        `TensorQuantizer.loadCalibAmax: calibrated amax has shape ${formatShape(amax.shape)}, ` +
+          `the existing amax ${formatShape(this._amax.shape)}`,
       );
     }
     this.amax = amax;
@@ -413,7 +411,7 @@ export class TensorQuantizer extends Module {
     let s = `${this.#unsigned ? 'unsigned ' : ''}${bits}bit`;
     if (this.#narrowRange) s += ' narrow';
     if (this.#fakeQuant) s += ' fake';
-    s += this.#axis !== null ? ` axis=${pyAxis(this.#axis)}` : ' per-tensor';
+    s += this.#axis !== null ? ` axis=${pyValue(this.#axis)}` : ' per-tensor';
     s += ` amax=${this.shortAmax()}`;
     if (this.#scaleAmax) s += ` *${pyFloat(this.#scaleAmax)}`;
     if (this.#learnAmax) s += ' learned';
@@ -446,10 +444,6 @@ function shortValues(t: tf.Tensor): string {
 
 function setTrainable(clip: Clip, on: boolean): void {
   for (const t of [clip.clip_value_min, clip.clip_value_max]) if (t instanceof tf.Variable) t.trainable = on;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function toFloatTensor(value: AmaxValue, what: string): tf.Tensor {

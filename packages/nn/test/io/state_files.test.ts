@@ -1,16 +1,16 @@
 // State files: safetensors (in memory and on disk, including a file written by the Python
 // `safetensors` library from a PyTorch model) and the JSON format, bit-identical round trips,
 // atomic writes and clear refusals of malformed files.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Conv2d, InstanceNorm2d, Linear, Sequential, decodeSafetensors, decodeStateJson, encodeSafetensors, encodeStateJson,
-  loadSafetensors, loadStateJson, manualSeed, safetensorsMetadata, saveSafetensors, saveStateJson, type StateDict,
+  loadSafetensors, loadStateJson, manualSeed, safetensorsMetadata, saveSafetensors, saveStateJson, writeFileAtomic, type StateDict,
 } from '@pq/nn';
-import { readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 
 let dir = '';
 beforeAll(async () => {
@@ -153,9 +153,41 @@ describe('atomic writes', () => {
     const before = await readFile(p);
     await expect(saveSafetensors(p, { a: { data: Float32Array.from([1, 2]), shape: [5] } })).rejects.toThrow(/has 2 values but shape \[5\] needs 5/);
     // Writing into a directory that does not exist fails before touching anything.
-    await expect(saveStateJson(join(dir, 'missing', 'x.json'), {})).rejects.toThrow(/ENOENT/);
+    await expect(saveStateJson(join(dir, 'missing', 'x.json'), {})).rejects.toThrow(/^writing .*x\.json: ENOENT/);
     expect(await readFile(p)).toEqual(before);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     await rm(p);
+  });
+
+  it('fsyncs the temporary file before the rename and the folder after it', async () => {
+    const steps: string[] = [];
+    const open = fsp.open.bind(fsp);
+    const openSpy = vi.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await open(...args);
+      const name = String(args[0]) === dir ? 'folder' : 'temp';
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        steps.push(`sync ${name}`);
+        await sync();
+      };
+      return handle;
+    });
+    const rename = fsp.rename.bind(fsp);
+    const renameSpy = vi.spyOn(fsp, 'rename').mockImplementation(async (...args: Parameters<typeof fsp.rename>) => {
+      steps.push('rename');
+      await rename(...args);
+    });
+    try {
+      await writeFileAtomic(join(dir, 'durable.txt'), 'x');
+    } finally {
+      openSpy.mockRestore();
+      renameSpy.mockRestore();
+    }
+    expect(steps).toEqual(['sync temp', 'rename', 'sync folder']);
+    expect(await readFile(join(dir, 'durable.txt'), 'utf8')).toBe('x');
+    const tracked: string[] = [];
+    await writeFileAtomic(join(dir, 'made', 'deep', 'f.txt'), 'y', { mkdir: true, onTempFile: (t) => (tracked.push(t), () => tracked.push('done')) });
+    expect(tracked).toEqual([expect.stringMatching(/deep\/\.f\.txt\.\d+\.[0-9a-f]+\.tmp$/), 'done']);
+    expect(await readdir(join(dir, 'made', 'deep'))).toEqual(['f.txt']);
   });
 });
