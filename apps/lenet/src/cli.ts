@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm lenet`: parse options, set up compute, load MNIST, run the pipeline. Exit codes: 0 done,
-// 1 failed, 2 bad command line, 130 interrupted (Ctrl-C; unfinished files removed).
+// 1 failed, 2 bad command line (also an option that the data make meaningless, found before
+// training), 130 interrupted (Ctrl-C; unfinished files removed).
 // The heavy modules (tfjs, @pq/nn, onnxruntime) load only after the options are valid, so
 // --help and usage errors answer at once.
 import { isAbsolute, resolve } from 'node:path';
@@ -28,19 +29,12 @@ function withPathsFrom(dir: string, o: LenetOptions): LenetOptions {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: LenetOptions;
-  try {
-    const parsed = parseLenetArgs(argv);
-    if (parsed.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    options = withPathsFrom(invocationDir(), parsed.options);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`pq-lenet: ${e.message}\nRun with --help for the options.\n`);
-    return 2;
+  const parsed = parseLenetArgs(argv);
+  if (parsed.help) {
+    process.stdout.write(HELP);
+    return 0;
   }
+  const options: LenetOptions = withPathsFrom(invocationDir(), parsed.options);
   installInterruptCleanup();
   const log = (line: string): void => {
     if (!options.quiet) process.stdout.write(`${line}\n`);
@@ -62,6 +56,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`pq-lenet: ${e.message}\nRun with --help for the options.\n`);
+      process.exit(2);
+    }
     process.stderr.write(`pq-lenet: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   },

@@ -1,17 +1,19 @@
 // The demo's flow, independent of how the model is built: float training, PTQ with each
 // calibration method, QAT from one of them, ONNX export and check, outputs and report.
 import { join } from 'node:path';
-import type { CalibMethod, LenetOptions } from './args.js';
+import { CALIB_METHODS, type CalibMethod, type LenetOptions } from './args.js';
 import { type MnistData, type Split, batchesInOrder, calibrationIndices, gather } from './data/dataset.js';
 import { accuracy } from './evaluate.js';
 import { writeFileAtomic } from './io/atomicWrite.js';
+import { prepareOutDir } from './io/outputRecord.js';
 import type { ModelFactory, QuantModel, StateDict, TrainableModel } from './model.js';
 import { type ProgressOutput, ProgressBar, progressMode } from './progress.js';
 import type { CalibHistogram } from './report/charts.js';
+import { checkData, checkFiniteWeights, checkJsonPath } from './preflight.js';
 import { renderReport } from './report/html.js';
 import { qatLr } from './schedule.js';
 import { EpochShuffler } from './shuffle.js';
-import { type EpochRecord, type PtqResult, type Summary, formatSummaryTable, summaryJson } from './summary.js';
+import { type EpochRecord, type PhaseTiming, type PtqResult, type Summary, formatSummaryTable, summaryJson } from './summary.js';
 
 /** Calibration batches are always 64 samples, in order (histogram ranges depend on batch boundaries). */
 export const CALIB_BATCH = 64;
@@ -25,6 +27,22 @@ export const OUTPUT_FILES = {
   report: 'report.html',
 } as const;
 
+/** Every file name a run can write in --out. */
+export const ALL_OUTPUT_FILES: readonly string[] = [
+  OUTPUT_FILES.float, ...CALIB_METHODS.map(OUTPUT_FILES.ptq), OUTPUT_FILES.qat, OUTPUT_FILES.onnx, OUTPUT_FILES.summary, OUTPUT_FILES.report,
+];
+
+/** The files a run with these options writes in --out. */
+export function plannedOutputs(o: Pick<LenetOptions, 'methods' | 'qatEpochs'>, withOnnx: boolean): string[] {
+  const qat = o.qatEpochs > 0 ? [OUTPUT_FILES.qat, ...(withOnnx ? [OUTPUT_FILES.onnx] : [])] : [];
+  return [OUTPUT_FILES.float, ...o.methods.map(OUTPUT_FILES.ptq), ...qat, OUTPUT_FILES.summary, OUTPUT_FILES.report];
+}
+
+/**
+ * An epoch whose mean loss is above twice that of guessing uniformly among the 10 digits
+ * (2 ln 10 = 4.6) has diverged: a fresh LeNet starts near ln 10 and only goes down from there.
+ */
+export const DIVERGED_LOSS = 2 * Math.log(10);
 export type PipelineOptions = Pick<
   LenetOptions,
   'epochs' | 'batchSize' | 'lr' | 'seed' | 'methods' | 'qatFrom' | 'qatEpochs' | 'calibEvery' | 'weights' | 'out' | 'json' | 'quiet'
@@ -41,6 +59,8 @@ export interface PipelineDeps {
   command?: string;
   /** Milliseconds clock for throughput (injectable for tests). */
   now?: () => number;
+  /** Where warnings go, even with --quiet (default stderr); they are also kept in the summary. */
+  warn?: (line: string) => void;
 }
 
 export interface PipelineResult {
@@ -66,12 +86,14 @@ async function trainEpochs(
   shuffler: EpochShuffler,
   o: PipelineOptions,
   deps: PipelineDeps,
-): Promise<{ history: EpochRecord[]; samplesPerSec: number }> {
+  warn: (line: string) => void,
+): Promise<{ history: EpochRecord[]; timing: PhaseTiming }> {
   const { train, test } = deps.data;
   const now = deps.now ?? (() => performance.now());
   const stepsPerEpoch = Math.ceil(train.count / o.batchSize);
   const totalSteps = epochs * stepsPerEpoch;
   const history: EpochRecord[] = [];
+  const epochSamplesPerSec: number[] = [];
   let trainMs = 0;
   let step = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -89,9 +111,16 @@ async function trainEpochs(
     trainMs += ms;
     const testAccuracy = accuracy((b) => model.predict(b), test);
     bar.finish(`test accuracy ${(testAccuracy * 100).toFixed(2)}%`);
-    history.push({ epoch, trainLoss: bar.meanLoss, testAccuracy, samplesPerSec: ms > 0 ? (train.count * 1000) / ms : 0 });
+    history.push({ epoch, trainLoss: bar.meanLoss, testAccuracy });
+    epochSamplesPerSec.push(ms > 0 ? (train.count * 1000) / ms : 0);
+    if (bar.meanLoss > DIVERGED_LOSS) {
+      warn(
+        `${phase} epoch ${epoch}: mean training loss ${bar.meanLoss.toPrecision(3)} is above ${DIVERGED_LOSS.toFixed(2)} ` +
+          `(twice that of guessing among 10 digits): training diverged (test accuracy ${(testAccuracy * 100).toFixed(2)}%); try a smaller --lr`,
+      );
+    }
   }
-  return { history, samplesPerSec: trainMs > 0 ? (epochs * train.count * 1000) / trainMs : 0 };
+  return { history, timing: { trainSamplesPerSec: trainMs > 0 ? (epochs * train.count * 1000) / trainMs : 0, epochSamplesPerSec } };
 }
 
 /** Every `._amax` of a state dict, flattened, by name. */
@@ -103,6 +132,17 @@ export function amaxOf(dict: StateDict): Record<string, number[]> {
 
 export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promise<PipelineResult> {
   const { models, data } = deps;
+  // 0. before any training, and before --out is touched: what cannot give a meaningful result stops here.
+  checkData(data, o.calibEvery);
+  checkJsonPath(o.json);
+  const weights = o.weights ? models.loadWeights(o.weights) : null;
+  if (weights && o.weights) checkFiniteWeights(weights, o.weights);
+  await prepareOutDir(o.out, plannedOutputs(o, deps.checkOnnx !== undefined), ALL_OUTPUT_FILES);
+  const warnings: string[] = [];
+  const warn = (line: string): void => {
+    warnings.push(line);
+    (deps.warn ?? ((l) => process.stderr.write(`${l}\n`)))(`warning: ${line}`);
+  };
   const files: string[] = [];
   const save = async (name: string, bytes: string | Uint8Array): Promise<void> => {
     const path = join(o.out, name);
@@ -115,9 +155,8 @@ export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promi
   const shuffler = new EpochShuffler(o.seed, data.train.count);
 
   // 1. float training (or the given weights).
-  const weights = o.weights ? models.loadWeights(o.weights) : null;
   const float = models.createFloat(o.seed, weights);
-  const floatRun = await trainEpochs(float, 'float', o.epochs, () => o.lr, shuffler, o, deps);
+  const floatRun = await trainEpochs(float, 'float', o.epochs, () => o.lr, shuffler, o, deps, warn);
   const floatAccuracy = floatRun.history.at(-1)?.testAccuracy ?? accuracy((b) => float.predict(b), data.test);
   const floatState = float.stateDict();
   float.dispose();
@@ -161,10 +200,12 @@ export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promi
   // 3. QAT: fine-tune the chosen calibrated model; 4. export it to ONNX and check it.
   let qat: Summary['qat'] = null;
   let onnx: Summary['onnx'] = null;
+  let qatTiming: PhaseTiming | null = null;
   if (qatModel) {
     const model = qatModel;
-    const run = await trainEpochs(model, 'QAT', o.qatEpochs, (s, total) => qatLr(o.lr, s, total), shuffler, o, deps);
-    qat = { from: o.qatFrom, accuracy: run.history.at(-1)!.testAccuracy, trainSamplesPerSec: run.samplesPerSec, history: run.history };
+    const run = await trainEpochs(model, 'QAT', o.qatEpochs, (s, total) => qatLr(o.lr, s, total), shuffler, o, deps, warn);
+    qat = { from: o.qatFrom, accuracy: run.history.at(-1)!.testAccuracy, history: run.history };
+    qatTiming = run.timing;
     await save(OUTPUT_FILES.qat, models.encodeSafetensors(model.stateDict()));
     if (deps.checkOnnx) {
       const bytes = model.exportOnnx(gather(data.test, [0]));
@@ -180,13 +221,14 @@ export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promi
     data: { source: data.source, train: data.train.count, test: data.test.count },
     float: {
       accuracy: floatAccuracy,
-      trainSamplesPerSec: o.epochs > 0 ? floatRun.samplesPerSec : null,
       history: floatRun.history,
       ...(o.weights ? { weights: o.weights } : {}),
     },
     ptq: ptqOrdered,
     qat,
     onnx,
+    warnings,
+    timing: { float: o.epochs > 0 ? floatRun.timing : null, qat: qatTiming },
   };
   await save(OUTPUT_FILES.summary, summaryJson(summary));
   await save(OUTPUT_FILES.report, await renderReport({ summary, histograms, ...(deps.command ? { command: deps.command } : {}) }));

@@ -1,11 +1,17 @@
-// summary.json (the shape issue 8 fixes, plus per-epoch history) and the terminal table.
+// summary.json and the terminal table. Everything but `timing` depends only on the options and
+// the data, so two runs with the same --seed write the same bytes up to the `timing` block.
 import type { CalibMethod } from './args.js';
 
 export interface EpochRecord {
   epoch: number;
   trainLoss: number;
   testAccuracy: number;
-  samplesPerSec: number;
+}
+
+/** Throughput of one training phase: overall and per epoch (samples per second). */
+export interface PhaseTiming {
+  trainSamplesPerSec: number;
+  epochSamplesPerSec: number[];
 }
 
 export interface PtqResult {
@@ -18,21 +24,22 @@ export interface Summary {
   data: { source: string; train: number; test: number };
   float: {
     accuracy: number;
-    /** null when float training was skipped (--epochs 0 with --weights). */
-    trainSamplesPerSec: number | null;
     history: EpochRecord[];
     weights?: string;
   };
   ptq: Partial<Record<CalibMethod, PtqResult>>;
-  qat: { from: CalibMethod; accuracy: number; trainSamplesPerSec: number; history: EpochRecord[] } | null;
+  qat: { from: CalibMethod; accuracy: number; history: EpochRecord[] } | null;
   onnx: { file: string; maxAbsDiff: number; argmaxAgreement: number } | null;
+  /** What looked wrong but did not stop the run (e.g. a diverging loss). */
+  warnings: string[];
+  /** Last, and the only part that varies between runs with the same seed. float is null with --epochs 0, qat with --qat-epochs 0. */
+  timing: { float: PhaseTiming | null; qat: PhaseTiming | null };
 }
 
-/** Fields that vary from run to run with the same seed (throughput); everything else must not. */
-export function withoutTimings(s: Summary): unknown {
-  return JSON.parse(
-    JSON.stringify(s, (key, value: unknown) => (key === 'trainSamplesPerSec' || key === 'samplesPerSec' ? undefined : value)),
-  );
+/** The summary without `timing`: what must be identical for the same seed. */
+export function withoutTimings(s: Summary): Omit<Summary, 'timing'> {
+  const { timing: _timing, ...rest } = s;
+  return rest;
 }
 
 export function summaryJson(s: Summary): string {

@@ -37,6 +37,17 @@ describe('pq-lenet command line', () => {
     expect(r.stderr).toMatch(/^pq-lenet: --data .*: missing train-images-idx3-ubyte \(looked for .*train-images-idx3-ubyte and .*\.gz\)\n$/);
   });
 
+  it('exits 2 before training when an option leaves nothing to calibrate on, and creates no --out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lenet-cli-'));
+    const r = run('--calib-every', '100000', '--out', join(dir, 'out'), '--quiet');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'pq-lenet: --calib-every 100000 selects no calibration sample from 8,004 training samples; use --calib-every 8004 or less\n' +
+        'Run with --help for the options.\n',
+    );
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
   it('resolves relative paths from where pnpm was invoked (INIT_CWD)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lenet-cli-'));
     const r = runIn({ INIT_CWD: dir }, '--data', 'mnist-files', '--quiet');

@@ -1,10 +1,10 @@
 // The whole pipeline on @pq/nn's LeNet, on a small slice so it runs in seconds: 1 epoch on
 // 1,000 training samples, max and percentile calibration, 1 QAT epoch, ONNX export checked
 // in ONNX Runtime, then --weights (JSON) with --epochs 0 reproducing the float model.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeStateJson } from '@pq/nn';
+import { encodeSafetensors, encodeStateJson } from '@pq/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../src/args.js';
 import { setupCompute } from '../src/compute.js';
@@ -44,8 +44,8 @@ describe('lenet pipeline on @pq/nn (small slice)', () => {
     const out = mkdtempSync(join(tmpdir(), 'lenet-int-'));
     const { summary } = await runPipeline(options(out), { models: nnModels, data, out: sink, checkOnnx });
     expect(readdirSync(out).sort()).toEqual([
-      'lenet-float.safetensors', 'lenet-ptq-max.safetensors', 'lenet-ptq-percentile.safetensors', 'lenet-qat.onnx', 'lenet-qat.safetensors',
-      'report.html', 'summary.json',
+      'lenet-float.safetensors', 'lenet-outputs.json', 'lenet-ptq-max.safetensors', 'lenet-ptq-percentile.safetensors', 'lenet-qat.onnx',
+      'lenet-qat.safetensors', 'report.html', 'summary.json',
     ]);
     expect(summary.data).toEqual({ source: 'mnist package', train: 1000, test: 500 });
     for (const method of ['max', 'percentile'] as const) {
@@ -74,7 +74,26 @@ describe('lenet pipeline on @pq/nn (small slice)', () => {
     writeFileSync(weights, encodeStateJson(nnModels.loadWeights(a.files.find((f) => f.endsWith('lenet-float.safetensors'))!)));
     const c = await run({ seed: 5, epochs: 0, weights });
     expect(c.summary.float.accuracy).toBe(a.summary.float.accuracy);
-    expect(c.summary.float.trainSamplesPerSec).toBeNull();
+    expect(c.summary.timing.float).toBeNull();
     expect(c.summary.ptq.max).toEqual(a.summary.ptq.max);
+  });
+
+  it('reads --weights by content, whatever the extension, and names a folder, a missing file or neither format', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lenet-wf-'));
+    const dict = { 'fc1.bias': { data: Float32Array.of(0.5, -2), shape: [2] } };
+    const at = (name: string, bytes: string | Uint8Array) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+    expect(nnModels.loadWeights(at('upper.JSON', encodeStateJson(dict)))).toEqual(dict);
+    expect(nnModels.loadWeights(at('named.safetensors', `\n ${encodeStateJson(dict)}`))).toEqual(dict);
+    expect(nnModels.loadWeights(at('model.bin', encodeSafetensors(dict)))).toEqual(dict);
+    expect(nnModels.loadWeights(at('model.json', encodeSafetensors(dict)))).toEqual(dict);
+    mkdirSync(join(dir, 'folder'));
+    expect(() => nnModels.loadWeights(join(dir, 'folder'))).toThrow(`--weights ${join(dir, 'folder')} is a folder; give a state dict file (.safetensors or .json)`);
+    expect(() => nnModels.loadWeights(join(dir, 'none.json'))).toThrow(`--weights ${join(dir, 'none.json')}: no such file`);
+    expect(() => nnModels.loadWeights(at('bad.JSON', 'conv1.weight = 3'))).toThrow(`--weights ${join(dir, 'bad.JSON')}: not a JSON state dict (16 bytes;`);
+    expect(() => nnModels.loadWeights(at('bad.pt', Uint8Array.of(0x50, 0x4b, 3, 4)))).toThrow(/bad\.pt: not safetensors or a JSON state dict \(4 bytes;/);
+    expect(() => nnModels.loadWeights(at('broken.json', '{"fc1.bias": {"shape": [2], "data": [1]}}'))).toThrow(
+      /broken\.json \(json\): state JSON: 'fc1\.bias' has 1 values but shape \[2\] needs 2/,
+    );
+    expect(readFileSync(join(dir, 'upper.JSON'), 'utf8')).toContain('fc1.bias');
   });
 });

@@ -12,10 +12,9 @@ export function syntheticSummary(): Summary {
     data: { source: 'mnist package', train: 8004, test: 1996 },
     float: {
       accuracy: 0.979,
-      trainSamplesPerSec: 2500,
       history: [
-        { epoch: 1, trainLoss: 0.9, testAccuracy: 0.93, samplesPerSec: 2400 },
-        { epoch: 2, trainLoss: 0.3, testAccuracy: 0.979, samplesPerSec: 2600 },
+        { epoch: 1, trainLoss: 0.9, testAccuracy: 0.93 },
+        { epoch: 2, trainLoss: 0.3, testAccuracy: 0.979 },
       ],
     },
     ptq: {
@@ -24,8 +23,10 @@ export function syntheticSummary(): Summary {
       mse: { accuracy: 0.977, amax: amax(2.1) },
       entropy: { accuracy: 0.96, amax: amax(1.7) },
     },
-    qat: { from: 'percentile', accuracy: 0.979, trainSamplesPerSec: 2000, history: [{ epoch: 1, trainLoss: 0.2, testAccuracy: 0.979, samplesPerSec: 2000 }] },
+    qat: { from: 'percentile', accuracy: 0.979, history: [{ epoch: 1, trainLoss: 0.2, testAccuracy: 0.979 }] },
     onnx: { file: 'lenet-qat.onnx', maxAbsDiff: 1e-6, argmaxAgreement: 1 },
+    warnings: [],
+    timing: { float: { trainSamplesPerSec: 2500, epochSamplesPerSec: [2400, 2600] }, qat: { trainSamplesPerSec: 2000, epochSamplesPerSec: [2000] } },
   };
 }
 

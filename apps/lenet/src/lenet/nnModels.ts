@@ -1,6 +1,5 @@
 // The pipeline's ModelFactory on @pq/nn: LeNet trained with SGD + momentum on tfjs, the
 // reference's calibration flow (enableCalibration / finishCalibration), ONNX export.
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { HistogramCalibrator } from '@pq/calib';
 import {
@@ -8,6 +7,7 @@ import {
 } from '@pq/nn';
 import type { CalibMethod } from '../args.js';
 import { IMAGE_SIZE, type Split } from '../data/dataset.js';
+import { readWeightsFile } from '../io/weightsFile.js';
 import type { ModelFactory, QuantModel, StateDict, TrainableModel } from '../model.js';
 import type { CalibHistogram } from '../report/charts.js';
 import { type InputCalibrator, LeNet } from './net.js';
@@ -114,11 +114,11 @@ export const nnModels: ModelFactory = {
     return new NnQuantModel(net);
   },
   loadWeights(file) {
-    const bytes = readFileSync(file);
+    const { bytes, format } = readWeightsFile(file);
     try {
-      return file.endsWith('.json') ? decodeStateJson(bytes.toString('utf8')) : decodeSafetensors(bytes);
+      return format === 'json' ? decodeStateJson(new TextDecoder().decode(bytes)) : decodeSafetensors(bytes);
     } catch (e) {
-      throw new Error(`--weights ${file}: ${(e as Error).message}`);
+      throw new Error(`--weights ${file} (${format}): ${(e as Error).message}`);
     }
   },
   encodeSafetensors: (dict) => encodeSafetensors(dict),
