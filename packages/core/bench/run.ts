@@ -2,7 +2,10 @@
 // measured in the same run. Prints the median of several timed runs after a warm-up.
 import os from 'node:os';
 import { timeMedian } from '@pq/bench-utils';
-import { configureSimd, simdActive, fakeTensorQuant, fakeTensorQuantInto, ndarray, reduceAmax, rint, tensorQuant, type NDArray } from '../src/index.js';
+import {
+  configureSimd, simdActive, fakeBlockQuantInto, fakeTensorQuant, fakeTensorQuantInto, ndarray, reduceAmax, reduceBlockAmax, rint,
+  tensorQuant, type NDArray,
+} from '../src/index.js';
 
 const CHANNELS = 64;
 // PQ_SIMD=0 measures the plain JS loops (the fallback where WebAssembly SIMD is missing).
@@ -56,6 +59,12 @@ for (const n of [1 << 20, 1 << 24]) {
   const xRows = ndarray(data, [n / 1024, 1024]);
   const amaxLast = reduceAmax(xRows, 0);
   const intoLast = time(() => fakeTensorQuantInto(xRows, amaxLast, dst), runs);
+  // Block-wise (INT4 AWQ's layout: one amax per 128 weights of a row) against per-channel.
+  const blocks = { [-1]: 128 };
+  const amaxB = reduceBlockAmax(x, blocks);
+  const intoBlock = time(() => fakeBlockQuantInto(x, amaxB, blocks, dst, { numBits: 4 }), runs);
+  const dynChannel = time(() => fakeTensorQuantInto(x, reduceAmax(x, 1), dst), runs);
+  const dynBlock = time(() => fakeBlockQuantInto(x, reduceBlockAmax(x, blocks), blocks, dst, { numBits: 4 }), runs);
   const perTensor = time(() => fakeTensorQuant(x, amaxT), runs);
   const perChannel = time(() => fakeTensorQuant(x, amaxC), runs);
   const real = time(() => tensorQuant(x, amaxC), runs);
@@ -66,6 +75,9 @@ for (const n of [1 << 20, 1 << 24]) {
   rows.push([label, 'fakeTensorQuantInto per-tensor', fmt(intoTensor), `${(intoTensor / copy).toFixed(1)}x`]);
   rows.push([label, `fakeTensorQuantInto per-channel [${CHANNELS},1]`, fmt(intoChannel), `${(intoChannel / copy).toFixed(1)}x`]);
   rows.push([label, 'fakeTensorQuantInto last-axis [1,1024]', fmt(intoLast), `${(intoLast / copy).toFixed(1)}x`]);
+  rows.push([label, `fakeBlockQuantInto blocks of 128 (${intoBlock / intoChannel < 10 ? (intoBlock / intoChannel).toFixed(2) : '>10'}x per-channel)`, fmt(intoBlock), `${(intoBlock / copy).toFixed(1)}x`]);
+  rows.push([label, 'reduceAmax + fakeTensorQuantInto per-channel', fmt(dynChannel), `${(dynChannel / copy).toFixed(1)}x`]);
+  rows.push([label, `reduceBlockAmax + fakeBlockQuantInto (${(dynBlock / dynChannel).toFixed(2)}x per-channel)`, fmt(dynBlock), `${(dynBlock / copy).toFixed(1)}x`]);
   rows.push([label, 'fakeTensorQuant per-tensor', fmt(perTensor), `${(perTensor / copy).toFixed(1)}x`]);
   rows.push([label, `fakeTensorQuant per-channel [${CHANNELS},1]`, fmt(perChannel), `${(perChannel / copy).toFixed(1)}x`]);
   rows.push([label, `tensorQuant per-channel [${CHANNELS},1]`, fmt(real), `${(real / copy).toFixed(1)}x`]);

@@ -33,6 +33,14 @@ export function e4m3Round(v: number): number {
   return v < 0 ? -r : r;
 }
 
+/**
+ * One value of scaled E4M3 quantization: `e4m3(v * scale)` (`|v| < 2^-24` gives +0); the
+ * fake value is that divided by `scale`. Shared by the per-tensor and block-wise paths.
+ */
+export function e4m3Scaled(v: number, scale: number): number {
+  return Math.abs(v) < ZERO_BELOW ? 0 : e4m3Round(Math.fround(v * scale));
+}
+
 function resolveAmax(amax: number | NDArray | null | undefined): number | null {
   if (amax === null || amax === undefined) return null;
   let a: number;
@@ -68,7 +76,7 @@ export function scaledE4M3(x: NDArray, amax?: number | NDArray | null): NDArray 
     const scale = Math.fround(E4M3_MAX / a);
     for (let i = 0; i < xs.length; i++) {
       const v = xs[i]!;
-      out[i] = Math.abs(v) < ZERO_BELOW ? 0 : e4m3Round(Math.fround(v * scale)) / scale;
+      out[i] = e4m3Scaled(v, scale) / scale;
     }
   }
   return { data: out, shape: [...x.shape] };

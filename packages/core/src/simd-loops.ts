@@ -127,3 +127,103 @@ export function absMaxRun(x: Float32Array, start: number, len: number): number {
   }
   return m;
 }
+
+// Block-wise runs: consecutive blocks of `blockLen` elements, block k using scale k. Long runs
+// of blocks that are not tiny go through SIMD a chunk at a time: one copy in and out per chunk,
+// one kernel call per block, the tail of a block that is not a multiple of 4 in JS on the chunk.
+
+/** Shorter blocks stay in JS: per-block call overhead would outweigh the vector loop. */
+const SIMD_MIN_BLOCK_LEN = 32;
+
+function simdForBlocks(len: number, blockLen: number): SimdExports | null {
+  return blockLen >= SIMD_MIN_BLOCK_LEN && blockLen <= SIMD_CHUNK ? simdFor(len) : null;
+}
+
+/**
+ * Fake (or, with `fake` false, real) quantization of x[start, start + len) split into blocks of
+ * `blockLen` (the last one possibly shorter), block k with scales `sq/so[sStart + k]`.
+ */
+export function quantBlocksRun(
+  fake: boolean, x: Float32Array, out: Float32Array, start: number, len: number, blockLen: number,
+  sq: Float32Array, so: Float32Array, sStart: number, lo: number, hi: number,
+): void {
+  const m = simdForBlocks(len, blockLen);
+  if (m === null) {
+    for (let p = 0, k = sStart; p < len; p += blockLen, k++) {
+      const l = Math.min(blockLen, len - p);
+      if (fake) fakeQuantBlock(x, out, start + p, l, sq[k]!, so[k]!, lo, hi);
+      else quantBlock(x, out, start + p, l, sq[k]!, lo, hi);
+    }
+    return;
+  }
+  const heap = m.heap;
+  const kernel = fake ? m.f : m.q;
+  const perChunk = Math.floor(SIMD_CHUNK / blockLen) * blockLen;
+  for (let off = 0, k = sStart; off < len; off += perChunk) {
+    const n = Math.min(perChunk, len - off);
+    heap.set(x.subarray(start + off, start + off + n));
+    for (let p = 0; p < n; p += blockLen, k++) {
+      const l = Math.min(blockLen, n - p);
+      const l4 = l - (l & 3);
+      const s = sq[k]!;
+      const d = so[k]!;
+      if (l4 > 0) kernel(p * 4, (p + l4) * 4, s, d, lo, hi);
+      if (l4 < l) {
+        if (fake) fakeQuantBlock(heap, heap, p + l4, l - l4, s, d, lo, hi);
+        else quantBlock(heap, heap, p + l4, l - l4, s, lo, hi);
+      }
+    }
+    out.set(heap.subarray(0, n), start + off);
+  }
+}
+
+/** NaN-sticky max: a NaN value wins, and once NaN the maximum stays NaN. */
+function mergeMax(amax: Float32Array, i: number, v: number): void {
+  const o = amax[i]!;
+  if (v > o || (v !== v && o === o)) amax[i] = v;
+}
+
+/** Folds max |x| of each block of x[start, start + len) into `amax[aStart + k]` (NaN-sticky). */
+export function absMaxBlocksRun(
+  x: Float32Array, start: number, len: number, blockLen: number, amax: Float32Array, aStart: number,
+): void {
+  const m = simdForBlocks(len, blockLen);
+  if (m === null) {
+    for (let p = 0, k = aStart; p < len; p += blockLen, k++) {
+      const end = start + Math.min(p + blockLen, len);
+      let v = 0;
+      for (let i = start + p; i < end; i++) {
+        const a = Math.abs(x[i]!);
+        if (a > v) v = a;
+        else if (a !== a) {
+          v = NaN;
+          break;
+        }
+      }
+      mergeMax(amax, k, v);
+    }
+    return;
+  }
+  const heap = m.heap;
+  const perChunk = Math.floor(SIMD_CHUNK / blockLen) * blockLen;
+  for (let off = 0, k = aStart; off < len; off += perChunk) {
+    const n = Math.min(perChunk, len - off);
+    heap.set(x.subarray(start + off, start + off + n));
+    for (let p = 0; p < n; p += blockLen, k++) {
+      const l = Math.min(blockLen, n - p);
+      const l4 = l - (l & 3);
+      let v = l4 > 0 ? m.a(p * 4, (p + l4) * 4) : 0;
+      for (let i = p + l4; i < p + l && v === v; i++) {
+        const a = Math.abs(heap[i]!);
+        if (a > v) v = a;
+        else if (a !== a) v = NaN;
+      }
+      mergeMax(amax, k, v);
+    }
+  }
+}
+
+/** Folds |x[xStart + j]| into `amax[aStart + j]` (NaN-sticky), j < len. */
+export function absMaxVecRun(x: Float32Array, start: number, len: number, amax: Float32Array, aStart: number): void {
+  for (let j = 0; j < len; j++) mergeMax(amax, aStart + j, Math.abs(x[start + j]!));
+}
