@@ -15,12 +15,6 @@ export * from './calibrate.js';
 export * from './optim.js';
 export * from './quant_modules.js';
 export * from './replace_with_quant.js';
-// Float layers that have a quantized version, as `swappable` proxies so quantModules.initialize()
-// can redirect their construction (these explicit exports take precedence over `export *`).
-export {
-  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Linear, LSTM, LSTMCell,
-  AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
-} from './quant/public_float.js';
 // ONNX export (tracer, Q/DQ pairs, onnx-proto ModelProto)
 export * from './onnx/index.js';
 // opt-in training speed: wasm backend + pq's kernels for what it lacks

@@ -1,51 +1,33 @@
-// quantModules.initialize / deactivate: while active, constructing a float layer through
-// @pq/nn's public classes (`new Conv2d(...)`, `new Linear(...)`) returns its quantized version,
-// as the reference's monkey patching of torch.nn does. The public float classes are thin
-// proxies of the real ones (`swappable`): `instanceof`, statics and subclassing behave as
-// before, and only a direct `new` of the exact public class is redirected while active.
+// quantModules.initialize / deactivate: while active, constructing one of @pq/nn's float layers
+// that has a quantized version (`new Conv2d(...)`, `new Linear(...)`) returns the quantized
+// layer built from the same arguments, as the reference's monkey patching of torch.nn does.
+// The redirect sits in the float constructors (quant_swap.ts), so the classes themselves are
+// untouched: `instanceof`, `constructor`, statics and subclassing are plain JavaScript.
+//
+// Subclasses: the reference replaces the attribute `torch.nn.Conv2d`, so a subclass defined
+// before initialize() keeps the float base. A JS class binds its base when it is defined, so a
+// subclass of Conv2d (defined before or after initialize) is built as itself, float; name it in
+// `customQuantModules` ([MyConv, MyQuantConv]) or use replaceWithQuant to quantize it.
 import { checkOptions } from '@pq/core';
 import { selectQuantMap, type ModuleConstructor } from './quant/quant_map.js';
+import { QUANT_SWAPPABLE, quantSwapsActive, setQuantSwaps } from './quant_swap.js';
 
 export interface QuantModulesOptions {
   /** Float class names to keep float ('Linear', ...). */
   floatModuleList?: readonly string[];
-  /** Extra [floatClass, quantClass] pairs; the float class must be @pq/nn's or wrapped with `swappable`. */
+  /**
+   * Extra [FloatClass, QuantClass] pairs. The float class is one of @pq/nn's layer classes with
+   * a spatial-dims family (Conv*, ConvTranspose*, the pools, the norms), Linear, LSTM or LSTMCell,
+   * or a subclass of one: those constructors consult the redirect.
+   */
   customQuantModules?: ReadonlyArray<readonly [ModuleConstructor, ModuleConstructor]>;
-}
-
-/** Real float class -> quantized class, while initialize() is active. */
-let active: Map<Function, ModuleConstructor> | null = null;
-/** Proxy -> real class, so custom pairs may name either. */
-const realOf = new WeakMap<Function, Function>();
-
-/**
- * The public face of a float layer class: constructing it while quantModules is active builds
- * the quantized class instead (with the same arguments); otherwise it is the class itself.
- */
-export function swappable<C extends ModuleConstructor>(cls: C): C {
-  const proxy: C = new Proxy(cls, {
-    construct(target, args, newTarget) {
-      if (newTarget === proxy) {
-        const quant = active?.get(target);
-        if (quant !== undefined) return new quant(...(args as unknown[]));
-        return Reflect.construct(target, args, target);
-      }
-      return Reflect.construct(target, args, newTarget);
-    },
-  });
-  realOf.set(proxy, cls);
-  return proxy;
-}
-
-function real(cls: Function): Function {
-  return realOf.get(cls) ?? cls;
 }
 
 export const quantModules = {
   /**
    * Makes float layers built afterwards come out quantized: Conv1d-3d, ConvTranspose1d-3d,
    * Linear, LSTM, LSTMCell, AvgPool1d-3d, AdaptiveAvgPool1d-3d, minus `floatModuleList`, plus
-   * `customQuantModules`. Undo with `deactivate()`.
+   * `customQuantModules`. Only `new` of exactly a listed class is redirected. Undo with `deactivate()`.
    */
   initialize(o: QuantModulesOptions = {}): void {
     checkOptions('quantModules.initialize', o, { floatModuleList: 'object', customQuantModules: 'object' });
@@ -56,19 +38,25 @@ export const quantModules = {
       if (typeof float !== 'function' || typeof quant !== 'function') {
         throw new TypeError('quantModules.initialize: each customQuantModules entry must be [FloatClass, QuantClass]');
       }
-      map.set(real(float), quant);
+      if ((float as { [QUANT_SWAPPABLE]?: boolean })[QUANT_SWAPPABLE] !== true) {
+        throw new TypeError(
+          `quantModules.initialize: customQuantModules names ${float.name}, whose constructor cannot be redirected ` +
+            "(only @pq/nn's Conv, ConvTranspose, pooling and norm classes, Linear, LSTM, LSTMCell and their subclasses can); " +
+            'use replaceWithQuant with a custom builder for it',
+        );
+      }
+      map.set(float, quant);
     }
-    active = map;
+    setQuantSwaps(map);
   },
 
   /** Float layers built afterwards are float again. */
   deactivate(): void {
-    active = null;
+    setQuantSwaps(null);
   },
 
   /** Whether initialize() is in effect. */
   get active(): boolean {
-    return active !== null;
+    return quantSwapsActive();
   },
 };
-

@@ -8,6 +8,7 @@ import { checkPositiveInt } from '../args.js';
 import { pyBool } from '../py_repr.js';
 import { layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
+import { QUANT_SWAPPABLE, quantSwap } from '../quant_swap.js';
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -17,12 +18,16 @@ export interface LinearOptions {
 export class Linear extends Module {
   /** Option keys the constructor accepts; subclasses (QuantLinear) extend the list. */
   static optionKeys: readonly string[] = ['bias'];
-  readonly inFeatures: number;
-  readonly outFeatures: number;
-  weight: tf.Variable;
-  bias: tf.Variable | null;
+  static readonly [QUANT_SWAPPABLE] = true;
+  // `!`: the constructor's early return (a quantModules redirect) leaves them to the other object.
+  readonly inFeatures!: number;
+  readonly outFeatures!: number;
+  weight!: tf.Variable;
+  bias!: tf.Variable | null;
 
   constructor(inFeatures: number, outFeatures: number, o: LinearOptions = {}) {
+    const swapped = quantSwap<Linear>(new.target, [inFeatures, outFeatures, o]);
+    if (swapped !== undefined) return swapped;
     super();
     checkOptions(this.typeName, o, optionKeysOf(this));
     this.inFeatures = checkPositiveInt(this.typeName, 'inFeatures', inFeatures);

@@ -10,6 +10,7 @@ import { checkPositiveInt } from '../args.js';
 import { pyBool, pyFloat } from '../py_repr.js';
 import { layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
+import { QUANT_SWAPPABLE, quantSwap } from '../quant_swap.js';
 
 export interface LSTMCellOptions {
   bias?: boolean;
@@ -23,16 +24,20 @@ function rnnParameter(shape: number[], hidden: number, name: string): tf.Variabl
 
 export class LSTMCell extends Module {
   static optionKeys: readonly string[] = ['bias'];
-  readonly inputSize: number;
-  readonly hiddenSize: number;
+  static readonly [QUANT_SWAPPABLE] = true;
+  // `!`: the constructor's early return (a quantModules redirect) leaves them to the other object.
+  readonly inputSize!: number;
+  readonly hiddenSize!: number;
   /** Whether the cell has biases (PyTorch's `bias` attribute). */
-  readonly bias: boolean;
-  weight_ih: tf.Variable;
-  weight_hh: tf.Variable;
-  bias_ih: tf.Variable | null;
-  bias_hh: tf.Variable | null;
+  readonly bias!: boolean;
+  weight_ih!: tf.Variable;
+  weight_hh!: tf.Variable;
+  bias_ih!: tf.Variable | null;
+  bias_hh!: tf.Variable | null;
 
   constructor(inputSize: number, hiddenSize: number, o: LSTMCellOptions = {}) {
+    const swapped = quantSwap<LSTMCell>(new.target, [inputSize, hiddenSize, o]);
+    if (swapped !== undefined) return swapped;
     super();
     checkOptions(this.typeName, o, optionKeysOf(this));
     this.inputSize = checkPositiveInt(this.typeName, 'inputSize', inputSize);
@@ -97,15 +102,19 @@ export interface LSTMOptions {
 /** A multi-layer LSTM over a sequence (PyTorch's nn.LSTM, without projections). */
 export class LSTM extends Module {
   static optionKeys: readonly string[] = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'];
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly dropout: number;
-  readonly bidirectional: boolean;
+  static readonly [QUANT_SWAPPABLE] = true;
+  // `!`: the constructor's early return (a quantModules redirect) leaves them to the other object.
+  readonly inputSize!: number;
+  readonly hiddenSize!: number;
+  readonly numLayers!: number;
+  readonly bias!: boolean;
+  readonly batchFirst!: boolean;
+  readonly dropout!: number;
+  readonly bidirectional!: boolean;
 
   constructor(inputSize: number, hiddenSize: number, o: LSTMOptions = {}) {
+    const swapped = quantSwap<LSTM>(new.target, [inputSize, hiddenSize, o]);
+    if (swapped !== undefined) return swapped;
     super();
     const name = this.typeName;
     checkOptions(name, o, optionKeysOf(this));

@@ -1,8 +1,8 @@
 export { TensorQuantizer, type TensorQuantizerOptions, type QuantizerCalibrator, type AmaxValue } from './tensor_quantizer.js';
 export { Clip, type ClipOptions } from './clip.js';
 export {
-  QuantInputMixin, QuantMixin, splitQuantOptions, checkDescriptor, type QuantInputOptions, type QuantWeightOptions, type QuantDefaults,
-  type QuantInputMembers, type QuantInputStatics, type QuantWeightMembers, type QuantWeightStatics, type ModuleClass,
+  QuantMixin, splitQuantOptions, checkDescriptor, type QuantInputOptions, type QuantWeightOptions, type QuantDefaults, type QuantMixinDefaults,
+  type QuantInputMembers, type QuantInputStatics, type QuantWeightMembers, type QuantWeightStatics, type QuantClass, type FloatLayerClass,
 } from './quant_mixin.js';
 export { QuantLinear, type QuantLinearOptions } from './linear.js';
 export { QuantConv1d, QuantConv2d, QuantConv3d, type QuantConvOptions } from './conv.js';

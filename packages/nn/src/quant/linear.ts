@@ -5,17 +5,13 @@ import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, formatShape } from '@pq/core';
 import { Linear, type LinearOptions } from '../layers/linear.js';
 import { linear } from '../functional/linear.js';
 import { layerName } from '../layers/layer_input.js';
-import type { QuantWeightOptions } from './quant_mixin.js';
-import { quantWeightLayer } from './quant_layer.js';
+import { QuantMixin, type QuantWeightOptions } from './quant_mixin.js';
 
 export interface QuantLinearOptions extends LinearOptions, QuantWeightOptions {}
 
 type QuantLinearArgs = [inFeatures: number, outFeatures: number, o?: QuantLinearOptions];
 
-export class QuantLinear extends quantWeightLayer<typeof Linear, QuantLinearArgs>(Linear, {
-  optionsAt: 2,
-  weight: QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW,
-}) {
+export class QuantLinear extends QuantMixin<typeof Linear, QuantLinearArgs>(Linear, { weight: QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW }) {
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${formatShape(x.shape)}`);

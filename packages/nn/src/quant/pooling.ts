@@ -1,11 +1,11 @@
 // Quantized pooling (the reference's quant_pooling.py): the input is fake-quantized (per
 // tensor by default), then the float pooling runs on it. No weights, so no weight quantizer.
+import type * as tf from '@tensorflow/tfjs-core';
 import {
   AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d,
   type AdaptiveSize, type AvgPoolLayerOptions, type MaxPoolLayerOptions,
 } from '../layers/pooling.js';
-import type { QuantInputOptions } from './quant_mixin.js';
-import { quantInputLayer } from './quant_layer.js';
+import { QuantMixin, quantizeChannelsFirst, type QuantInputOptions } from './quant_mixin.js';
 
 type IntOrTuple = number | readonly number[];
 
@@ -14,20 +14,59 @@ export interface QuantAvgPoolOptions extends AvgPoolLayerOptions, QuantInputOpti
 
 type MaxPoolArgs = [kernelSize: IntOrTuple, o?: QuantMaxPoolOptions];
 type AvgPoolArgs = [kernelSize: IntOrTuple, o?: QuantAvgPoolOptions];
+/** Adaptive pooling takes no float options, only the quant ones. */
 type AdaptiveArgs = [outputSize: AdaptiveSize, o?: QuantInputOptions];
 
-const POOL = { optionsAt: 1 };
-/** Adaptive pooling takes no float options; the quant options are checked by the quant layer. */
-const ADAPTIVE = { optionsAt: 1, floatTakesOptions: false };
+export class QuantMaxPool1d extends QuantMixin<typeof MaxPool1d, MaxPoolArgs>(MaxPool1d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
 
-export class QuantMaxPool1d extends quantInputLayer<typeof MaxPool1d, MaxPoolArgs>(MaxPool1d, POOL) {}
-export class QuantMaxPool2d extends quantInputLayer<typeof MaxPool2d, MaxPoolArgs>(MaxPool2d, POOL) {}
-export class QuantMaxPool3d extends quantInputLayer<typeof MaxPool3d, MaxPoolArgs>(MaxPool3d, POOL) {}
+export class QuantMaxPool2d extends QuantMixin<typeof MaxPool2d, MaxPoolArgs>(MaxPool2d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
 
-export class QuantAvgPool1d extends quantInputLayer<typeof AvgPool1d, AvgPoolArgs>(AvgPool1d, POOL) {}
-export class QuantAvgPool2d extends quantInputLayer<typeof AvgPool2d, AvgPoolArgs>(AvgPool2d, POOL) {}
-export class QuantAvgPool3d extends quantInputLayer<typeof AvgPool3d, AvgPoolArgs>(AvgPool3d, POOL) {}
+export class QuantMaxPool3d extends QuantMixin<typeof MaxPool3d, MaxPoolArgs>(MaxPool3d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
 
-export class QuantAdaptiveAvgPool1d extends quantInputLayer<typeof AdaptiveAvgPool1d, AdaptiveArgs>(AdaptiveAvgPool1d, ADAPTIVE) {}
-export class QuantAdaptiveAvgPool2d extends quantInputLayer<typeof AdaptiveAvgPool2d, AdaptiveArgs>(AdaptiveAvgPool2d, ADAPTIVE) {}
-export class QuantAdaptiveAvgPool3d extends quantInputLayer<typeof AdaptiveAvgPool3d, AdaptiveArgs>(AdaptiveAvgPool3d, ADAPTIVE) {}
+export class QuantAvgPool1d extends QuantMixin<typeof AvgPool1d, AvgPoolArgs>(AvgPool1d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
+
+export class QuantAvgPool2d extends QuantMixin<typeof AvgPool2d, AvgPoolArgs>(AvgPool2d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
+
+export class QuantAvgPool3d extends QuantMixin<typeof AvgPool3d, AvgPoolArgs>(AvgPool3d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
+
+export class QuantAdaptiveAvgPool1d extends QuantMixin<typeof AdaptiveAvgPool1d, AdaptiveArgs>(AdaptiveAvgPool1d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
+
+export class QuantAdaptiveAvgPool2d extends QuantMixin<typeof AdaptiveAvgPool2d, AdaptiveArgs>(AdaptiveAvgPool2d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}
+
+export class QuantAdaptiveAvgPool3d extends QuantMixin<typeof AdaptiveAvgPool3d, AdaptiveArgs>(AdaptiveAvgPool3d) {
+  override forward(x: tf.Tensor): tf.Tensor {
+    return super.forward(quantizeChannelsFirst(this, x));
+  }
+}

@@ -7,9 +7,8 @@ import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, QUANT_DESC_8BIT_PER_TENSOR, type
 import { Module } from '../module.js';
 import { LSTM, LSTMCell, type LSTMCellOptions, type LSTMOptions } from '../layers/rnn.js';
 import { lstmCell } from '../functional/rnn.js';
-import { checkDescriptor, makeQuantizer, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
-import { quantWeightLayer } from './quant_layer.js';
-import type { TensorQuantizer } from './tensor_quantizer.js';
+import { QuantMixin, checkDescriptor, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
+import { TensorQuantizer } from './tensor_quantizer.js';
 
 export interface QuantLSTMCellOptions extends LSTMCellOptions, QuantWeightOptions {}
 export interface QuantLSTMOptions extends LSTMOptions, QuantWeightOptions {}
@@ -32,10 +31,7 @@ function quantLstmStep(
 
 type QuantLSTMCellArgs = [inputSize: number, hiddenSize: number, o?: QuantLSTMCellOptions];
 
-export class QuantLSTMCell extends quantWeightLayer<typeof LSTMCell, QuantLSTMCellArgs>(LSTMCell, {
-  optionsAt: 2,
-  weight: QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW,
-}) {
+export class QuantLSTMCell extends QuantMixin<typeof LSTMCell, QuantLSTMCellArgs>(LSTMCell, { weight: QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW }) {
   override cellForward(x: tf.Tensor, h: tf.Tensor, c: tf.Tensor): [tf.Tensor, tf.Tensor] {
     return quantLstmStep(this._input_quantizer, this._weight_quantizer, x, h, c, {
       weightIh: this.weight_ih,
@@ -89,8 +85,8 @@ export class QuantLSTM extends LSTM {
     const { input, weight } = splitQuantOptions(new.target, o, true);
     super(inputSize, hiddenSize, o);
     const count = this.numLayers * this.directions;
-    this._input_quantizers = new QuantizerList(Array.from({ length: count }, () => makeQuantizer(input)));
-    this._weight_quantizers = new QuantizerList(Array.from({ length: count }, () => makeQuantizer(weight!)));
+    this._input_quantizers = new QuantizerList(Array.from({ length: count }, () => new TensorQuantizer(input)));
+    this._weight_quantizers = new QuantizerList(Array.from({ length: count }, () => new TensorQuantizer(weight!)));
   }
 
   override cellForward(layer: number, reverse: boolean, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor): [tf.Tensor, tf.Tensor] {

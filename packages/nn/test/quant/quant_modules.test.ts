@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import './helpers/tf.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Conv2d, Flatten, LSTMCell, Linear, MaxPool2d, Module, QuantConv2d, QuantLSTMCell, QuantLinear, ReLU, Sequential,
-  quantModules, quantizers, replaceWithQuant,
+  AdaptiveAvgPool2d, Conv2d, ConvNd, Flatten, LSTMCell, Linear, MaxPool2d, Module, QUANT_DESC_8BIT_PER_TENSOR, QuantAdaptiveAvgPool2d,
+  QuantConv2d, QuantLSTMCell, QuantLinear, QuantMaxPool2d, ReLU, Sequential, quantModules, quantizers, replaceWithQuant,
 } from '@pq/nn';
 
 class MyQuantLinear extends QuantLinear {}
@@ -42,9 +42,67 @@ describe('quantModules.initialize / deactivate', () => {
     for (const m of [lin, mine, custom]) m.dispose();
   });
 
-  it('refuses unknown names and options', () => {
+  it('refuses unknown names and options, and classes whose construction cannot be redirected', () => {
     expect(() => quantModules.initialize({ floatModuleList: ['Conv4d'] })).toThrow(/floatModuleList names 'Conv4d'/);
     expect(() => quantModules.initialize({ floatModules: [] } as never)).toThrow(/unknown option 'floatModules'/);
+    class Own extends Module {
+      forward(): void {}
+    }
+    expect(() => quantModules.initialize({ customQuantModules: [[Own, QuantLinear]] })).toThrow(/names Own, whose constructor cannot be redirected/);
+    expect(quantModules.active).toBe(false);
+  });
+});
+
+describe('one class identity', () => {
+  afterEach(() => quantModules.deactivate());
+
+  it('classes, constructors and statics are plain, swapped or not', () => {
+    const plain = new Conv2d(1, 2, 3);
+    expect(plain.constructor).toBe(Conv2d);
+    expect(Object.getPrototypeOf(plain)).toBe(Conv2d.prototype);
+    expect(Conv2d.optionKeys).toBe(ConvNd.optionKeys);
+    // One mixin level between a quantized class and its float class.
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(QuantConv2d.prototype))).toBe(Conv2d.prototype);
+    expect(QuantConv2d.optionKeys).toEqual([...Conv2d.optionKeys, 'quantDescInput', 'quantDescWeight']);
+    expect(QuantMaxPool2d.optionKeys).toEqual([...MaxPool2d.optionKeys, 'quantDescInput']);
+    quantModules.initialize();
+    const swapped = new Conv2d(1, 2, 3, { padding: 1 });
+    expect(swapped.constructor).toBe(QuantConv2d);
+    expect(swapped).toBeInstanceOf(Conv2d);
+    expect(swapped.padding).toEqual([1, 1]);
+    expect(Conv2d.optionKeys).toBe(ConvNd.optionKeys);
+    // The quantized classes themselves (and replaceWithQuant's builders) are never redirected.
+    expect(new QuantConv2d(1, 2, 3).constructor).toBe(QuantConv2d);
+    for (const m of [plain, swapped]) m.dispose();
+  });
+
+  it('subclasses are built as themselves unless a custom pair names them', () => {
+    class Before extends Conv2d {
+      static tag = 'before';
+    }
+    quantModules.initialize();
+    class After extends Conv2d {}
+    const [before, after] = [new Before(1, 1, 1), new After(1, 1, 1)];
+    expect(before.constructor).toBe(Before);
+    expect(after.constructor).toBe(After);
+    expect(before).not.toBeInstanceOf(QuantConv2d);
+    expect(Before.tag).toBe('before');
+    class QuantBefore extends QuantConv2d {}
+    quantModules.initialize({ customQuantModules: [[Before, QuantBefore]] });
+    const custom = new Before(1, 1, 1);
+    expect(custom.constructor).toBe(QuantBefore);
+    for (const m of [before, after, custom]) m.dispose();
+  });
+
+  it('the quant options come in the trailing options object', () => {
+    const desc = QUANT_DESC_8BIT_PER_TENSOR;
+    const pool = new QuantAdaptiveAvgPool2d([3, null], { quantDescInput: desc });
+    expect(pool.outputSize).toEqual([3, null]);
+    expect(pool.inputQuantizer).toBeDefined();
+    expect(new QuantAdaptiveAvgPool2d(2)).toBeInstanceOf(AdaptiveAvgPool2d);
+    const max = new QuantMaxPool2d([2, 3], { stride: 1 });
+    expect([max.kernelSize, max.stride]).toEqual([[2, 3], 1]);
+    expect(() => new QuantAdaptiveAvgPool2d(2, { stride: 1 } as never)).toThrow(/QuantAdaptiveAvgPool2d: unknown option 'stride'/);
   });
 });
 
