@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import './helpers/tf.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AdaptiveAvgPool2d, Conv2d, ConvNd, Flatten, LSTMCell, Linear, MaxPool2d, Module, QUANT_DESC_8BIT_PER_TENSOR, QuantAdaptiveAvgPool2d,
+  AdaptiveAvgPool2d, Conv2d, ConvNd, Flatten, LSTMCell, Linear, MaxPool2d, Module, QuantAdaptiveAvgPool2d,
   QuantConv2d, QuantLSTMCell, QuantLinear, QuantMaxPool2d, ReLU, Sequential, quantModules, quantizers, replaceWithQuant,
 } from '@pq/nn';
+import { QUANT_DESC_8BIT_PER_TENSOR, QuantDescriptor } from '@pq/core';
 
 class MyQuantLinear extends QuantLinear {}
 
@@ -95,10 +96,10 @@ describe('one class identity', () => {
   });
 
   it('the quant options come in the trailing options object', () => {
-    const desc = QUANT_DESC_8BIT_PER_TENSOR;
-    const pool = new QuantAdaptiveAvgPool2d([3, null], { quantDescInput: desc });
+    const pool = new QuantAdaptiveAvgPool2d([3, null], { quantDescInput: new QuantDescriptor({ numBits: 4 }) });
     expect(pool.outputSize).toEqual([3, null]);
-    expect(pool.inputQuantizer).toBeDefined();
+    expect(pool.inputQuantizer.numBits).toBe(4);
+    expect(new QuantAdaptiveAvgPool2d(2).inputQuantizer.numBits).toBe(QUANT_DESC_8BIT_PER_TENSOR.numBits);
     expect(new QuantAdaptiveAvgPool2d(2)).toBeInstanceOf(AdaptiveAvgPool2d);
     const max = new QuantMaxPool2d([2, 3], { stride: 1 });
     expect([max.kernelSize, max.stride]).toEqual([[2, 3], 1]);
