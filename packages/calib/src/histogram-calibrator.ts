@@ -1,6 +1,6 @@
 // HistogramCalibrator: a histogram of |x| over a range that grows with the data, and the three
 // ways to pick amax from it (the reference's HistogramCalibrator, torch_hist path).
-import { checkNumBits, checkOptions, jsKernels, type NDArray, type QuantKernels } from '@pq/core';
+import { checkNumBits, checkOptions, describeValue, isNumberArray, jsKernels, type NDArray, type QuantKernels } from '@pq/core';
 import { computeAmaxEntropy } from './entropy.js';
 import { checkBatch, refuseNonFinite } from './input-checks.js';
 import { computeAmaxMse } from './mse.js';
@@ -51,13 +51,13 @@ export class HistogramCalibrator {
   constructor(o: HistogramCalibratorOptions = {}) {
     checkOptions(WHO, o, OPTIONS);
     if (o.axis !== undefined && o.axis !== null) {
-      throw new RangeError(`${WHO}: histograms are per tensor; axis must be null, got ${JSON.stringify(o.axis)}`);
+      throw new RangeError(`${WHO}: histograms are per tensor; axis must be null, got ${describeValue(o.axis)}`);
     }
     this.numBits = o.numBits ?? 8;
     this.unsigned = o.unsigned ?? false;
-    if (typeof this.numBits === 'number') checkNumBits(this.numBits, this.unsigned);
-    else if (!(Array.isArray(this.numBits) && this.numBits[0] === 4 && this.numBits[1] === 3 && this.numBits.length === 2)) {
-      throw new TypeError(`${WHO}: numBits must be an integer or [4, 3] (E4M3), got ${JSON.stringify(this.numBits)}`);
+    if (typeof this.numBits === 'number') checkNumBits(this.numBits, this.unsigned, WHO);
+    else if (!(isNumberArray(this.numBits) && this.numBits[0] === 4 && this.numBits[1] === 3 && this.numBits.length === 2)) {
+      throw new TypeError(`${WHO}: numBits must be an integer or [4, 3] (E4M3), got ${describeValue(this.numBits)}`);
     }
     this.numBins = o.numBins ?? 2048;
     if (!Number.isInteger(this.numBins) || this.numBins < 1) {

@@ -1,5 +1,5 @@
 // MaxCalibrator: the running elementwise max of per-batch amax (the reference's MaxCalibrator).
-import { checkOptions, formatShape, jsKernels, normalizeAxes, sameShape, type NDArray, type QuantKernels } from '@pq/core';
+import { checkAxisOption, checkNumBits, checkOptions, formatShape, jsKernels, normalizeAxes, sameShape, type NDArray, type QuantKernels } from '@pq/core';
 import { checkBatch, refuseNonFinite } from './input-checks.js';
 
 export interface MaxCalibratorOptions {
@@ -30,9 +30,10 @@ export class MaxCalibrator {
 
   constructor(o: MaxCalibratorOptions = {}) {
     checkOptions(WHO, o, OPTIONS);
-    this.numBits = o.numBits ?? 8;
-    this.axis = o.axis ?? null;
     this.unsigned = o.unsigned ?? false;
+    this.numBits = o.numBits ?? 8;
+    checkNumBits(this.numBits, this.unsigned, WHO);
+    this.axis = checkAxisOption(o.axis, WHO);
     this.trackAmax = o.trackAmax ?? false;
     this.kernels = o.kernels ?? jsKernels;
   }

@@ -107,6 +107,10 @@ describe('HistogramCalibrator', () => {
     expect(() => new HistogramCalibrator({ numBins: 0 })).toThrow(/numBins must be a positive integer/);
     expect(() => new HistogramCalibrator({ numBits: [5, 2] as unknown as [4, 3] })).toThrow(/integer or \[4, 3\]/);
     expect(() => new HistogramCalibrator({ bins: 3 } as object)).toThrow(/unknown option 'bins'/);
+    expect(() => new HistogramCalibrator({ numBits: 99 })).toThrow('HistogramCalibrator: numBits must be an integer in 2..16');
+    expect(() => new HistogramCalibrator({ skipZeros: 1 } as never)).toThrow("HistogramCalibrator: option 'skipZeros' must be a boolean, got 1");
+    expect(() => new HistogramCalibrator({ num_bins: 8 } as never)).toThrow(/unknown option 'num_bins'; did you mean 'numBins'/);
+    expect(() => cal.computeAmax('mse', { startBin: '1' } as never)).toThrow("HistogramCalibrator.computeAmax: option 'startBin' must be an integer, got string '1'");
     // Errors come before "nothing collected" too.
     expect(() => cal.computeAmax('kl' as 'entropy')).toThrow(/unknown method "kl" \(expected entropy, mse, percentile\)/);
     expect(() => cal.computeAmax('percentile', { percentile: 100.5 })).toThrow(/percentile must be a number in \[0, 100\], got 100.5/);

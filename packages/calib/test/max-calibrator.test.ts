@@ -46,6 +46,18 @@ describe('MaxCalibrator', () => {
     expect(() => new MaxCalibrator({ axes: 1 } as object)).toThrow(/unknown option 'axes'/);
   });
 
+  it('checks its options when built: numBits range, types, snake_case keys, axis', () => {
+    expect(() => new MaxCalibrator({ numBits: 99 })).toThrow('MaxCalibrator: numBits must be an integer in 2..16 for signed quantization, got 99');
+    expect(new MaxCalibrator({ numBits: 1, unsigned: true }).numBits).toBe(1);
+    expect(() => new MaxCalibrator({ unsigned: 'yes' } as never)).toThrow("MaxCalibrator: option 'unsigned' must be a boolean, got string 'yes'");
+    expect(() => new MaxCalibrator({ num_bits: 4 } as never)).toThrow(
+      "MaxCalibrator: unknown option 'num_bits'; did you mean 'numBits'? (accepted: numBits, axis, unsigned, trackAmax, kernels)",
+    );
+    expect(() => new MaxCalibrator({ axis: [0, 0] })).toThrow('MaxCalibrator: axis 0 is repeated in [0, 0]');
+    expect(() => new MaxCalibrator({ axis: '0' } as never)).toThrow("MaxCalibrator: axis must be an integer, a list of integers or null, got string '0'");
+    expect(new MaxCalibrator({ axis: Int32Array.of(0, 2) as never }).axis).toEqual([0, 2]);
+  });
+
   it('starts from scratch after reset', () => {
     const cal = new MaxCalibrator({ axis: 0, trackAmax: true });
     cal.collect(ndarray([5, 5], [2, 1]));

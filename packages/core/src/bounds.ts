@@ -1,13 +1,38 @@
 // Integer quantization ranges, as in the reference's _tensor_quant.
 
-/** Checks the integer format: signed needs 2..16 bits, unsigned 1..16. */
-export function checkNumBits(numBits: number, unsigned: boolean): void {
+import { checkOptions, describeValue } from './options.js';
+import type { QuantOptions } from './types.js';
+
+/** Checks the integer format: signed needs 2..16 bits, unsigned 1..16; `who` prefixes the error. */
+export function checkNumBits(numBits: number, unsigned: boolean, who?: string): void {
   const min = unsigned ? 1 : 2;
   if (!Number.isInteger(numBits) || numBits < min || numBits > 16) {
+    const got = typeof numBits === 'number' ? String(numBits) : describeValue(numBits);
     throw new RangeError(
-      `numBits must be an integer in ${min}..16 for ${unsigned ? 'unsigned' : 'signed'} quantization, got ${String(numBits)}`,
+      `${who === undefined ? '' : `${who}: `}numBits must be an integer in ${min}..16 for ${unsigned ? 'unsigned' : 'signed'} quantization, got ${got}`,
     );
   }
+}
+
+/** QuantOptions with the defaults filled in. */
+export interface ResolvedQuantOptions {
+  numBits: number;
+  unsigned: boolean;
+  narrowRange: boolean;
+}
+
+const QUANT_OPTIONS = { numBits: 'integer', unsigned: 'boolean', narrowRange: 'boolean' } as const;
+
+/**
+ * Checks the options of an integer quantization (unknown keys, types, the numBits range) and
+ * fills in the defaults `numBits: 8, unsigned: false, narrowRange: true`; `who` names the caller.
+ */
+export function resolveQuantOptions(o: QuantOptions | undefined, who: string): ResolvedQuantOptions {
+  checkOptions(who, o, QUANT_OPTIONS);
+  const numBits = o?.numBits ?? 8;
+  const unsigned = o?.unsigned ?? false;
+  checkNumBits(numBits, unsigned, who);
+  return { numBits, unsigned, narrowRange: o?.narrowRange ?? true };
 }
 
 /** `2^(numBits - 1 + unsigned) - 1`: the largest quantized integer. */

@@ -1,4 +1,5 @@
 import { checkNDArray } from './ndarray.js';
+import { checkOptions, describeValue } from './options.js';
 import type { HistogramOptions, NDArray } from './types.js';
 
 /**
@@ -40,19 +41,28 @@ export function histc(values: Float32Array, numBins: number, min: number, max: n
 }
 
 /**
+ * Checks the arguments of `histogram` (every QuantKernels implementation's): x, a positive
+ * integer numBins, a finite max >= 0 and the options; returns the options with defaults.
+ */
+export function checkHistogramArgs(x: NDArray, numBins: number, max: number, o: HistogramOptions | undefined): Required<HistogramOptions> {
+  checkOptions('histogram', o, { skipZeros: 'boolean' });
+  checkNDArray(x, 'x');
+  if (!Number.isInteger(numBins) || numBins < 1) {
+    throw new RangeError(`histogram: numBins must be a positive integer, got ${typeof numBins === 'number' ? numBins : describeValue(numBins)}`);
+  }
+  if (!(max >= 0) || !Number.isFinite(max)) {
+    throw new RangeError(`histogram max must be a finite number >= 0, got ${typeof max === 'number' ? max : describeValue(max)}`);
+  }
+  return { skipZeros: o?.skipZeros ?? false };
+}
+
+/**
  * Counts of `|x|` in `numBins` equal bins over `[0, max]` (HistogramCalibrator's
  * `torch.histc(|x|, bins, min=0, max)`); `skipZeros` drops exact zeros first.
  */
 export function histogram(x: NDArray, numBins: number, max: number, o?: HistogramOptions): Float64Array {
-  checkNDArray(x, 'x');
-  if (!Number.isInteger(numBins) || numBins < 1) {
-    throw new RangeError(`numBins must be a positive integer, got ${String(numBins)}`);
-  }
-  if (!(max >= 0) || !Number.isFinite(max)) {
-    throw new RangeError(`histogram max must be a finite number >= 0, got ${String(max)}`);
-  }
+  const { skipZeros } = checkHistogramArgs(x, numBins, max, o);
   const src = x.data;
-  const skipZeros = o?.skipZeros ?? false;
   const right = Math.fround(max);
   if (right > 0) return absHistogram(src, numBins, right, skipZeros);
   // max == 0: torch.histc falls back to the data's own range; take the general path.

@@ -5,11 +5,11 @@ export type {
 } from './types.js';
 export { ndarray, scalar, zeros, checkNDArray, amaxArray } from './ndarray.js';
 export {
-  shapeSize, shapeStrides, checkShape, normalizeAxis, normalizeAxes, broadcastTo, sameShape, formatShape,
+  shapeSize, shapeStrides, checkShape, normalizeAxis, normalizeAxes, checkAxisOption, broadcastTo, sameShape, formatShape,
 } from './shape.js';
-export { checkOptions, describeValue, type OptionKind, type OptionSpec } from './options.js';
+export { checkOptions, describeValue, isNumberArray, type OptionKind, type OptionSpec } from './options.js';
 export { rint } from './rint.js';
-export { maxBound, minBound, checkNumBits } from './bounds.js';
+export { maxBound, minBound, checkNumBits, resolveQuantOptions, type ResolvedQuantOptions } from './bounds.js';
 export { blockPlan, forEachBlock, type BlockPlan } from './layout.js';
 export { AMAX_EPSILON, checkAmax, quantScales, type QuantScales } from './quant-scale.js';
 export { tensorQuant, fakeTensorQuant, fakeTensorQuantInto, tensorQuantInto } from './tensor-quant.js';
@@ -19,7 +19,7 @@ export {
   reduceBlockAmax, fakeBlockQuant, fakeBlockQuantInto, blockQuant, scaledE4M3Block, e4m3BlockQuant, fakeBlockQuantGrad,
 } from './block-quant.js';
 export { reduceAmax } from './reduce-amax.js';
-export { histc, histogram } from './histogram.js';
+export { checkHistogramArgs, histc, histogram } from './histogram.js';
 export { jsKernels } from './js-kernels.js';
 export { fakeAffineTensorQuant, fakeAffineTensorQuantGrad } from './fake-affine.js';
 export { E4M3_MAX, e4m3Round, scaledE4M3, scaledE4M3Grad } from './e4m3.js';

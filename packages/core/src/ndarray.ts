@@ -1,3 +1,4 @@
+import { describeValue } from './options.js';
 import { checkShape, formatShape, shapeSize } from './shape.js';
 import type { AmaxLike, NDArray } from './types.js';
 
@@ -30,9 +31,11 @@ export function zeros(shape: readonly number[]): NDArray {
 
 /** Throws unless `a` is an NDArray whose data length matches its shape. */
 export function checkNDArray(a: NDArray, what = 'x'): void {
-  if (a === null || typeof a !== 'object' || !(a.data instanceof Float32Array)) {
-    throw new TypeError(`${what} must be an NDArray ({ data: Float32Array, shape }), got ${String(a)}`);
+  // A tf.Tensor has a shape and a data() method: not an NDArray either.
+  if (a === null || typeof a !== 'object' || !('shape' in a) || !('data' in a) || typeof a.data === 'function') {
+    throw new TypeError(`${what} must be an NDArray ({ data: Float32Array, shape }), got ${describeValue(a)}`);
   }
+  if (!(a.data instanceof Float32Array)) throw new TypeError(`${what}.data must be a Float32Array, got ${describeValue(a.data)}`);
   checkShape(a.shape, `${what} shape`);
   if (shapeSize(a.shape) !== a.data.length) {
     throw new RangeError(

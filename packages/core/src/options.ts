@@ -68,14 +68,17 @@ function listItems(items: ArrayLike<unknown>): string {
 }
 
 /**
- * A value as error messages show it: its type, then a short form of it — `string 'yes'`,
- * `number NaN`, `array [1, 2]`, `Float64Array(2) [3.14, 2.71]`, `null`, `Tensor`.
+ * A value as error messages show it, with its type where the form does not show it: `NaN`, `true`,
+ * `string 'yes'`, `array [1, 2]`, `Float64Array(2) [3.14, 2.71]`, `null`, `Tensor`.
  */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'string') return `string '${v.length > 40 ? `${v.slice(0, 40)}...` : v}'`;
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  // Strings are quoted, so a bare number or boolean is unambiguous.
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v}n`;
   if (typeof v !== 'object') return `${typeof v} ${String(v)}`;
   if (Array.isArray(v)) return `array ${listItems(v)}`;
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
@@ -86,4 +89,13 @@ export function describeValue(v: unknown): string {
   if (ctor !== undefined && ctor !== 'Object') return ctor;
   const keys = Object.keys(v);
   return `object { ${keys.slice(0, SHOWN).join(', ')}${keys.length > SHOWN ? ', ...' : ''} }`;
+}
+
+/**
+ * True for what pq accepts as a list of numbers: an array of numbers or a typed array of
+ * numbers (JavaScript's numpy arrays; the BigInt arrays hold bigints, not numbers).
+ */
+export function isNumberArray(v: unknown): v is ArrayLike<number> {
+  if (Array.isArray(v)) return v.every((a) => typeof a === 'number');
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 }

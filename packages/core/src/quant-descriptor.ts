@@ -1,4 +1,8 @@
 // QuantDescriptor: how a tensor is quantized (the reference's ScaledQuantDescriptor), immutable.
+import { checkNumBits } from './bounds.js';
+import { checkOptions, describeValue, isNumberArray } from './options.js';
+import { checkAmax } from './quant-scale.js';
+import { checkAxisOption } from './shape.js';
 
 export type E4M3Bits = readonly [4, 3];
 export type CalibMethod = 'max' | 'histogram';
@@ -11,8 +15,8 @@ export interface QuantDescriptorOptions {
   fakeQuant?: boolean;
   /** The axes that keep their own amax (e.g. 0 for per-output-channel weights); null = per tensor. */
   axis?: number | readonly number[] | null;
-  /** A static amax: a number or a list, stored as float32. */
-  amax?: number | readonly number[] | Float32Array | null;
+  /** A static amax: a number, a list or a typed array, finite and >= 0, stored as float32. */
+  amax?: number | readonly number[] | ArrayLike<number> | null;
   learnAmax?: boolean;
   scaleAmax?: number | null;
   calibMethod?: CalibMethod;
@@ -34,54 +38,44 @@ export interface QuantDescriptorJSON {
   narrowRange?: boolean;
 }
 
-const KNOWN = new Set([
-  'numBits', 'name', 'fakeQuant', 'axis', 'amax', 'learnAmax', 'scaleAmax', 'calibMethod', 'unsigned', 'narrowRange',
-]);
+const OPTIONS = {
+  numBits: 'any', name: 'any', fakeQuant: 'boolean', axis: 'any', amax: 'any', learnAmax: 'boolean',
+  scaleAmax: 'any', calibMethod: 'any', unsigned: 'boolean', narrowRange: 'boolean',
+} as const;
 const SNAKE: Record<string, string> = {
   num_bits: 'numBits', fake_quant: 'fakeQuant', learn_amax: 'learnAmax', scale_amax: 'scaleAmax',
   calib_method: 'calibMethod', narrow_range: 'narrowRange',
 };
+const WHO = 'QuantDescriptor';
 
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return `array [${v.map(String).join(', ')}]`;
-  return `${typeof v} ${String(v)}`;
-}
-
-function checkBool(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(v)}`);
-  return v;
-}
-
-function parseNumBits(v: unknown): number | E4M3Bits {
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
-    const a = Array.from(v as ArrayLike<unknown>);
+function parseNumBits(v: unknown, unsigned: boolean): number | E4M3Bits {
+  if (isNumberArray(v)) {
+    const a = Array.from(v);
     if (a.length === 2 && a[0] === 4 && a[1] === 3) return Object.freeze([4, 3] as const);
-    throw new TypeError(`numBits must be an integer or [4, 3] (E4M3), got ${describe(a)}`);
+  } else if (typeof v === 'number' && Number.isInteger(v)) {
+    checkNumBits(v, unsigned, WHO);
+    return v;
   }
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new TypeError(`numBits must be an integer or [4, 3] (E4M3), got ${describe(v)}`);
-  }
-  if (v < 0) throw new RangeError(`numBits must be >= 0, got ${v}`);
-  return v;
-}
-
-function parseAxis(v: unknown): number | readonly number[] | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (Array.isArray(v) && v.every((a) => typeof a === 'number' && Number.isInteger(a))) {
-    return Object.freeze([...(v as number[])]);
-  }
-  throw new TypeError(`axis must be an integer, a list of integers or null, got ${describe(v)}`);
+  throw new TypeError(`${WHO}: numBits must be an integer or [4, 3] (E4M3), got ${describeValue(v)}`);
 }
 
 function parseAmax(v: unknown): number | readonly number[] | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return Math.fround(v);
-  if ((Array.isArray(v) || v instanceof Float32Array || v instanceof Float64Array) &&
-      Array.from(v as ArrayLike<unknown>).every((a) => typeof a === 'number')) {
-    return Object.freeze(Array.from(v as ArrayLike<number>, (a) => Math.fround(a)));
+  let amax: number | readonly number[];
+  if (typeof v === 'number') amax = Math.fround(v);
+  else if (isNumberArray(v)) amax = Object.freeze(Array.from(v, (a) => Math.fround(a)));
+  else throw new TypeError(`${WHO}: amax must be a number, a list of numbers or a typed array, got ${describeValue(v)}`);
+  // Checked as stored (float32): 1e39 becomes Infinity.
+  checkAmax(typeof amax === 'number' ? [amax] : amax, `${WHO}: amax`);
+  return amax;
+}
+
+function parseScaleAmax(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'number' || !(v > 0 && v < Infinity)) {
+    throw new TypeError(`${WHO}: scaleAmax must be a finite number > 0 or null, got ${describeValue(v)}`);
   }
-  throw new TypeError(`amax must be a number, a list of numbers or a Float32Array, not ${describe(v)}`);
+  return v;
 }
 
 function formatAmax(a: number | readonly number[]): string {
@@ -110,37 +104,34 @@ export class QuantDescriptor {
   readonly narrowRange: boolean;
 
   /**
-   * Validates like the reference: negative numBits, numBits neither an integer nor [4, 3], a
-   * name that is not a string, learnAmax with an axis, an amax of another type and any unknown
-   * option ("Unused keys: ...") are errors. pq also checks booleans and calibMethod.
+   * Validates everything when constructed, as the reference does and more: unknown options;
+   * numBits neither [4, 3] nor an integer in 2..16 (1..16 unsigned); a name that is not a
+   * string; learnAmax with an axis; an amax that is not a number or a list / typed array of
+   * finite non-negative numbers; a scaleAmax that is not a finite number > 0; an axis that is
+   * not an integer or a list of distinct integers (its range is checked against the input's rank
+   * at the first forward); flags that are not booleans; calibMethod other than max/histogram.
    */
   constructor(o: QuantDescriptorOptions = {}) {
-    if (o === null || typeof o !== 'object') throw new TypeError(`QuantDescriptor options must be an object, got ${describe(o)}`);
-    const unused = Object.keys(o).filter((k) => !KNOWN.has(k));
-    if (unused.length > 0) throw new TypeError(`Unused keys: ${unused.join(', ')}`);
-    this.numBits = parseNumBits(o.numBits ?? 8);
+    checkOptions(WHO, o, OPTIONS);
+    this.unsigned = o.unsigned ?? false;
+    this.numBits = parseNumBits(o.numBits ?? 8, this.unsigned);
     const name = o.name ?? null;
-    if (name !== null && typeof name !== 'string') throw new TypeError(`name must be a string or null, got ${describe(name)}`);
+    if (name !== null && typeof name !== 'string') throw new TypeError(`${WHO}: name must be a string or null, got ${describeValue(name)}`);
     this.name = name;
-    this.fakeQuant = checkBool('fakeQuant', o.fakeQuant ?? true);
-    this.axis = parseAxis(o.axis);
-    this.learnAmax = checkBool('learnAmax', o.learnAmax ?? false);
+    this.fakeQuant = o.fakeQuant ?? true;
+    this.axis = checkAxisOption(o.axis, WHO);
+    this.learnAmax = o.learnAmax ?? false;
     if (this.learnAmax && this.axis !== null) {
-      throw new TypeError(`axis must be null when learnAmax is true, got ${describe(this.axis)}`);
+      throw new TypeError(`${WHO}: axis must be null when learnAmax is true, got ${describeValue(this.axis)}`);
     }
     this.amax = parseAmax(o.amax);
-    const scaleAmax = o.scaleAmax ?? null;
-    if (scaleAmax !== null && typeof scaleAmax !== 'number') {
-      throw new TypeError(`scaleAmax must be a number or null, got ${describe(scaleAmax)}`);
-    }
-    this.scaleAmax = scaleAmax;
+    this.scaleAmax = parseScaleAmax(o.scaleAmax);
     const calibMethod = o.calibMethod ?? 'max';
     if (calibMethod !== 'max' && calibMethod !== 'histogram') {
-      throw new TypeError(`calibMethod must be "max" or "histogram", got ${describe(calibMethod)}`);
+      throw new TypeError(`${WHO}: calibMethod must be "max" or "histogram", got ${describeValue(calibMethod)}`);
     }
     this.calibMethod = calibMethod;
-    this.unsigned = checkBool('unsigned', o.unsigned ?? false);
-    this.narrowRange = checkBool('narrowRange', o.narrowRange ?? false);
+    this.narrowRange = o.narrowRange ?? false;
     Object.freeze(this);
   }
 
@@ -183,7 +174,7 @@ export class QuantDescriptor {
   /** Builds a descriptor from `toJSON()` output; snake_case keys of the reference's dict work too. */
   static fromJSON(j: unknown): QuantDescriptor {
     if (j === null || typeof j !== 'object' || Array.isArray(j)) {
-      throw new TypeError(`QuantDescriptor.fromJSON needs an object, got ${describe(j)}`);
+      throw new TypeError(`QuantDescriptor.fromJSON needs an object, got ${describeValue(j)}`);
     }
     const o: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(j as Record<string, unknown>)) o[SNAKE[k] ?? k] = v;

@@ -6,13 +6,15 @@ import type { NDArray } from './types.js';
 /** amax values at or below this quantize to 0 (smallest positive float16 subnormal). */
 export const AMAX_EPSILON = 2 ** -24;
 
-/** Throws on a negative or NaN amax, naming the first offending value. */
-export function checkAmax(amax: NDArray, what = 'amax'): void {
-  const d = amax.data;
+/**
+ * Throws unless every amax value is finite and >= 0, naming the first offending value. (The
+ * reference lets an infinite amax through: its scale is 0 and fake quant returns NaN.)
+ */
+export function checkAmax(amax: NDArray | ArrayLike<number>, what = 'amax'): void {
+  const d = 'data' in amax ? amax.data : amax;
   for (let i = 0; i < d.length; i++) {
     const a = d[i]!;
-    if (Number.isNaN(a)) throw new RangeError(`${what} contains NaN (at index ${i})`);
-    if (a < 0) throw new RangeError(`${what} must be non-negative, got ${a} (at index ${i})`);
+    if (!(a >= 0 && a < Infinity)) throw new RangeError(`${what} must be finite and non-negative, got ${a} (at index ${i})`);
   }
 }
 

@@ -1,4 +1,5 @@
 // Shape utilities shared by every op: sizes, strides, axis normalisation and numpy broadcasting.
+import { describeValue, isNumberArray } from './options.js';
 
 /** Number of elements of a shape (1 for a scalar `[]`). */
 export function shapeSize(shape: readonly number[]): number {
@@ -20,7 +21,7 @@ export function shapeStrides(shape: readonly number[]): number[] {
 
 /** Throws unless `shape` is a list of non-negative integers. */
 export function checkShape(shape: readonly number[], what = 'shape'): void {
-  if (!Array.isArray(shape)) throw new TypeError(`${what} must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${what} must be an array of integers, got ${describeValue(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new RangeError(`${what} [${shape.join(', ')}] has an invalid dimension ${String(d)}`);
@@ -38,6 +39,22 @@ export function normalizeAxis(axis: number, rank: number): number {
     throw new RangeError(`axis ${String(axis)} is out of range for rank ${rank} (expected ${-r}..${r - 1})`);
   }
   return axis < 0 ? axis + r : axis;
+}
+
+/**
+ * An `axis` option as given (before the rank is known): null, an integer, or a list (array or
+ * typed array) of distinct integers, frozen. `who` prefixes the error.
+ */
+export function checkAxisOption(v: unknown, who: string): number | readonly number[] | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (isNumberArray(v) && Array.from(v).every(Number.isInteger)) {
+    const axes = Array.from(v);
+    const repeated = axes.find((a, i) => axes.indexOf(a) !== i);
+    if (repeated !== undefined) throw new RangeError(`${who}: axis ${repeated} is repeated in ${formatShape(axes)}`);
+    return Object.freeze(axes);
+  }
+  throw new TypeError(`${who}: axis must be an integer, a list of integers or null, got ${describeValue(v)}`);
 }
 
 /** Normalised, de-duplicated-checked, ascending list of axes. */

@@ -1,23 +1,9 @@
-import { checkNumBits, maxBound, minBound } from './bounds.js';
+import { maxBound, minBound, resolveQuantOptions } from './bounds.js';
 import { blockPlan, forEachBlock } from './layout.js';
 import { amaxArray, checkNDArray } from './ndarray.js';
 import { fakeQuantRun, fakeQuantVecRun, quantRun, quantVecRun } from './simd-loops.js';
 import { checkAmax, quantScales } from './quant-scale.js';
 import type { AmaxLike, NDArray, QuantOptions, TensorQuantResult } from './types.js';
-
-interface Resolved {
-  numBits: number;
-  unsigned: boolean;
-  narrowRange: boolean;
-}
-
-function resolveOptions(o: QuantOptions | undefined): Resolved {
-  const numBits = o?.numBits ?? 8;
-  const unsigned = o?.unsigned ?? false;
-  const narrowRange = o?.narrowRange ?? true;
-  checkNumBits(numBits, unsigned);
-  return { numBits, unsigned, narrowRange };
-}
 
 function checkUnsignedInput(x: NDArray): void {
   const d = x.data;
@@ -35,9 +21,9 @@ function checkOut(out: Float32Array, x: NDArray): void {
 }
 
 function run(x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, into?: Float32Array) {
+  const { numBits, unsigned, narrowRange } = resolveQuantOptions(o, fake ? 'fakeTensorQuant' : 'tensorQuant');
   checkNDArray(x, 'x');
   const a = amaxArray(amax);
-  const { numBits, unsigned, narrowRange } = resolveOptions(o);
   const plan = blockPlan(x.shape, a.shape);
   checkAmax(a);
   if (unsigned) checkUnsignedInput(x);

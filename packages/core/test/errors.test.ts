@@ -5,12 +5,23 @@ const x = ndarray([0.1, -0.2, 0.3, 0.4, -0.5, 0.6], [2, 3]);
 
 describe('tensorQuant / fakeTensorQuant errors', () => {
   it('negative amax', () => {
-    expect(() => fakeTensorQuant(x, -1)).toThrow('amax must be non-negative, got -1 (at index 0)');
+    expect(() => fakeTensorQuant(x, -1)).toThrow('amax must be finite and non-negative, got -1 (at index 0)');
     expect(() => tensorQuant(x, ndarray([1, -2], [2, 1]))).toThrow(/got -2 \(at index 1\)/);
   });
-  it('NaN in amax', () => {
-    expect(() => fakeTensorQuant(x, NaN)).toThrow('amax contains NaN (at index 0)');
-    expect(() => fakeTensorQuant(x, ndarray([1, NaN, 1]))).toThrow(/at index 1/);
+  it('NaN or infinite amax (the reference returns NaN, or 0 with scale 0)', () => {
+    expect(() => fakeTensorQuant(x, NaN)).toThrow('amax must be finite and non-negative, got NaN (at index 0)');
+    expect(() => fakeTensorQuant(x, ndarray([1, NaN, 1]))).toThrow(/got NaN \(at index 1\)/);
+    expect(() => fakeTensorQuant(x, Infinity)).toThrow('amax must be finite and non-negative, got Infinity (at index 0)');
+    expect(() => tensorQuant(x, ndarray([1, Infinity], [2, 1]))).toThrow(/got Infinity \(at index 1\)/);
+    // Finite in float64, infinite as the float32 it is stored in.
+    expect(() => fakeTensorQuant(x, 1e39)).toThrow(/got Infinity/);
+  });
+  it('options: unknown keys and wrong types (instead of silently running at 8 bits)', () => {
+    expect(() => fakeTensorQuant(x, 3, { numbits: 4 } as never)).toThrow(
+      "fakeTensorQuant: unknown option 'numbits'; did you mean 'numBits'? (accepted: numBits, unsigned, narrowRange)",
+    );
+    expect(() => tensorQuant(x, 3, { narrow_range: false } as never)).toThrow(/tensorQuant: unknown option 'narrow_range'; did you mean 'narrowRange'/);
+    expect(() => fakeTensorQuant(x, 3, { unsigned: 'yes' } as never)).toThrow("fakeTensorQuant: option 'unsigned' must be a boolean, got string 'yes'");
   });
   it('negative input with unsigned', () => {
     expect(() => fakeTensorQuant(x, 1, { unsigned: true })).toThrow(
@@ -18,9 +29,10 @@ describe('tensorQuant / fakeTensorQuant errors', () => {
     );
   });
   it('numBits outside 2..16 signed / 1..16 unsigned', () => {
-    for (const numBits of [1, 0, 17, 2.5, -3]) {
-      expect(() => fakeTensorQuant(x, 1, { numBits })).toThrow(/numBits must be an integer in 2..16 for signed/);
+    for (const numBits of [1, 0, 17, -3]) {
+      expect(() => fakeTensorQuant(x, 1, { numBits })).toThrow(/fakeTensorQuant: numBits must be an integer in 2..16 for signed/);
     }
+    expect(() => fakeTensorQuant(x, 1, { numBits: 2.5 })).toThrow("fakeTensorQuant: option 'numBits' must be an integer, got 2.5");
     for (const numBits of [0, 17]) {
       expect(() => tensorQuant(ndarray([1]), 1, { numBits, unsigned: true })).toThrow(/1..16 for unsigned/);
     }

@@ -35,32 +35,33 @@ describe('QuantDescriptor defaults', () => {
 
 describe('QuantDescriptor errors (as the reference)', () => {
   const bad = (o: unknown) => () => new QuantDescriptor(o as QuantDescriptorOptions);
-  it('negative numBits', () => {
-    expect(bad({ numBits: -1 })).toThrow('numBits must be >= 0, got -1');
+  it('numBits outside 2..16 (1..16 unsigned), at construction', () => {
+    expect(bad({ numBits: -1 })).toThrow('QuantDescriptor: numBits must be an integer in 2..16 for signed quantization, got -1');
+    expect(bad({ numBits: 17, unsigned: true })).toThrow(/1..16 for unsigned quantization, got 17/);
   });
   it('numBits neither an integer nor [4, 3]', () => {
     expect(bad({ numBits: 2.5 })).toThrow(/numBits must be an integer or \[4, 3\]/);
     expect(bad({ numBits: [5, 2] })).toThrow(/got array \[5, 2\]/);
-    expect(bad({ numBits: '8' })).toThrow(/got string 8/);
+    expect(bad({ numBits: '8' })).toThrow(/got string '8'/);
   });
   it('name not a string', () => {
-    expect(bad({ name: 3 })).toThrow('name must be a string or null, got number 3');
+    expect(bad({ name: 3 })).toThrow('QuantDescriptor: name must be a string or null, got 3');
   });
   it('learnAmax with an axis', () => {
     expect(bad({ learnAmax: true, axis: 0 })).toThrow(/axis must be null when learnAmax is true/);
   });
   it('amax of another type', () => {
-    expect(bad({ amax: '1' })).toThrow(/amax must be a number, a list of numbers or a Float32Array, not string 1/);
+    expect(bad({ amax: '1' })).toThrow("QuantDescriptor: amax must be a number, a list of numbers or a typed array, got string '1'");
     expect(bad({ amax: [1, 'a'] })).toThrow(/amax must be/);
   });
   it('unknown options', () => {
-    expect(bad({ numBits: 8, foo: 1, bar: 2 })).toThrow('Unused keys: foo, bar');
+    expect(bad({ numBits: 8, foo: 1, bar: 2 })).toThrow("QuantDescriptor: unknown options 'foo', 'bar' (accepted: numBits, name, ");
   });
   it('pq extras: wrong types for booleans, axis, scaleAmax and calibMethod', () => {
-    expect(bad({ unsigned: 'yes' })).toThrow('unsigned must be a boolean, got string yes');
+    expect(bad({ unsigned: 'yes' })).toThrow("QuantDescriptor: option 'unsigned' must be a boolean, got string 'yes'");
     expect(bad({ axis: 0.5 })).toThrow(/axis must be an integer/);
-    expect(bad({ scaleAmax: '2' })).toThrow(/scaleAmax must be a number/);
-    expect(bad({ calibMethod: 'entropy' })).toThrow('calibMethod must be "max" or "histogram", got string entropy');
+    expect(bad({ scaleAmax: '2' })).toThrow(/scaleAmax must be a finite number > 0 or null, got string '2'/);
+    expect(bad({ calibMethod: 'entropy' })).toThrow(`calibMethod must be "max" or "histogram", got string 'entropy'`);
   });
 });
 
@@ -90,7 +91,7 @@ describe('QuantDescriptor serialisation', () => {
   it("reads the reference's snake_case dict", () => {
     const d = QuantDescriptor.fromJSON({ num_bits: 8, name: null, fake_quant: false, narrow_range: true, scale_amax: 2 });
     expect(d.equals(new QuantDescriptor({ fakeQuant: false, narrowRange: true, scaleAmax: 2 }))).toBe(true);
-    expect(() => QuantDescriptor.fromJSON({ numBits: 8, bogus: true })).toThrow('Unused keys: bogus');
+    expect(() => QuantDescriptor.fromJSON({ numBits: 8, bogus: true })).toThrow("unknown option 'bogus'");
     expect(() => QuantDescriptor.fromJSON(null)).toThrow(/needs an object/);
   });
   it('with() changes fields and keeps the rest', () => {

@@ -1,7 +1,7 @@
-import type { AmaxLike, HistogramOptions, NDArray, QuantOptions, TensorQuantResult } from '@pq/core';
+import { checkOptions, type AmaxLike, type HistogramOptions, type NDArray, type QuantOptions, type TensorQuantResult } from '@pq/core';
 import { openAsync } from './backend.js';
 import { runAsync } from './drive.js';
-import type { GpuKernelsOptions } from './gpu-kernels.js';
+import { GPU_KERNELS_OPTIONS, type GpuKernelsOptions } from './gpu-kernels.js';
 import type { KernelCache } from './kernel-cache.js';
 import { checkTileElements, DEFAULT_TILE_ELEMENTS } from './limits.js';
 import { ASYNC_CHAIN, candidates, checkMode, type GpuBackend } from './modes.js';
@@ -32,6 +32,7 @@ export interface AsyncGpuQuantKernels {
  * (await k.reduceAmax(ndarray([1, -3, 2]))).data; // Float32Array [3]
  */
 export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<AsyncGpuQuantKernels> {
+  checkOptions('createAsyncGpuKernels', o, GPU_KERNELS_OPTIONS);
   const mode = checkMode(o.mode ?? 'auto');
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));

@@ -1,4 +1,4 @@
-import type { AmaxLike, HistogramOptions, NDArray, QuantKernels, QuantOptions, TensorQuantResult } from '@pq/core';
+import { checkOptions, type AmaxLike, type HistogramOptions, type NDArray, type QuantKernels, type QuantOptions, type TensorQuantResult } from '@pq/core';
 import { openSync, type WarnFn } from './backend.js';
 import { runSync } from './drive.js';
 import type { KernelCache } from './kernel-cache.js';
@@ -21,6 +21,9 @@ export interface GpuKernelsOptions {
   onWarning?: WarnFn;
 }
 
+/** The option kinds of createGpuKernels / createAsyncGpuKernels. */
+export const GPU_KERNELS_OPTIONS = { mode: 'string', tileElements: 'integer', onWarning: 'function' } as const;
+
 /** @pq/core's QuantKernels on gpu.js, bit-identical to jsKernels. */
 export interface GpuQuantKernels extends QuantKernels {
   /** The gpu.js backend that runs: 'webasm', 'cpu', 'headlessgl', 'webgl2', 'webgl'. */
@@ -40,6 +43,7 @@ export interface GpuQuantKernels extends QuantKernels {
  * k.fakeTensorQuant(ndarray([0.3, -1]), 1).data; // Float32Array [0.29921260476112366, -1]
  */
 export function createGpuKernels(o: GpuKernelsOptions = {}): GpuQuantKernels {
+  checkOptions('createGpuKernels', o, GPU_KERNELS_OPTIONS);
   const mode = checkMode(o.mode ?? 'auto');
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));

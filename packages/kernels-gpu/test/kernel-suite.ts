@@ -160,6 +160,10 @@ export function describeKernelSuite(label: string, make: MakeKernels, suite: Sui
         ['repeated axis', () => k.reduceAmax(x, [1, -1]), () => jsKernels.reduceAmax(x, [1, -1])],
         ['bins', () => k.histogram(x, 0, 4), () => jsKernels.histogram(x, 0, 4)],
         ['histogram max', () => k.histogram(x, 8, -1), () => jsKernels.histogram(x, 8, -1)],
+        ['infinite amax', () => k.fakeTensorQuant(x, Infinity), () => jsKernels.fakeTensorQuant(x, Infinity)],
+        ['unknown option', () => k.fakeTensorQuant(x, 4, { numbits: 4 } as never), () => jsKernels.fakeTensorQuant(x, 4, { numbits: 4 } as never)],
+        ['mistyped option', () => k.tensorQuant(x, 4, { unsigned: 'yes' } as never), () => jsKernels.tensorQuant(x, 4, { unsigned: 'yes' } as never)],
+        ['histogram option', () => k.histogram(x, 8, 4, { skip_zeros: true } as never), () => jsKernels.histogram(x, 8, 4, { skip_zeros: true } as never)],
       ];
       for (const [what, got, ref] of cases) {
         const message = thrown(ref);

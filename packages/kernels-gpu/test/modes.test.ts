@@ -33,6 +33,11 @@ describe('createGpuKernels', () => {
     k.dispose();
   });
 
+  it('refuses unknown and mistyped options, naming the accepted ones', () => {
+    expect(() => createGpuKernels({ tile: 8 } as never)).toThrow("createGpuKernels: unknown option 'tile' (accepted: mode, tileElements, onWarning)");
+    expect(() => createGpuKernels({ onWarning: 'log' } as never)).toThrow("createGpuKernels: option 'onWarning' must be a function, got string 'log'");
+  });
+
   it('runs the requested mode without a warning when it is available', () => {
     const warnings: string[] = [];
     for (const mode of ['webasm', 'cpu'] as const) {

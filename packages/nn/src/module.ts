@@ -5,21 +5,40 @@
 // PyTorch without a mapping table. Fields holding null/undefined (an absent bias, an amax not
 // yet set) are simply absent from the state.
 import * as tf from '@tensorflow/tfjs-core';
-import { formatShape, sameShape, type NDArray } from '@pq/core';
+import { checkNDArray, checkOptions, describeValue, formatShape, sameShape, type NDArray } from '@pq/core';
 import { runModuleCall } from './hooks.js';
 
 const BUFFERS = new WeakSet<tf.Variable>();
 
-/** A trainable parameter (PyTorch's nn.Parameter). */
+/**
+ * A trainable parameter (PyTorch's nn.Parameter). Takes ownership of `value`: the variable keeps
+ * its data and `value` itself is disposed, so disposing the module frees everything (pass
+ * `value.clone()` to keep using the tensor).
+ */
 export function parameter(value: tf.Tensor, name?: string): tf.Variable {
-  return tf.variable(value, true, name === undefined ? undefined : uniqueName(name));
+  return ownedVariable(value, true, name);
 }
 
-/** A buffer: state that is saved and loaded but not trained (PyTorch's register_buffer). */
+/** A buffer: state that is saved and loaded but not trained (PyTorch's register_buffer); owns `value` as parameter() does. */
 export function buffer(value: tf.Tensor, name?: string): tf.Variable {
-  const v = tf.variable(value, false, name === undefined ? undefined : uniqueName(name));
+  const v = ownedVariable(value, false, name);
   BUFFERS.add(v);
   return v;
+}
+
+function ownedVariable(value: tf.Tensor, trainable: boolean, name: string | undefined): tf.Variable {
+  const v = tf.variable(value, trainable, name === undefined ? undefined : uniqueName(name));
+  // The variable shares value's data (one more reference); dropping value's own handle leaves
+  // the variable the only owner.
+  value.dispose();
+  return v;
+}
+
+/** Replaces `v`'s value in place (same variable, its old data freed) with no tensor left behind. */
+export function assignValue(v: tf.Variable, value: tf.Tensor | (() => tf.Tensor)): void {
+  tf.tidy(() => {
+    v.assign(typeof value === 'function' ? value() : value);
+  });
 }
 
 export function isBuffer(v: unknown): v is tf.Variable {
@@ -41,17 +60,20 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
-/** Raised by `loadStateDict` in strict mode; lists every problem by key. */
+/** Raised by `loadStateDict`; lists every problem by key. */
 export class StateDictError extends Error {
   constructor(
     readonly missingKeys: string[],
     readonly unexpectedKeys: string[],
     readonly shapeMismatches: string[],
+    /** Entries that are not a float32 NDArray of a consistent shape, or hold values the state refuses (a NaN amax). */
+    readonly invalidValues: string[] = [],
   ) {
     const parts: string[] = [];
     if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
     if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
     if (shapeMismatches.length) parts.push(`shape mismatches: ${shapeMismatches.join('; ')}`);
+    if (invalidValues.length) parts.push(`invalid values: ${invalidValues.join('; ')}`);
     super(`Error(s) in loading state dict: ${parts.join('; ')}`);
     this.name = 'StateDictError';
   }
@@ -63,9 +85,21 @@ export abstract class Module {
 
   abstract forward(...args: any[]): any;
 
-  /** Runs `forward` (through the tracing hook when one is installed, e.g. during ONNX export). */
+  /**
+   * Runs `forward` (through the tracing hook when one is installed, e.g. during ONNX export).
+   * An error thrown inside is given the path of the module it came from, relative to the
+   * outermost module called (`conv2._input_quantizer: amax is NaN ...`).
+   */
   call(...args: any[]): any {
-    return runModuleCall(this, args, () => this.forward(...args));
+    callDepth += 1;
+    try {
+      return runModuleCall(this, args, () => this.forward(...args));
+    } catch (e) {
+      if (e instanceof Error) nameErrorOrigin(this, e, callDepth === 1);
+      throw e;
+    } finally {
+      callDepth -= 1;
+    }
   }
 
   /** Sets training mode on this module and every submodule. */
@@ -126,27 +160,27 @@ export abstract class Module {
   }
 
   /**
-   * Loads parameters and buffers by dotted path. In strict mode (default) a missing key, an
-   * unexpected key or a shape mismatch throws a StateDictError naming each; otherwise missing
-   * and unexpected keys are returned (shape mismatches always throw).
+   * Loads parameters and buffers by dotted path, in place (each variable keeps its identity).
+   * Every entry is checked before anything is assigned, so a failed load changes nothing: a
+   * value that is not a float32 NDArray whose data length matches its shape, a shape that
+   * differs from the model's, or a value the state refuses (a NaN amax) always throws a
+   * StateDictError naming the key; in strict mode (default) so do missing and unexpected keys,
+   * which are otherwise returned.
    */
   loadStateDict(dict: Record<string, NDArray>, o: { strict?: boolean } = {}): LoadStateDictResult {
+    checkOptions('loadStateDict', o, { strict: 'boolean' });
+    if (dict === null || typeof dict !== 'object') {
+      throw new TypeError(`loadStateDict: expected a state dict { key: NDArray }, got ${describeValue(dict)}`);
+    }
     const strict = o.strict ?? true;
-    const missingKeys: string[] = [];
-    const shapeMismatches: string[] = [];
-    const used = new Set<string>();
-    const modules = [...this.namedModules()];
-    // Validate everything before assigning anything, so a failed load changes nothing.
-    const assignments: Array<() => void> = [];
-    for (const [path, m] of modules) {
-      const prefix = path === '' ? '' : `${path}.`;
-      m.loadOwnState(prefix, dict, { missingKeys, shapeMismatches, used, assignments });
+    const ctx: LoadContext = { missingKeys: [], shapeMismatches: [], invalidValues: [], used: new Set(), assignments: [] };
+    for (const [path, m] of [...this.namedModules()]) m.loadOwnState(path === '' ? '' : `${path}.`, dict, ctx);
+    const { missingKeys, shapeMismatches, invalidValues } = ctx;
+    const unexpectedKeys = Object.keys(dict).filter((k) => !ctx.used.has(k));
+    if (shapeMismatches.length > 0 || invalidValues.length > 0 || (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0))) {
+      throw new StateDictError(missingKeys, unexpectedKeys, shapeMismatches, invalidValues);
     }
-    const unexpectedKeys = Object.keys(dict).filter((k) => !used.has(k));
-    if (shapeMismatches.length > 0 || (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0))) {
-      throw new StateDictError(missingKeys, unexpectedKeys, shapeMismatches);
-    }
-    for (const assign of assignments) assign();
+    for (const assign of ctx.assignments) assign();
     return { missingKeys, unexpectedKeys };
   }
 
@@ -159,20 +193,33 @@ export abstract class Module {
     for (const [field, value] of this.ownEntries()) {
       if (!(value instanceof tf.Variable)) continue;
       const key = prefix + field;
-      const entry = dict[key];
+      const entry = stateEntry(dict, key, ctx);
       if (entry === undefined) {
         ctx.missingKeys.push(key);
         continue;
       }
-      ctx.used.add(key);
+      if (entry === null) continue;
       if (!sameShape(entry.shape, value.shape)) {
         ctx.shapeMismatches.push(
           `${key}: checkpoint has ${formatShape(entry.shape)}, model has ${formatShape(value.shape)}`,
         );
         continue;
       }
-      ctx.assignments.push(() => value.assign(tf.tensor(entry.data, [...entry.shape], 'float32')));
+      const problem = this.checkStateValue(field, entry);
+      if (problem !== null) {
+        ctx.invalidValues.push(`${key}: ${problem}`);
+        continue;
+      }
+      ctx.assignments.push(() => assignValue(value, () => tf.tensor(entry.data, [...entry.shape], 'float32')));
     }
+  }
+
+  /**
+   * What is wrong with `entry` as the new value of this module's state field `field`, or null.
+   * Override to refuse values the module cannot run with (a quantizer refuses a NaN amax).
+   */
+  protected checkStateValue(_field: string, _entry: NDArray): string | null {
+    return null;
   }
 
   /** Frees every parameter and buffer of this module tree. */
@@ -212,8 +259,56 @@ export abstract class Module {
 export interface LoadContext {
   missingKeys: string[];
   shapeMismatches: string[];
+  invalidValues: string[];
   used: Set<string>;
   assignments: Array<() => void>;
+}
+
+/**
+ * `dict[key]` as a checked NDArray: undefined when the dict has no such own key (a prototype
+ * member is not an entry), null (with the problem recorded) when the value is malformed.
+ */
+export function stateEntry(dict: Record<string, NDArray>, key: string, ctx: LoadContext): NDArray | null | undefined {
+  if (!Object.hasOwn(dict, key)) return undefined;
+  ctx.used.add(key);
+  const entry = dict[key]!;
+  try {
+    checkNDArray(entry, key);
+  } catch (e) {
+    ctx.invalidValues.push((e as Error).message);
+    return null;
+  }
+  return entry;
+}
+
+/** Module.call nesting: 1 inside the outermost call. */
+let callDepth = 0;
+/** The innermost module an error passed through, until the outermost call names it. */
+const ORIGIN = new WeakMap<Error, Module>();
+const NAMED = new WeakSet<Error>();
+
+/**
+ * Records the module an error came from (the first call it leaves) and, in the outermost call,
+ * prefixes its message (and the stack's first line) with that module's path from `root`, or with
+ * its class name when it is the root or outside root's tree, unless the message names it already.
+ */
+function nameErrorOrigin(module: Module, e: Error, outermost: boolean): void {
+  if (NAMED.has(e)) return;
+  if (!ORIGIN.has(e)) ORIGIN.set(e, module);
+  if (!outermost) return;
+  NAMED.add(e);
+  const origin = ORIGIN.get(e)!;
+  let name = origin.typeName;
+  for (const [path, m] of module.namedModules()) {
+    if (m === origin) {
+      if (path !== '') name = path;
+      break;
+    }
+  }
+  if (e.message.startsWith(`${name}:`) || e.message.startsWith(`${name}(`)) return;
+  const before = `${e.name}: ${e.message}`;
+  e.message = `${name}: ${e.message}`;
+  if (typeof e.stack === 'string' && e.stack.startsWith(before)) e.stack = `${e.name}: ${e.message}${e.stack.slice(before.length)}`;
 }
 
 function joinPath(prefix: string, name: string): string {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { Module, StateDictError, buffer, parameter } from '../src/index.js';
+import { Linear, Module, StateDictError, buffer, parameter } from '../src/index.js';
 
 class Leaf extends Module {
   weight = parameter(tf.ones([2, 3]));
@@ -58,6 +58,54 @@ describe('Module', () => {
     expect(missingKeys).toEqual(['conv1.weight', 'conv1._amax', 'fc._amax']);
     expect(unexpectedKeys).toEqual(['x']);
     m.dispose();
+  });
+
+  it('refuses a bad value anywhere in the dict before assigning anything, naming the key', () => {
+    const m = new Linear(2, 2);
+    const before = m.stateDict();
+    const nines = { data: new Float32Array(4).fill(9), shape: [2, 2] };
+    const attempts: Array<[unknown, RegExp]> = [
+      [{ data: new Float32Array(1), shape: [2] }, /invalid values: bias shape \[2\] needs 2 elements but data has 1/],
+      [{ data: Float64Array.of(1, 2), shape: [2] }, /bias\.data must be a Float32Array, got Float64Array\(2\) \[1, 2\]/],
+      [null, /bias must be an NDArray \(\{ data: Float32Array, shape \}\), got null/],
+      [tf.zeros([2]), /bias must be an NDArray .*, got Tensor/],
+      [{ data: new Float32Array(2), shape: 'x' }, /bias shape must be an array of integers/],
+    ];
+    for (const [bias, message] of attempts) {
+      expect(() => m.loadStateDict({ weight: nines, bias } as never)).toThrow(StateDictError);
+      expect(() => m.loadStateDict({ weight: nines, bias } as never)).toThrow(message);
+      expect(m.stateDict()).toEqual(before);
+    }
+    // Non-strict mode skips missing keys but still refuses bad values.
+    expect(() => m.loadStateDict({ bias: null } as never, { strict: false })).toThrow(/bias must be an NDArray/);
+    // Keys are looked up as own properties: a prototype member is not a state entry.
+    expect(() => m.loadStateDict(Object.create({ weight: nines, bias: before.bias }) as never)).toThrow(/missing keys: weight, bias/);
+    (attempts[3]![0] as tf.Tensor).dispose();
+    m.dispose();
+  });
+
+  it('leaves tf.memory() where it was after dispose and after repeated loads into the same variables', () => {
+    const base = tf.memory();
+    for (let i = 0; i < 20; i++) new Linear(64, 32).dispose();
+    expect(tf.memory().numTensors).toBe(base.numTensors);
+    expect(tf.memory().numBytes).toBe(base.numBytes);
+    const m = new Linear(64, 32);
+    const loaded = tf.memory();
+    const { weight, bias } = m;
+    const sd = m.stateDict();
+    for (let i = 0; i < 20; i++) {
+      sd.weight!.data[0] = i;
+      m.loadStateDict(sd);
+    }
+    expect(m.weight).toBe(weight);
+    expect(m.bias).toBe(bias);
+    expect(m.weight.dataSync()[0]).toBe(19);
+    expect(tf.memory().numTensors).toBe(loaded.numTensors);
+    expect(tf.memory().numBytes).toBe(loaded.numBytes);
+    m.resetParameters();
+    expect(tf.memory().numTensors).toBe(loaded.numTensors);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(base.numTensors);
   });
 
   it('prints like PyTorch', () => {

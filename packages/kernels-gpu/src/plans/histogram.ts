@@ -4,7 +4,7 @@
 // The range rules (max == 0 falls back to the data's range, then to [min - 1, max + 1]) are
 // @pq/core's histc, applied to the same |x| values.
 
-import { checkNDArray, type HistogramOptions, type NDArray } from '@pq/core';
+import { checkHistogramArgs, type HistogramOptions, type NDArray } from '@pq/core';
 import { histogramBinSource, histogramSearchSource } from '../kernel-source.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
 
@@ -12,14 +12,7 @@ export function* histogramPlan(
   x: NDArray, numBins: number, max: number, o: HistogramOptions | undefined, ctx: PlanContext,
 ): Plan<Float64Array> {
   const { tile } = ctx;
-  checkNDArray(x, 'x');
-  if (!Number.isInteger(numBins) || numBins < 1) {
-    throw new RangeError(`numBins must be a positive integer, got ${String(numBins)}`);
-  }
-  if (!(max >= 0) || !Number.isFinite(max)) {
-    throw new RangeError(`histogram max must be a finite number >= 0, got ${String(max)}`);
-  }
-  const skipZeros = o?.skipZeros ?? false;
+  const { skipZeros } = checkHistogramArgs(x, numBins, max, o);
   const { left, right } = histRange(x.data, Math.fround(max), skipZeros);
   const width = Math.fround(right - left);
   const counts = new Float64Array(numBins);

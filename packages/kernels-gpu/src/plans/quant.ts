@@ -2,7 +2,7 @@
 // @pq/core so errors and scale values are the reference implementation's own.
 
 import {
-  amaxArray, checkAmax, checkNDArray, checkNumBits, maxBound, minBound, quantScales,
+  amaxArray, checkAmax, checkNDArray, maxBound, minBound, quantScales, resolveQuantOptions,
   type AmaxLike, type NDArray, type QuantOptions,
 } from '@pq/core';
 import { quantBlockedSource, quantScalarSource, type QuantOutput } from '../kernel-source.js';
@@ -42,12 +42,9 @@ export function* quantPlan(
   x: NDArray, amax: AmaxLike, o: QuantOptions | undefined, fake: boolean, ctx: PlanContext,
 ): Plan<QuantPlanResult> {
   const { tile } = ctx;
+  const { numBits, unsigned, narrowRange } = resolveQuantOptions(o, fake ? 'fakeTensorQuant' : 'tensorQuant');
   checkNDArray(x, 'x');
   const a = amaxArray(amax);
-  const numBits = o?.numBits ?? 8;
-  const unsigned = o?.unsigned ?? false;
-  const narrowRange = o?.narrowRange ?? true;
-  checkNumBits(numBits, unsigned);
   const blocks = scaleBlocks(x.shape, a.shape);
   checkAmax(a);
   if (unsigned) checkUnsignedInput(x.data);

@@ -1,7 +1,7 @@
 // nn.Conv1d/2d/3d and nn.ConvTranspose1d/2d/3d with PyTorch's constructor, fields, weight
 // layouts ([out, in/groups, k...] and [in, out/groups, k...]) and default initialisation.
 import type * as tf from '@tensorflow/tfjs-core';
-import { Module, parameter } from '../module.js';
+import { Module, assignValue, parameter } from '../module.js';
 import { biasUniform, kaimingUniform } from '../init.js';
 import { convGeometry, convNd, convTransposeNd, convTransposeOutputSize } from '../functional/conv.js';
 import { pad } from '../functional/pad.js';
@@ -98,8 +98,8 @@ abstract class ConvBase extends Module {
 
   resetParameters(): void {
     const shape = this.weightShape;
-    this.weight.assign(kaimingUniform(shape, { a: Math.sqrt(5) }));
-    this.bias?.assign(biasUniform([this.outChannels], shape));
+    assignValue(this.weight, () => kaimingUniform(shape, { a: Math.sqrt(5) }));
+    if (this.bias !== null) assignValue(this.bias, () => biasUniform([this.outChannels], shape));
   }
 
   protected reprParts(outputPadding?: number[]): string {

@@ -1,12 +1,12 @@
 // nn.Linear: y = x·weightᵀ + bias, weight [out, in], PyTorch's default initialisation.
 import type * as tf from '@tensorflow/tfjs-core';
-import { Module, parameter } from '../module.js';
+import { Module, assignValue, parameter } from '../module.js';
 import { biasUniform, kaimingUniform } from '../init.js';
 import { linear } from '../functional/linear.js';
-import { checkOptions, formatShape } from '@pq/core';
+import { checkOptions } from '@pq/core';
 import { checkPositiveInt } from '../args.js';
 import { pyBool } from '../py_repr.js';
-import { layerName } from './layer_input.js';
+import { checkFeaturesLast } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 import { QUANT_SWAPPABLE, quantSwap } from '../quant_swap.js';
 
@@ -41,14 +41,12 @@ export class Linear extends Module {
   /** Redraws weight and bias with PyTorch's default initialisation. */
   resetParameters(): void {
     const shape = [this.outFeatures, this.inFeatures];
-    this.weight.assign(kaimingUniform(shape, { a: Math.sqrt(5) }));
-    this.bias?.assign(biasUniform([this.outFeatures], shape));
+    assignValue(this.weight, () => kaimingUniform(shape, { a: Math.sqrt(5) }));
+    if (this.bias !== null) assignValue(this.bias, () => biasUniform([this.outFeatures], shape));
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new Error(`${layerName(this)}: expected input [..., ${this.inFeatures}], got shape ${formatShape(x.shape)}`);
-    }
+    checkFeaturesLast(this, x, this.inFeatures);
     return linear(x, this.weight, this.bias);
   }
 

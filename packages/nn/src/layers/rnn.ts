@@ -8,7 +8,7 @@ import { dropout } from '../functional/activation.js';
 import { checkOptions, formatShape } from '@pq/core';
 import { checkPositiveInt } from '../args.js';
 import { pyBool, pyFloat } from '../py_repr.js';
-import { layerName } from './layer_input.js';
+import { checkTensorInput, layerName } from './layer_input.js';
 import { optionKeysOf } from './option_keys.js';
 import { QUANT_SWAPPABLE, quantSwap } from '../quant_swap.js';
 
@@ -55,6 +55,7 @@ export class LSTMCell extends Module {
    * omitted. Returns [h', c'].
    */
   override forward(x: tf.Tensor, hx?: [tf.Tensor, tf.Tensor] | null): [tf.Tensor, tf.Tensor] {
+    checkTensorInput(this, x);
     if ((x.rank !== 2 && x.rank !== 1) || x.shape[x.rank - 1] !== this.inputSize) {
       throw new Error(`${layerName(this)}: expected input [N, ${this.inputSize}] or [${this.inputSize}], got shape ${formatShape(x.shape)}`);
     }
@@ -171,6 +172,7 @@ export class LSTM extends Module {
    * [output, [hN, cN]] with output [L, N, directions·hidden].
    */
   override forward(input: tf.Tensor, hx?: [tf.Tensor, tf.Tensor] | null): [tf.Tensor, [tf.Tensor, tf.Tensor]] {
+    checkTensorInput(this, input);
     if ((input.rank !== 3 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {
       const layout = this.batchFirst ? `[N, L, ${this.inputSize}]` : `[L, N, ${this.inputSize}]`;
       throw new Error(`${layerName(this)}: expected input ${layout} or [L, ${this.inputSize}], got shape ${formatShape(input.shape)}`);

@@ -1,16 +1,28 @@
-// Accepts amax as a number or a tensor, as the reference's functions do.
+// The arguments the quantization ops share: amax as a number or a tensor (as the reference's
+// functions take it), checked finite and non-negative; x as a float32 tensor; the options.
 import * as tf from '@tensorflow/tfjs-core';
+import { checkAmax, checkOptions, describeValue } from '@pq/core';
 
 export function amaxTensor(amax: tf.Tensor | number, op: string): tf.Tensor {
   if (typeof amax === 'number') {
-    if (!Number.isFinite(amax) && !Number.isNaN(amax)) throw new RangeError(`${op}: amax must be finite, got ${amax}`);
+    // Checked as the float32 it becomes (1e39 is Infinity).
+    checkAmax([Math.fround(amax)], `${op}: amax`);
     return tf.scalar(amax, 'float32');
   }
-  if (!(amax instanceof tf.Tensor)) throw new TypeError(`${op}: amax must be a number or a tf.Tensor, got ${String(amax)}`);
-  return amax.dtype === 'float32' ? amax : tf.cast(amax, 'float32');
+  if (!(amax instanceof tf.Tensor)) throw new TypeError(`${op}: amax must be a number or a tf.Tensor, got ${describeValue(amax)}`);
+  const a = amax.dtype === 'float32' ? amax : tf.cast(amax, 'float32');
+  checkAmax(a.dataSync(), `${op}: amax`);
+  return a;
 }
 
 export function inputTensor(x: tf.Tensor, op: string): tf.Tensor {
-  if (!(x instanceof tf.Tensor)) throw new TypeError(`${op}: x must be a tf.Tensor, got ${String(x)}`);
+  if (!(x instanceof tf.Tensor)) throw new TypeError(`${op}: x must be a tf.Tensor, got ${describeValue(x)}`);
   return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+}
+
+const INT_QUANT_OPTIONS = { numBits: 'integer', unsigned: 'boolean', narrowRange: 'boolean', kernels: 'object' } as const;
+
+/** Checks fakeQuant / realQuant options (unknown keys, types). */
+export function checkIntQuantOptions(op: string, o: unknown): void {
+  checkOptions(op, o, INT_QUANT_OPTIONS);
 }

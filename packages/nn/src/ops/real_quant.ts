@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PqTensorQuant, type IntQuantAttrs } from './kernel_names.js';
-import { amaxTensor, inputTensor } from './amax_tensor.js';
+import { amaxTensor, checkIntQuantOptions, inputTensor } from './amax_tensor.js';
 import type { FakeQuantOptions } from './fake_quant.js';
 import './register.js';
 
@@ -19,6 +19,7 @@ export function realQuant(
   amax: tf.Tensor | number,
   o: FakeQuantOptions = {},
 ): { outputs: tf.Tensor; scale: tf.Tensor } {
+  checkIntQuantOptions('realQuant', o);
   const attrs: IntQuantAttrs = {
     numBits: o.numBits ?? 8,
     unsigned: o.unsigned ?? false,

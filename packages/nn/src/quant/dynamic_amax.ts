@@ -2,7 +2,7 @@
 // axis not kept, through the QuantKernels' reduceAmax. Shared by the quantizer and by code that
 // calls the fakeQuant op directly (the raw-ops LeNet benchmark, the accel tests).
 import * as tf from '@tensorflow/tfjs-core';
-import type { QuantKernels } from '@pq/core';
+import { normalizeAxes, type QuantKernels } from '@pq/core';
 import { getDefaultKernels } from '../ops/default_kernels.js';
 
 /**
@@ -11,7 +11,8 @@ import { getDefaultKernels } from '../ops/default_kernels.js';
  * as in the reference.
  */
 export function dynamicAmax(x: tf.Tensor, axis: number | readonly number[] | null, kernels: QuantKernels = getDefaultKernels()): tf.Tensor {
-  const keep = axis === null ? [] : [axis].flat().map((a) => (a < 0 ? a + x.rank : a));
+  // An axis beyond x's rank is an error, not a per-tensor amax.
+  const keep = axis === null ? [] : normalizeAxes(axis, x.rank);
   const reduce = x.shape.map((_, i) => i).filter((i) => !keep.includes(i));
   const r = kernels.reduceAmax({ data: Float32Array.from(x.dataSync()), shape: [...x.shape] }, reduce, true);
   return tf.tensor(r.data, [...r.shape], 'float32');

@@ -3,9 +3,12 @@
 // quantization itself (fake integer, real integer or E4M3). Its state dict holds `_amax`,
 // `_pre_quant_scale` and, with learnAmax, `clip.clip_value_min` / `clip.clip_value_max`.
 import * as tf from '@tensorflow/tfjs-core';
-import { QuantDescriptor, checkOptions, formatShape, sameShape, type NDArray, type QuantKernels } from '@pq/core';
+import {
+  QuantDescriptor, checkNDArray, checkNumBits, checkOptions, describeValue, formatShape, isNumberArray, sameShape,
+  type NDArray, type QuantKernels,
+} from '@pq/core';
 import { HistogramCalibrator, MaxCalibrator, type ComputeAmaxOptions, type HistogramMethod } from '@pq/calib';
-import { Module, buffer, type LoadContext } from '../module.js';
+import { Module, assignValue, buffer, stateEntry, type LoadContext } from '../module.js';
 import { fakeQuant } from '../ops/fake_quant.js';
 import { realQuant } from '../ops/real_quant.js';
 import { fakeE4M3 } from '../ops/fake_e4m3.js';
@@ -15,6 +18,7 @@ import { Clip } from './clip.js';
 import { pyValue, pyFloat } from '../py_repr.js';
 
 const E4M3_MAX_BOUND = 448;
+const WHO = 'TensorQuantizer';
 
 export interface TensorQuantizerOptions {
   /** Bypass the whole module (default false). */
@@ -37,7 +41,7 @@ export interface QuantizerCalibrator {
 }
 
 /** Anything the amax / preQuantScale setters accept. */
-export type AmaxValue = number | readonly number[] | NDArray | tf.Tensor;
+export type AmaxValue = number | readonly number[] | ArrayLike<number> | NDArray | tf.Tensor;
 
 export class TensorQuantizer extends Module {
   /** Static amax (a buffer), absent while amax is dynamic. */
@@ -116,18 +120,27 @@ export class TensorQuantizer extends Module {
     return this.#numBits;
   }
   set numBits(v: number | readonly [number, number]) {
+    if (isNumberArray(v) && v.length === 2 && v[0] === 4 && v[1] === 3) {
+      this.#numBits = Object.freeze([4, 3] as const);
+      return;
+    }
+    if (typeof v !== 'number') throw new TypeError(`${WHO}: numBits must be an integer or [4, 3] (E4M3), got ${describeValue(v)}`);
+    checkNumBits(v, this.#unsigned, WHO);
     this.#numBits = v;
   }
   get unsigned(): boolean {
     return this.#unsigned;
   }
   set unsigned(v: boolean) {
+    checkBoolean('unsigned', v);
+    if (typeof this.#numBits === 'number') checkNumBits(this.#numBits, v, WHO);
     this.#unsigned = v;
   }
   get narrowRange(): boolean {
     return this.#narrowRange;
   }
   set narrowRange(v: boolean) {
+    checkBoolean('narrowRange', v);
     this.#narrowRange = v;
   }
   get axis(): number | readonly number[] | null {
@@ -197,9 +210,17 @@ export class TensorQuantizer extends Module {
     return this._amax ?? null;
   }
 
-  /** Sets the static amax, creating the `_amax` buffer; its shape cannot change afterwards. */
+  /**
+   * Sets the static amax (finite, >= 0), creating the `_amax` buffer; its shape cannot change
+   * afterwards. Accepts a number, an array or typed array, an NDArray or a tensor.
+   */
   set amax(value: AmaxValue) {
+    this.setAmax(value, true);
+  }
+
+  private setAmax(value: AmaxValue, check: boolean): void {
     const t = toFloatTensor(value, 'amax');
+    if (check) checkValues(t, 'amax', true);
     if (this._amax === undefined) {
       this._amax = buffer(t, '_amax');
       t.dispose();
@@ -224,6 +245,7 @@ export class TensorQuantizer extends Module {
 
   set preQuantScale(value: AmaxValue) {
     const t = toFloatTensor(value, 'preQuantScale');
+    checkValues(t, 'preQuantScale', false);
     if (this._pre_quant_scale === undefined) {
       this._pre_quant_scale = buffer(t, '_pre_quant_scale');
     } else if (!sameShape(this._pre_quant_scale.shape, t.shape)) {
@@ -278,7 +300,8 @@ export class TensorQuantizer extends Module {
 
   /**
    * Loads amax from the calibrator (`computeAmax(method, opts)`), creating `_amax` when needed.
-   * When the calibrator has seen nothing: an error if strict (default), else amax = NaN.
+   * When the calibrator has seen nothing: an error if strict (default), else amax = NaN, as in
+   * the reference: the quantizer then counts as uncalibrated and its forward refuses to run.
    */
   loadCalibAmax(method?: HistogramMethod, opts?: ComputeAmaxOptions, o: { strict?: boolean } = {}): void {
     const strict = o.strict ?? true;
@@ -309,7 +332,7 @@ export class TensorQuantizer extends Module {
           `the existing amax ${formatShape(this._amax.shape)}`,
       );
     }
-    this.amax = amax;
+    this.setAmax(amax, false);
   }
 
   /** Copies the static amax (its max over channels) into the learned clip range. */
@@ -317,8 +340,8 @@ export class TensorQuantizer extends Module {
     if (!this.#learnAmax || this.clip === undefined) throw new Error('TensorQuantizer: called initLearnAmax with learnAmax false');
     if (this._amax === undefined) throw new Error('TensorQuantizer.initLearnAmax: no static amax to start from; calibrate or set amax first');
     const init = Math.max(...this._amax.dataSync());
-    (this.clip.clip_value_min as tf.Variable).assign(tf.scalar(-init));
-    (this.clip.clip_value_max as tf.Variable).assign(tf.scalar(init));
+    assignValue(this.clip.clip_value_min as tf.Variable, () => tf.scalar(-init));
+    assignValue(this.clip.clip_value_max as tf.Variable, () => tf.scalar(init));
   }
 
   // ---- forward --------------------------------------------------------------------------------
@@ -372,8 +395,18 @@ export class TensorQuantizer extends Module {
     let amax: tf.Tensor;
     if (this._amax !== undefined) {
       amax = this._amax;
+      if (amax.dataSync().some(Number.isNaN)) {
+        throw new Error(
+          'amax is NaN: loadCalibAmax found no calibration data (strict: false) or the state loaded held NaN; ' +
+            'calibrate with data that reaches this quantizer, set amax, or disable it',
+        );
+      }
     } else {
       amax = dynamicAmax(x, this.#axis, this.#kernels ?? getDefaultKernels());
+      const bad = amax.dataSync().find((v) => !Number.isFinite(v));
+      if (bad !== undefined) {
+        throw new RangeError(`dynamic amax (max |x| of this batch) is ${bad}: the input holds non-finite values`);
+      }
     }
     if (this.#scaleAmax !== null) amax = tf.mul(amax, this.#scaleAmax);
     return amax;
@@ -388,15 +421,37 @@ export class TensorQuantizer extends Module {
   /** Loading `_amax` / `_pre_quant_scale` into a quantizer without them creates the buffers. */
   protected override loadOwnState(prefix: string, dict: Record<string, NDArray>, ctx: LoadContext): void {
     for (const field of ['_amax', '_pre_quant_scale'] as const) {
+      if (this[field] !== undefined) continue;
       const key = prefix + field;
-      const entry = dict[key];
-      if (this[field] !== undefined || entry === undefined) continue;
-      ctx.used.add(key);
+      const entry = stateEntry(dict, key, ctx);
+      if (entry === undefined || entry === null) continue;
+      const problem = this.checkStateValue(field, entry);
+      if (problem !== null) {
+        ctx.invalidValues.push(`${key}: ${problem}`);
+        continue;
+      }
       ctx.assignments.push(() => {
         this[field] = buffer(tf.tensor(entry.data, [...entry.shape], 'float32'), field);
       });
     }
     super.loadOwnState(prefix, dict, ctx);
+  }
+
+  /**
+   * `_amax` must be >= 0 and not infinite (NaN is the reference's mark of an uncalibrated
+   * quantizer, refused at its forward), `_pre_quant_scale` finite.
+   */
+  protected override checkStateValue(field: string, entry: NDArray): string | null {
+    if (field !== '_amax' && field !== '_pre_quant_scale') return null;
+    const amax = field === '_amax';
+    const d = entry.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (amax ? !Number.isNaN(v) && !(v >= 0 && v < Infinity) : !Number.isFinite(v)) {
+        return `${amax ? 'amax must be finite and non-negative' : 'preQuantScale must be finite'}, got ${v} (at index ${i})`;
+      }
+    }
+    return null;
   }
 
   override dispose(): void {
@@ -449,10 +504,35 @@ function setTrainable(clip: Clip, on: boolean): void {
 function toFloatTensor(value: AmaxValue, what: string): tf.Tensor {
   if (value instanceof tf.Tensor) return tf.cast(value, 'float32');
   if (typeof value === 'number') return tf.scalar(value, 'float32');
-  if (Array.isArray(value)) return tf.tensor(value as number[], undefined, 'float32');
+  if (isNumberArray(value)) return tf.tensor1d(Float32Array.from(value), 'float32');
+  if (Array.isArray(value)) {
+    // Nested lists ([[1], [2]]): tfjs infers the shape and refuses ragged ones.
+    try {
+      return tf.tensor(value as number[][], undefined, 'float32');
+    } catch (e) {
+      throw new TypeError(`${WHO}: ${what} must be a number, an array, a typed array, an NDArray or a tf.Tensor, got ${describeValue(value)}`, { cause: e });
+    }
+  }
   const nd = value as NDArray;
-  if (nd !== null && typeof nd === 'object' && nd.data !== undefined && Array.isArray(nd.shape)) {
+  if (nd !== null && typeof nd === 'object' && isNumberArray(nd.data) && Array.isArray(nd.shape)) {
+    checkNDArray({ data: Float32Array.from(nd.data), shape: nd.shape }, `${WHO}: ${what}`);
     return tf.tensor(Float32Array.from(nd.data), [...nd.shape], 'float32');
   }
-  throw new TypeError(`TensorQuantizer: ${what} must be a number, an array, an NDArray or a tf.Tensor, got ${String(value)}`);
+  throw new TypeError(`${WHO}: ${what} must be a number, an array, a typed array, an NDArray or a tf.Tensor, got ${describeValue(value)}`);
+}
+
+/** Throws unless every value of t is finite (and >= 0 for amax), naming the first bad one; disposes t then. */
+function checkValues(t: tf.Tensor, what: string, nonNegative: boolean): void {
+  const d = t.dataSync();
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!Number.isFinite(v) || (nonNegative && v < 0)) {
+      t.dispose();
+      throw new RangeError(`${WHO}: ${what} must be finite${nonNegative ? ' and non-negative' : ''}, got ${v} (at index ${i})`);
+    }
+  }
+}
+
+function checkBoolean(what: string, v: unknown): void {
+  if (typeof v !== 'boolean') throw new TypeError(`${WHO}: ${what} must be a boolean, got ${describeValue(v)}`);
 }
