@@ -45,8 +45,11 @@ export class HistogramCalibrator {
   #edges: Float32Array | null = null;
   /** Bins of the next batch's histogram (grows with the range, like the reference's _num_bins). */
   #bins: number;
-  /** Zeros of all-zero batches seen before any range exists; they belong in bin 0. */
-  #pendingZeros = 0;
+  /**
+   * Values seen before any range exists that belong in bin 0 of the first real histogram: the
+   * zeros of all-zero batches, and batches too small to bin (see collect).
+   */
+  #pendingBin0 = 0;
 
   constructor(o: HistogramCalibratorOptions = {}) {
     checkOptions(WHO, o, OPTIONS);
@@ -85,17 +88,26 @@ export class HistogramCalibrator {
       // fail on the next batch); pq keeps their count for bin 0 of the first real histogram.
       if (this.skipZeros) return;
       if (this.#counts === null) {
-        this.#pendingZeros += x.data.length;
+        this.#pendingBin0 += x.data.length;
         return;
       }
     }
     const opts = { skipZeros: this.skipZeros };
     if (this.#counts === null || this.#edges === null) {
+      const edges = linspaceF32(max, this.#bins + 1);
+      if (edges[1] === 0) {
+        // numBins bins over [0, max] are narrower than the smallest float32 (max below about
+        // numBins * 1.4e-45): the reference's edges would all be 0 or max and no later batch could
+        // grow the range. Every such value lies in bin 0 of any histogram a real range gives, so
+        // it waits there, as zeros do.
+        this.#pendingBin0 += this.skipZeros ? countNonZero(x.data) : x.data.length;
+        return;
+      }
       const counts = this.kernels.histogram(x, this.#bins, max, opts);
-      counts[0] = counts[0]! + this.#pendingZeros;
-      this.#pendingZeros = 0;
+      counts[0] = counts[0]! + this.#pendingBin0;
+      this.#pendingBin0 = 0;
       this.#counts = counts;
-      this.#edges = linspaceF32(max, this.#bins + 1);
+      this.#edges = edges;
       return;
     }
     let edges = this.#edges;
@@ -105,8 +117,11 @@ export class HistogramCalibrator {
       const width = Math.fround(edges[1]! - edges[0]!);
       const bins = Math.ceil(Math.fround(max / width));
       if (bins > MAX_GROWN_BINS) {
+        // In float64, so that a count beyond float32's range prints as a number.
+        const needed = Math.ceil(max / width);
         throw new RangeError(
-          `${WHO}.collect: max |x| = ${max} would grow the histogram (bin width ${width}) to ${bins} bins, ` +
+          `${WHO}.collect: max |x| = ${max} would grow the histogram (bin width ${width}) to ` +
+            `${Number.isSafeInteger(needed) ? needed : needed.toPrecision(2)} bins, ` +
             `more than ${MAX_GROWN_BINS}; the batch was refused (reset, or calibrate on batches of similar range)`,
         );
       }
@@ -122,7 +137,8 @@ export class HistogramCalibrator {
 
   /**
    * amax by `method` from the histogram collected so far; null before any collect (0 when only
-   * all-zero batches were collected). Defaults: stride 1, startBin 128, percentile 99.99.
+   * batches of zeros, or of values too small to bin, were collected). Defaults: stride 1,
+   * startBin 128, percentile 99.99.
    */
   computeAmax(method: HistogramMethod, o: ComputeAmaxOptions = {}): number | null {
     if (!METHODS.includes(method)) {
@@ -131,7 +147,7 @@ export class HistogramCalibrator {
     checkOptions(`${WHO}.computeAmax`, o, COMPUTE_OPTIONS);
     const percentile = o.percentile ?? 99.99;
     if (method === 'percentile') checkPercentile(percentile);
-    if (this.#counts === null || this.#edges === null) return this.#pendingZeros > 0 ? 0 : null;
+    if (this.#counts === null || this.#edges === null) return this.#pendingBin0 > 0 ? 0 : null;
     const { stride, startBin } = o;
     const counts = this.#counts;
     const edges = this.#edges;
@@ -153,10 +169,16 @@ export class HistogramCalibrator {
     this.#counts = null;
     this.#edges = null;
     this.#bins = this.numBins;
-    this.#pendingZeros = 0;
+    this.#pendingBin0 = 0;
   }
 
   toString(): string {
     return `HistogramCalibrator(numBits=${JSON.stringify(this.numBits)}, unsigned=${this.unsigned}, numBins=${this.numBins}, skipZeros=${this.skipZeros})`;
   }
+}
+
+function countNonZero(d: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0) n++;
+  return n;
 }

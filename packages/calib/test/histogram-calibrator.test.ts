@@ -88,6 +88,34 @@ describe('HistogramCalibrator', () => {
     expect(cal.computeAmax('percentile', { percentile: 50 })).toBe(0);
   });
 
+  it('puts a first batch too small to bin (2048 bins over [0, 1e-44] are 0 wide in float32) into bin 0, like zeros', () => {
+    const cal = new HistogramCalibrator();
+    cal.collect(batch([1e-44, 0, 5e-45]));
+    expect(cal.histogram).toBeNull();
+    expect(cal.computeAmax('entropy')).toBe(0);
+    cal.collect(batch([0.5, 1]));
+    // Exactly what three zeros and then the same batch give: the tiny values lie in bin 0.
+    const ref = new HistogramCalibrator();
+    ref.collect(batch([0, 0, 0]));
+    ref.collect(batch([0.5, 1]));
+    expect(cal.histogram).toEqual(ref.histogram);
+    expect(cal.histogram!.edges[1]).toBe(Math.fround(1 / 2048));
+    cal.collect(batch([3]));
+    expect(cal.histogram!.counts.length).toBe(3 * 2048);
+    expect(cal.computeAmax('percentile', { percentile: 50 })).toBe(ref.computeAmax('percentile', { percentile: 50 }));
+    // With skipZeros only the zeros are dropped.
+    const nz = new HistogramCalibrator({ skipZeros: true });
+    nz.collect(batch([1e-44, 0]));
+    nz.collect(batch([4]));
+    const counts = nz.histogram!.counts;
+    expect([counts[0], counts[2047], counts.reduce((a, b) => a + b)]).toEqual([1, 1, 2]);
+    // A first batch whose bins are merely tiny sets the range, as in the reference; growing it
+    // to a normal range would take more bins than exist, and says so in numbers.
+    const tiny = new HistogramCalibrator({ numBins: 4 });
+    tiny.collect(batch([1e-44]));
+    expect(() => tiny.collect(batch([4]))).toThrow(/would grow the histogram \(bin width 2\.8\d*e-45\) to 1\.4e\+45 bins, more than 16777216/);
+  });
+
   it('refuses NaN and ±Infinity with the count, leaving the histogram as it was', () => {
     const cal = new HistogramCalibrator({ numBins: 4 });
     cal.collect(batch([1, 2]));

@@ -4,7 +4,7 @@
 // and reads F32, F16, BF16, F64 and the integer/bool types, converting to float32.
 import { formatShape, shapeSize } from '@pq/core';
 import type { StateDict, StateDictLike } from './state.js';
-import { checkShape, toStateDict } from './state.js';
+import { checkShape, nameMap, toStateDict } from './state.js';
 
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
@@ -21,7 +21,7 @@ export class SafetensorsError extends Error {
 /** Encodes a state dict as safetensors bytes (dtype F32), with optional string metadata. */
 export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>): Uint8Array {
   const tensors = toStateDict('encodeSafetensors', dict);
-  const header: Record<string, unknown> = {};
+  const header = nameMap<unknown>();
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new Error(`encodeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
@@ -84,7 +84,7 @@ function parseHeader(bytes: Uint8Array): Header {
       if (info === null || typeof info !== 'object' || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string')) {
         throw new SafetensorsError('__metadata__ must map strings to strings');
       }
-      metadata = info as Record<string, string>;
+      metadata = Object.assign(nameMap<string>(), info as Record<string, string>);
       continue;
     }
     const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
@@ -164,7 +164,7 @@ function readAsFloat32(view: DataView, at: number, count: number, dtype: string)
 export function decodeSafetensors(bytes: Uint8Array): StateDict {
   const { entries, dataStart } = parseHeader(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: StateDict = {};
+  const out: StateDict = nameMap();
   for (const e of entries) {
     out[e.name] = { data: readAsFloat32(view, dataStart + e.begin, shapeSize(e.shape), e.dtype), shape: e.shape };
   }

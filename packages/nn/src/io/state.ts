@@ -6,6 +6,14 @@ import { formatShape, shapeSize, type NDArray } from '@pq/core';
 export type StateDict = Record<string, NDArray>;
 export type StateDictLike = Record<string, NDArray | tf.Tensor>;
 
+/**
+ * An empty map from names to values with no prototype: a tensor named `__proto__` or
+ * `constructor` is an entry like any other, and a missing name never resolves to Object's members.
+ */
+export function nameMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Checks `shape` is a list of non-negative integers, naming `where` in the error. */
 export function checkShape(where: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
@@ -17,7 +25,7 @@ export function checkShape(where: string, shape: unknown): number[] {
 /** Float32 NDArrays for every entry (tensors are read back synchronously). */
 export function toStateDict(owner: string, dict: StateDictLike): StateDict {
   if (dict === null || typeof dict !== 'object') throw new Error(`${owner}: expected a state dict object, got ${String(dict)}`);
-  const out: StateDict = {};
+  const out = nameMap<NDArray>();
   for (const [name, value] of Object.entries(dict)) {
     if (value instanceof tf.Tensor) {
       out[name] = { data: Float32Array.from(value.dataSync()), shape: [...value.shape] };

@@ -3,7 +3,7 @@
 // which JSON numbers cannot carry, are written as the strings "NaN", "Infinity", "-Infinity", "-0".
 import type { StateDict, StateDictLike } from './state.js';
 import { formatShape, shapeSize } from '@pq/core';
-import { checkShape, toStateDict } from './state.js';
+import { checkShape, nameMap, toStateDict } from './state.js';
 
 function encodeValue(v: number): number | string {
   if (Number.isNaN(v)) return 'NaN';
@@ -17,7 +17,7 @@ const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infini
 
 export function encodeStateJson(dict: StateDictLike): string {
   const tensors = toStateDict('encodeStateJson', dict);
-  const out: Record<string, { shape: number[]; data: Array<number | string> }> = {};
+  const out = nameMap<{ shape: number[]; data: Array<number | string> }>();
   for (const [name, t] of Object.entries(tensors)) out[name] = { shape: [...t.shape], data: Array.from(t.data, encodeValue) };
   return JSON.stringify(out);
 }
@@ -30,7 +30,7 @@ export function decodeStateJson(text: string): StateDict {
     throw new Error(`state JSON: not valid JSON (${(e as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('state JSON: expected an object { name: { shape, data } }');
-  const out: StateDict = {};
+  const out: StateDict = nameMap();
   for (const [name, entry] of Object.entries(parsed as Record<string, { shape?: unknown; data?: unknown }>)) {
     if (entry === null || typeof entry !== 'object') throw new Error(`state JSON: '${name}' must be { shape, data }`);
     const shape = checkShape(`state JSON: '${name}'`, entry.shape);

@@ -146,6 +146,30 @@ describe('malformed files are refused clearly', () => {
   });
 });
 
+describe('tensor names are data', () => {
+  it("a tensor named __proto__ (or constructor) survives safetensors and JSON, and nothing resolves through a prototype", async () => {
+    const dict: StateDict = Object.create(null);
+    dict['__proto__'] = { data: Float32Array.of(1, 2), shape: [2] };
+    dict['constructor'] = { data: Float32Array.of(3), shape: [] };
+    const fromSafetensors = decodeSafetensors(encodeSafetensors(dict));
+    const fromJson = decodeStateJson(encodeStateJson(dict));
+    const p = join(dir, 'proto.safetensors');
+    await saveSafetensors(p, dict);
+    for (const got of [fromSafetensors, fromJson, await loadSafetensors(p)]) {
+      expect(Object.keys(got)).toEqual(['__proto__', 'constructor']);
+      expect(Object.getPrototypeOf(got)).toBeNull();
+      expect(Array.from(got['__proto__']!.data)).toEqual([1, 2]);
+      expect(got['constructor']!.shape).toEqual([]);
+      expect((got as Record<string, unknown>)['data']).toBeUndefined();
+    }
+    // A JSON file written elsewhere, whose __proto__ entry would otherwise become the prototype.
+    const parsed = decodeStateJson('{"__proto__": {"shape": [1], "data": [5]}}');
+    expect(Object.keys(parsed)).toEqual(['__proto__']);
+    expect((parsed as Record<string, unknown>)['shape']).toBeUndefined();
+    await rm(p);
+  });
+});
+
 describe('atomic writes', () => {
   it('a failed save leaves the previous file intact and no temporary file', async () => {
     const p = join(dir, 'keep.safetensors');
