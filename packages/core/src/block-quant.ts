@@ -2,7 +2,7 @@
 // consecutive weights of a row for INT4 AWQ. Every element is quantized exactly as
 // fakeTensorQuant / scaledE4M3 would with its block's amax; only the walk differs.
 
-import { checkNumBits, maxBound, minBound } from './bounds.js';
+import { maxBound, minBound, resolveQuantOptions } from './bounds.js';
 import { blockLayout, checkBlockAmaxShape, forEachBlockRow, type BlockLayout, type BlockSizes } from './block-layout.js';
 import { E4M3_MAX, e4m3Scaled } from './e4m3.js';
 import { amaxArray, checkNDArray } from './ndarray.js';
@@ -44,11 +44,8 @@ function resolveAmax(x: NDArray, amax: AmaxLike, blockSizes: BlockSizes): { layo
 }
 
 function runInt(x: NDArray, amax: AmaxLike, blockSizes: BlockSizes, o: QuantOptions | undefined, fake: boolean, into?: Float32Array) {
+  const { numBits, unsigned, narrowRange } = resolveQuantOptions(o, fake ? 'fakeBlockQuant' : 'blockQuant');
   const { layout, a } = resolveAmax(x, amax, blockSizes);
-  const numBits = o?.numBits ?? 8;
-  const unsigned = o?.unsigned ?? false;
-  const narrowRange = o?.narrowRange ?? true;
-  checkNumBits(numBits, unsigned);
   const xs = x.data;
   if (unsigned) {
     for (let i = 0; i < xs.length; i++) {
@@ -96,10 +93,8 @@ export function blockQuant(x: NDArray, amax: AmaxLike, blockSizes: BlockSizes, o
 }
 
 function runE4M3(x: NDArray, amax: AmaxLike, blockSizes: BlockSizes, fake: boolean): TensorQuantResult {
+  // resolveAmax has refused a negative, NaN or infinite amax.
   const { layout, a } = resolveAmax(x, amax, blockSizes);
-  for (let i = 0; i < a.data.length; i++) {
-    if (!Number.isFinite(a.data[i]!)) throw new RangeError(`E4M3 amax must be finite, got ${a.data[i]!} (at index ${i})`);
-  }
   const scales = new Float32Array(a.data.length);
   for (let i = 0; i < scales.length; i++) {
     const v = a.data[i]!;
