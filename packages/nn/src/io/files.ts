@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { StateDict, StateDictLike } from './state.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { decodeStateJson, encodeStateJson } from './state_json.js';
+import { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint.js';
 
 export interface WriteFileAtomicOptions {
   /** Create missing parent folders first (default false: a missing folder is an error). */
@@ -85,6 +86,16 @@ export async function loadStateJson(path: string): Promise<StateDict> {
   const text = await fs.readFile(path, 'utf8');
   try {
     return decodeStateJson(text);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Reads a .pth (torch.save) or .safetensors checkpoint file's state dict (see loadCheckpoint). */
+export async function loadCheckpointFile(path: string, o: LoadCheckpointOptions = {}): Promise<StateDict> {
+  const bytes = await fs.readFile(path);
+  try {
+    return loadCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), o);
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
   }

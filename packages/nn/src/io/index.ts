@@ -1,4 +1,6 @@
 export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SafetensorsError } from './safetensors.js';
 export { encodeStateJson, decodeStateJson } from './state_json.js';
-export { saveSafetensors, loadSafetensors, saveStateJson, loadStateJson, writeFileAtomic } from './files.js';
+export { decodePth, PthError, type DecodePthOptions } from './pth.js';
+export { loadCheckpoint, checkpointFormat, type CheckpointFormat, type LoadCheckpointOptions } from './checkpoint.js';
+export { saveSafetensors, loadSafetensors, saveStateJson, loadStateJson, loadCheckpointFile, writeFileAtomic } from './files.js';
 export type { StateDict, StateDictLike } from './state.js';

@@ -5,8 +5,12 @@
 import { formatShape, shapeSize } from '@pq/core';
 import type { StateDict, StateDictLike } from './state.js';
 import { checkShape, nameMap, toStateDict } from './state.js';
+import { DTYPE_BYTES, readContiguousAsFloat32, type StoredDtype } from './dtypes.js';
 
-const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+/** safetensors' dtype names. */
+const DTYPES: Record<string, StoredDtype> = {
+  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
+};
 
 /** Caps the header (the reference implementation refuses headers over 100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -90,8 +94,8 @@ function parseHeader(bytes: Uint8Array): Header {
     const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e === null || typeof e !== 'object') throw new SafetensorsError(`entry '${name}' must be an object`);
     const dtype = e.dtype;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-      throw new SafetensorsError(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPES, dtype)) {
+      throw new SafetensorsError(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`);
     }
     let shape: number[];
     try {
@@ -104,7 +108,7 @@ function parseHeader(bytes: Uint8Array): Header {
       throw new SafetensorsError(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
-    const expected = shapeSize(shape) * DTYPE_BYTES[dtype]!;
+    const expected = shapeSize(shape) * DTYPE_BYTES[DTYPES[dtype]!];
     if (end - begin !== expected) {
       throw new SafetensorsError(`tensor '${name}' (${dtype}, shape ${formatShape(shape)}) needs ${expected} bytes but data_offsets span ${end - begin}`);
     }
@@ -124,49 +128,12 @@ function parseHeader(bytes: Uint8Array): Header {
   return { entries, metadata, dataStart };
 }
 
-/** IEEE half -> float. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-function readAsFloat32(view: DataView, at: number, count: number, dtype: string): Float32Array {
-  const out = new Float32Array(count);
-  const size = DTYPE_BYTES[dtype]!;
-  for (let i = 0, p = at; i < count; i++, p += size) {
-    switch (dtype) {
-      case 'F32': out[i] = view.getFloat32(p, true); break;
-      case 'F64': out[i] = view.getFloat64(p, true); break;
-      case 'F16': out[i] = halfToFloat(view.getUint16(p, true)); break;
-      // bfloat16 is the top half of a float32.
-      case 'BF16': {
-        const scratch = new DataView(new ArrayBuffer(4));
-        scratch.setUint32(0, view.getUint16(p, true) << 16);
-        out[i] = scratch.getFloat32(0);
-        break;
-      }
-      case 'I64': out[i] = Number(view.getBigInt64(p, true)); break;
-      case 'I32': out[i] = view.getInt32(p, true); break;
-      case 'I16': out[i] = view.getInt16(p, true); break;
-      case 'I8': out[i] = view.getInt8(p); break;
-      case 'U8': out[i] = view.getUint8(p); break;
-      case 'BOOL': out[i] = view.getUint8(p) === 0 ? 0 : 1; break;
-    }
-  }
-  return out;
-}
-
 /** Decodes safetensors bytes into a float32 state dict; malformed input throws SafetensorsError. */
 export function decodeSafetensors(bytes: Uint8Array): StateDict {
   const { entries, dataStart } = parseHeader(bytes);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: StateDict = nameMap();
   for (const e of entries) {
-    out[e.name] = { data: readAsFloat32(view, dataStart + e.begin, shapeSize(e.shape), e.dtype), shape: e.shape };
+    out[e.name] = { data: readContiguousAsFloat32(bytes, dataStart + e.begin, shapeSize(e.shape), DTYPES[e.dtype]!), shape: e.shape };
   }
   return out;
 }
