@@ -107,8 +107,10 @@ export function entropySearch(counts: ArrayLike<number>, edges: ArrayLike<number
   for (let ci = 0; ci < numCandidates; ci++) {
     const i = startBin + ci * stride;
     const cLast = bins[i - 1]!;
-    if (cLast === 0 && lastNonEmpty >= i) {
-      // P keeps the tail's mass in bin i-1 where Q is empty: the divergence is infinite.
+    if (cLast === 0 && lastNonEmpty >= i && wellScaled) {
+      // P keeps the tail's mass in bin i-1 where Q is empty: the divergence is infinite. (With
+      // extreme counts that mass can underflow to 0 once normalised, and the reference's
+      // divergence stays finite: the exact computation below decides those.)
       estimate[ci] = Infinity;
       continue;
     }
