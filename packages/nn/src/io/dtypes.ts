@@ -48,8 +48,10 @@ export function readElement(view: DataView, p: number, dtype: StoredDtype, littl
  */
 export function readContiguousAsFloat32(bytes: Uint8Array, at: number, count: number, dtype: StoredDtype, littleEndian = true): Float32Array {
   if (dtype === 'float32' && littleEndian && isLittleEndianHost()) {
-    const copy = bytes.slice(at, at + count * 4);
-    return new Float32Array(copy.buffer, 0, count);
+    // A copy into a fresh buffer: `bytes` may be a Node Buffer, whose slice() is a view of a shared pool.
+    const out = new Float32Array(count);
+    new Uint8Array(out.buffer).set(bytes.subarray(at, at + count * 4));
+    return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = DTYPE_BYTES[dtype];

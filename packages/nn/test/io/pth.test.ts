@@ -193,3 +193,10 @@ describe('malformed archives fail clearly, allocating nothing from a header clai
     expect(() => decodePth(bytes)).toThrow(/zip entry 'a\/data\/0' claims 4294967294 bytes from \d+ in a \d+-byte file/);
   });
 });
+
+describe('input buffers', () => {
+  it('a Node Buffer (whose slice is a view of a shared pool) decodes like a Uint8Array', () => {
+    const buf = Buffer.concat([Buffer.from('padding'), Buffer.from(STATE)]).subarray(7);
+    expectMatchesTorch(loadCheckpoint(buf));
+  });
+});
