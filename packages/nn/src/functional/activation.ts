@@ -55,3 +55,8 @@ export function softmax(x: tf.Tensor, dim?: number): tf.Tensor {
   const d = normalizeDim('softmax', dim ?? implicitDim(x.rank), x.rank);
   return functional('softmax', [x], { dim: d }, () => tf.tidy(() => tf.exp(tf.sub(x, tf.logSumExp(x, d, true)))));
 }
+
+/** GELU (torch.nn.functional.gelu, approximate 'none'): `x * (1 + erf(x / sqrt(2))) / 2`. */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return functional('gelu', [x], {}, () => tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1))));
+}

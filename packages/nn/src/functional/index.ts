@@ -7,12 +7,20 @@ export {
   adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, maxPoolNd, avgPoolNd, adaptiveAvgPoolNd, poolOutputSize,
 } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
-export { relu, sigmoid, tanh, dropout, logSoftmax, softmax } from './activation.js';
+export { relu, sigmoid, tanh, dropout, logSoftmax, softmax, gelu } from './activation.js';
 export { add, sub, mul, div, cat } from './arithmetic.js';
-export { nllLoss, crossEntropy } from './loss.js';
+export { nllLoss, crossEntropy, mseLoss } from './loss.js';
 export type { NllLossOptions, Reduction } from './loss.js';
 export { linear } from './linear.js';
-export { flatten, view } from './shape.js';
+export { flatten, view, reshape, permute, transpose, chunk } from './shape.js';
+export { matmul, bmm } from './matmul.js';
+export { mean } from './reduce.js';
+export { layerNorm } from './layer_norm.js';
+export type { LayerNormOptions } from './layer_norm.js';
+export { embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
+export { scaledDotProductAttention } from './attention.js';
+export type { ScaledDotProductAttentionOptions } from './attention.js';
 export { instanceNorm } from './norm.js';
 export type { InstanceNormOptions } from './norm.js';
 export { lstmCell } from './rnn.js';

@@ -74,3 +74,33 @@ export function crossEntropy(input: tf.Tensor, target: tf.Tensor | ArrayLike<num
     tf.tidy(() => nllLoss(logSoftmax(input, input.rank === 1 ? 0 : 1), target, o)),
   );
 }
+
+/**
+ * Mean squared error (torch.nn.functional.mse_loss): `(input - target)^2`, averaged ('mean',
+ * default), summed ('sum') or elementwise ('none'). Shapes broadcast as in PyTorch, which warns
+ * when they differ; so does this.
+ */
+export function mseLoss(input: tf.Tensor, target: tf.Tensor, o: { reduction?: Reduction } = {}): tf.Tensor {
+  checkOptions('mseLoss', o, { reduction: 'string' });
+  const reduction = o.reduction ?? 'mean';
+  if (!['mean', 'sum', 'none'].includes(reduction)) throw new Error(`mseLoss: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
+  if (formatShape(input.shape) !== formatShape(target.shape)) {
+    try {
+      tf.backend_util.assertAndGetBroadcastShape(input.shape, target.shape);
+    } catch {
+      throw new Error(`mseLoss: target shape ${formatShape(target.shape)} does not broadcast to input shape ${formatShape(input.shape)}`);
+    }
+    console.warn(
+      `mseLoss: using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}); ` +
+        'this will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
+    );
+  }
+  return functional('mseLoss', [input, target], { reduction }, () =>
+    tf.tidy(() => {
+      const d = tf.sub(input, target);
+      const sq = tf.mul(d, d);
+      if (reduction === 'none') return sq;
+      return reduction === 'sum' ? tf.sum(sq) : tf.mean(sq);
+    }),
+  );
+}

@@ -12,4 +12,12 @@ export { InstanceNormNd, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type In
 export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn.js';
 export { ReLU, Sigmoid, Tanh, Identity, Dropout, Flatten, type InplaceOptions } from './basic.js';
 export { Sequential } from './sequential.js';
+export { ModuleList } from './module_list.js';
+export { LayerNorm, type LayerNormLayerOptions } from './layer_norm.js';
+export { Embedding, type EmbeddingLayerOptions } from './embedding.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionCallOptions } from './attention.js';
+export {
+  TransformerEncoderLayer, TransformerEncoder, type TransformerActivation, type TransformerEncoderLayerOptions,
+  type TransformerEncoderLayerCallOptions, type TransformerEncoderOptions, type TransformerEncoderCallOptions,
+} from './transformer.js';
 export { checkOptions } from '@pq/core';

@@ -1,7 +1,8 @@
 // nn.Sequential: children named '0', '1', ... (or by the keys of an object), called in order.
 import { Module } from '../module.js';
+import { ModuleContainer } from './module_list.js';
 
-export class Sequential extends Module {
+export class Sequential extends ModuleContainer {
   /** `new Sequential(a, b, c)` names the children '0', '1', '2'; `new Sequential({ conv: a, act: b })` uses the keys. */
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
@@ -14,29 +15,6 @@ export class Sequential extends Module {
       if (name === 'training') throw new Error(`Sequential: a child may not be named 'training'`);
       (this as unknown as Record<string, Module>)[name] = m;
     }
-  }
-
-  /** The children in order. */
-  modules(): Module[] {
-    return [...this.children()].map(([, m]) => m);
-  }
-
-  get length(): number {
-    return this.modules().length;
-  }
-
-  /** The i-th child (negative counts from the end). */
-  at(i: number): Module {
-    const list = this.modules();
-    const m = list[i < 0 ? list.length + i : i];
-    if (m === undefined) throw new Error(`Sequential: index ${i} is out of range for ${list.length} modules`);
-    return m;
-  }
-
-  /** Appends `m` under the next free index. */
-  append(m: Module): this {
-    (this as unknown as Record<string, Module>)[String(this.length)] = m;
-    return this;
   }
 
   override forward(...args: unknown[]): unknown {

@@ -18,6 +18,15 @@ for (const [op, onnxOp] of [['softmax', 'Softmax'], ['logSoftmax', 'LogSoftmax']
   });
 }
 
+// GELU as x * (1 + erf(x / sqrt(2))) / 2 (ONNX has Gelu only from opset 20).
+registerFunctionalConverter('gelu', (ctx, [x], _attrs, out) => {
+  const g = ctx.graph;
+  const name = ctx.nameOf(x, 'input');
+  const erf = g.op('Erf', [g.op('Mul', [name, g.floatConst(ctx.local('rsqrt2'), [], [Math.SQRT1_2])], ctx.local('scaled'))], ctx.local('erf'));
+  const half = g.op('Mul', [name, g.floatConst(ctx.local('half'), [], [0.5])], ctx.local('half_x'));
+  ctx.bind(out, g.op('Mul', [half, g.op('Add', [erf, g.floatConst(ctx.local('one'), [], [1])], ctx.local('erf_1'))], ctx.local('gelu')));
+});
+
 registerFunctionalConverter('dropout', (ctx, [x], attrs, out) => {
   if (attrs.training === true && typeof attrs.p === 'number' && attrs.p > 0) {
     ctx.refuse('F.dropout with training: true is random and does not export; pass the module\'s training flag');

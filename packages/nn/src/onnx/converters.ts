@@ -6,6 +6,7 @@ import './conv.js';
 import './linear.js';
 import './pooling.js';
 import './norm.js';
+import './transformer.js';
 import './rnn.js';
 import './rnn_modules.js';
 import './quantizer.js';

@@ -44,7 +44,9 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
   const inputs = Array.isArray(sampleInputs) ? sampleInputs : [sampleInputs];
   inputs.forEach((t, i) => {
     if (!isTensor(t)) throw new TypeError(`exportOnnx: sample input ${i} is not a tf.Tensor`);
-    if (t.dtype !== 'float32') throw new TypeError(`exportOnnx: sample input ${i} has dtype ${t.dtype}; float32 expected`);
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') {
+      throw new TypeError(`exportOnnx: sample input ${i} has dtype ${t.dtype}; float32 (or int32 indices) expected`);
+    }
   });
   const inputNames = names(o.inputNames, inputs.length, 'input', 'inputNames');
   const clash = (o.outputNames ?? []).filter((n) => inputNames.includes(n));
@@ -60,7 +62,7 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
   const graphInputs = inputs.map((t, i) => {
     tracer.graph.reserve(inputNames[i]!, 'input');
     tracer.bindInput(t, inputNames[i]!);
-    return valueInfo(inputNames[i]!, DataType.FLOAT, symbolicShape(t.shape, dynamicBatch));
+    return valueInfo(inputNames[i]!, t.dtype === 'int32' ? DataType.INT32 : DataType.FLOAT, symbolicShape(t.shape, dynamicBatch));
   });
 
   const training = [...model.namedModules()].map(([, m]) => [m, m.training] as const);

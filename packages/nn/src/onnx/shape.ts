@@ -42,8 +42,32 @@ registerFunctionalConverter('flatten', (ctx, [x], attrs, out) => {
   ctx.bind(out, emitFlatten(ctx, ctx.nameOf(x, 'input'), shapeOf(x), shapeOf(out), startDim, endDim));
 });
 
-registerFunctionalConverter(['view', 'reshape'], (ctx, [x], _attrs, out) => {
+registerFunctionalConverter(['view', 'reshape'], (ctx, [x], attrs, out) => {
+  const requested = attrs.requested as number[] | undefined;
+  if (requested !== undefined && requested.includes(-1)) {
+    const g = ctx.graph;
+    ctx.bind(out, g.op('Reshape', [ctx.nameOf(x, 'input'), g.int64Const(ctx.local('shape'), requested)], ctx.local('reshaped')));
+    return;
+  }
   ctx.bind(out, emitReshape(ctx, ctx.nameOf(x, 'input'), shapeOf(x), shapeOf(out)));
+});
+
+// permute / transpose -> Transpose; chunk -> Split (sizes as an input, opset 13 and later).
+registerFunctionalConverter('permute', (ctx, [x], attrs, out) => {
+  ctx.bind(out, ctx.graph.op('Transpose', [ctx.nameOf(x, 'input')], ctx.local('transposed'), { perm: attr.ints(attrs.perm as number[]) }));
+});
+
+registerFunctionalConverter('split', (ctx, [x], attrs, out) => {
+  const parts = out as unknown[];
+  const name = ctx.nameOf(x, 'input');
+  if (parts.length === 1) {
+    ctx.bind(parts[0], name);
+    return;
+  }
+  const g = ctx.graph;
+  const sizes = attrs.sizes as number[];
+  const outs = g.node('Split', [name, g.int64Const(ctx.local('split'), sizes)], sizes.map((_, i) => ctx.local(`chunk${i}`)), { axis: attr.int(attrs.dim as number) });
+  parts.forEach((t, i) => ctx.bind(t, outs[i]!));
 });
 
 /** An operand: a tensor's name, or a number as a float scalar constant. */

@@ -23,7 +23,9 @@ export async function runOrt(
     const feeds: Record<string, ort.Tensor> = {};
     session.inputNames.forEach((name, i) => {
       const t = inputs[i]!;
-      feeds[name] = new ort.Tensor('float32', Float32Array.from(t.dataSync()), [...t.shape]);
+      feeds[name] = t.dtype === 'int32'
+        ? new ort.Tensor('int32', Int32Array.from(t.dataSync()), [...t.shape])
+        : new ort.Tensor('float32', Float32Array.from(t.dataSync()), [...t.shape]);
     });
     const result = await session.run(feeds);
     return session.outputNames.map((name) => {
