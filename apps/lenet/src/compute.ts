@@ -10,7 +10,8 @@ export async function setupCompute(backend: BackendName, kernels: KernelsName): 
   if (kernels === 'gpu') {
     const gpu = createGpuKernels({ onWarning: (m) => process.stderr.write(`kernels: ${m}\n`) });
     setDefaultKernels(gpu);
-    return `tfjs backend ${state.backend}, fake-quant kernels ${gpu.name}`;
+    const which = gpu.backend === 'core' ? 'js (@pq/kernels-gpu found no GPU here)' : gpu.name;
+    return `tfjs backend ${state.backend}, fake-quant kernels ${which}`;
   }
   return `tfjs backend ${state.backend}, fake-quant kernels js`;
 }

@@ -1,13 +1,14 @@
 // pnpm bench: per size and kernel, the time of jsKernels, of each gpu.js mode that runs here,
 // and of the same math as tfjs-core ops on its cpu backend; ratios > 1 mean faster than that
 // baseline. Also the first-call cost (kernel compilation) per mode and size. One process, one run.
-import { timeMedian } from '@pq/bench-utils';
+import { median, timeMedian } from '@pq/bench-utils';
 import { jsKernels, ndarray, type NDArray, type QuantKernels } from '@pq/core';
 import { createGpuKernels } from '../src/index.js';
 import { initTfjs, tfFakeQuant, tfHistogram, tfQuant, tfReduceAmax } from './tfjs-ops.js';
 
 const SIZES: [string, number][] = [['64K', 1 << 16], ['1M', 1 << 20], ['16M', 1 << 24]];
-const MODES = ['webasm', 'cpu'] as const;
+// 'auto' is what createGpuKernels() picks here (@pq/core's jsKernels, 'core', without a GPU).
+const MODES = ['auto', 'webasm', 'cpu'] as const;
 
 interface Case {
   name: string;
@@ -42,12 +43,31 @@ function cases(x: NDArray): Case[] {
 /** Median wall time (ms) of `reps` runs after one warm-up. */
 const time = (f: () => unknown, reps: number): number => timeMedian(f, { warmup: 1, runs: reps });
 
+/**
+ * Median wall time (ms) of each of `fs` over `reps` rounds that run them in turn, after one
+ * warm-up each: a neighbour's load or a GC lands on all of them alike, so their ratios hold.
+ */
+function timeInTurn(fs: (() => unknown)[], reps: number): number[] {
+  for (const f of fs) f();
+  const ts = fs.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) {
+    fs.forEach((f, i) => {
+      const t0 = performance.now();
+      f();
+      ts[i]!.push(performance.now() - t0);
+    });
+  }
+  return ts.map(median);
+}
+
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const ratio = (base: number, ms: number) => `${(base / ms).toFixed(2)}x`;
 
 async function main(): Promise<void> {
   await initTfjs();
-  console.log(`Node ${process.version}, ${process.platform}/${process.arch}; ratio = baseline time / this time (>1: faster)\n`);
+  const auto = createGpuKernels();
+  console.log(`Node ${process.version}, ${process.platform}/${process.arch}; 'auto' runs '${auto.backend}'; ratio = baseline time / this time (>1: faster)\n`);
+  auto.dispose();
   const header = ['size', 'kernel', 'js ms', 'tfjs-cpu ms', ...MODES.flatMap((m) => [`${m} ms`, `${m} vs js`, `${m} vs tfjs`])];
   const rows: string[][] = [];
   const firstCall: string[][] = [];
@@ -63,13 +83,11 @@ async function main(): Promise<void> {
         return performance.now() - t0;
       });
       firstCall.push([label, c.name, ...first.map(fmt)]);
-      const js = time(() => c.run(jsKernels), reps);
       const tfms = time(c.tf, reps);
-      const row = [label, c.name, fmt(js), fmt(tfms)];
-      for (const m of MODES) {
-        const ms = time(() => c.run(kernels[m]!), reps);
-        row.push(fmt(ms), ratio(js, ms), ratio(tfms, ms));
-      }
+      // At least 7 rounds: at 16M a GC of the 64 MB outputs lands on one run in a few.
+      const [js, ...modeMs] = timeInTurn([() => c.run(jsKernels), ...MODES.map((m) => () => c.run(kernels[m]!))], Math.max(reps, 7));
+      const row = [label, c.name, fmt(js!), fmt(tfms)];
+      modeMs.forEach((ms) => row.push(fmt(ms), ratio(js!, ms), ratio(tfms, ms)));
       rows.push(row);
       console.error(`  ${row.join(' | ')}`);
     }

@@ -1,5 +1,6 @@
 import { checkOptions, type AmaxLike, type HistogramOptions, type NDArray, type QuantOptions, type TensorQuantResult } from '@pq/core';
 import { openAsync } from './backend.js';
+import { AsyncCoreKernels } from './core-fallback.js';
 import { runAsync } from './drive.js';
 import { GPU_KERNELS_OPTIONS, type GpuKernelsOptions } from './gpu-kernels.js';
 import type { KernelCache } from './kernel-cache.js';
@@ -13,7 +14,7 @@ import { planContext, type Plan, type PlanContext } from './plans/step.js';
 /** QuantKernels whose methods return promises; the only form that can run on WebGPU. */
 export interface AsyncGpuQuantKernels {
   readonly name: string;
-  /** The gpu.js backend that runs: 'webgpu' where an adapter answers, else as createGpuKernels. */
+  /** What runs: 'webgpu' where an adapter answers, else as createGpuKernels ('core' without a GPU). */
   readonly backend: string;
   readonly compiledKernels: number;
   tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<TensorQuantResult>;
@@ -36,8 +37,9 @@ export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<
   const mode = checkMode(o.mode ?? 'auto');
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
-  const { cache, backend } = await openAsync(mode, candidates(mode, ASYNC_CHAIN), tile, warn);
-  return new AsyncGpuKernels(cache, planContext(backend, tile));
+  const opened = await openAsync(mode, candidates(mode, ASYNC_CHAIN), tile, warn);
+  if (opened === null) return new AsyncCoreKernels();
+  return new AsyncGpuKernels(opened.cache, planContext(opened.backend, tile));
 }
 
 class AsyncGpuKernels implements AsyncGpuQuantKernels {

@@ -16,10 +16,13 @@ export type WarnFn = (message: string) => void;
 
 const PROBE = 'function (x) { return x[this.thread.x] * 2; }';
 
-/** Tries `chain` in order; `requested` only shapes the warning. */
+/**
+ * Tries `chain` in order; `requested` only shapes the warning. When nothing in the chain works
+ * it throws, except for 'auto', which gets null (the caller runs @pq/core's kernels).
+ */
 export function openSync(
   requested: GpuMode, chain: readonly GpuBackend[], tile: number, warn: WarnFn, why0?: string,
-): OpenedBackend {
+): OpenedBackend | null {
   let why = why0 ?? '';
   for (const backend of chain) {
     if (backend === 'webgpu') continue;
@@ -57,13 +60,14 @@ export function openSync(
     if (msg) warn(msg);
     return { cache, backend };
   }
+  if (requested === 'auto') return null;
   throw new Error(`@pq/kernels-gpu: no gpu.js backend works here (${why})`);
 }
 
 /** As openSync, trying WebGPU first where it is in the chain and an adapter answers. */
 export async function openAsync(
   requested: GpuMode, chain: readonly GpuBackend[], tile: number, warn: WarnFn,
-): Promise<OpenedBackend> {
+): Promise<OpenedBackend | null> {
   let why = '';
   if (chain[0] === 'webgpu') {
     let available = false;

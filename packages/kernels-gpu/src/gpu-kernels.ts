@@ -1,5 +1,6 @@
 import { checkOptions, type AmaxLike, type HistogramOptions, type NDArray, type QuantKernels, type QuantOptions, type TensorQuantResult } from '@pq/core';
 import { openSync, type WarnFn } from './backend.js';
+import { CoreKernels } from './core-fallback.js';
 import { runSync } from './drive.js';
 import type { KernelCache } from './kernel-cache.js';
 import { checkTileElements, DEFAULT_TILE_ELEMENTS } from './limits.js';
@@ -10,7 +11,10 @@ import { reduceAmaxPlan } from './plans/reduce-amax.js';
 import { planContext, type Plan, type PlanContext } from './plans/step.js';
 
 export interface GpuKernelsOptions {
-  /** Backend to run on (default 'auto': the fastest that works here). */
+  /**
+   * Backend to run on. Default 'auto': the first GPU backend that works here, else @pq/core's
+   * own jsKernels (`backend` 'core'), which beat gpu.js's CPU backends on a CPU.
+   */
   mode?: GpuMode;
   /**
    * Most elements one kernel call reads or writes (default 2^22); bigger tensors are tiled.
@@ -26,7 +30,10 @@ export const GPU_KERNELS_OPTIONS = { mode: 'string', tileElements: 'integer', on
 
 /** @pq/core's QuantKernels on gpu.js, bit-identical to jsKernels. */
 export interface GpuQuantKernels extends QuantKernels {
-  /** The gpu.js backend that runs: 'webasm', 'cpu', 'headlessgl', 'webgl2', 'webgl'. */
+  /**
+   * What runs: a gpu.js backend ('headlessgl', 'webgl2', 'webgl', 'webasm', 'cpu'), or 'core'
+   * when 'auto' found no GPU and runs @pq/core's jsKernels.
+   */
   readonly backend: string;
   /** Kernels compiled so far (one per kernel variant and tile shape; later calls reuse them). */
   readonly compiledKernels: number;
@@ -48,8 +55,9 @@ export function createGpuKernels(o: GpuKernelsOptions = {}): GpuQuantKernels {
   const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
   const why = mode === 'webgpu' ? 'WebGPU kernels are asynchronous; use createAsyncGpuKernels' : undefined;
-  const { cache, backend } = openSync(mode, candidates(mode, SYNC_CHAIN), tile, warn, why);
-  return new SyncGpuKernels(cache, planContext(backend, tile));
+  const opened = openSync(mode, candidates(mode, SYNC_CHAIN), tile, warn, why);
+  if (opened === null) return new CoreKernels();
+  return new SyncGpuKernels(opened.cache, planContext(opened.backend, tile));
 }
 
 /** The synchronous kernels over a compiled-kernel cache (exported for tests of the GPU code paths). */

@@ -19,9 +19,15 @@ export function checkMode(mode: unknown): GpuMode {
   return mode as GpuMode;
 }
 
-/** The backends to try for `mode`, in order: the requested one and those after it. */
+/**
+ * gpu.js backends that run on the CPU. 'auto' skips them: @pq/core's jsKernels are at least as
+ * fast there (see core-fallback.ts), so 'auto' without a GPU runs those.
+ */
+export const CPU_BACKENDS: readonly GpuBackend[] = ['webasm', 'cpu'];
+
+/** The backends to try for `mode`, in order: the requested one and those after it ('auto': the GPU ones). */
 export function candidates(mode: GpuMode, chain: readonly GpuBackend[]): GpuBackend[] {
-  if (mode === 'auto') return [...chain];
+  if (mode === 'auto') return chain.filter((b) => !CPU_BACKENDS.includes(b));
   const at = chain.indexOf(mode);
   return at < 0 ? [...chain] : chain.slice(at);
 }

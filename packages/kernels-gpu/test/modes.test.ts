@@ -2,17 +2,34 @@
 import { jsKernels, ndarray } from '@pq/core';
 import { describe, expect, it } from 'vitest';
 import { createAsyncGpuKernels, createGpuKernels } from '../src/index.js';
+import { ASYNC_CHAIN, SYNC_CHAIN, candidates } from '../src/modes.js';
 import { expectSameFloats, randomData } from './helpers.js';
 
 describe('createGpuKernels', () => {
-  it("'auto' picks the fastest backend that runs here, without a warning", () => {
+  it("'auto' without a GPU runs @pq/core's jsKernels, says so in backend, without a warning", () => {
     const warnings: string[] = [];
     const k = createGpuKernels({ onWarning: (m) => warnings.push(m) });
-    // no GL context and no synchronous WebGPU in Node without headless-gl: WebAssembly
-    expect(['headlessgl', 'webasm']).toContain(k.backend);
-    expect(k.name).toBe(`gpu.js:${k.backend}`);
+    // Node has no GL context (headless-gl is not installed) and no synchronous WebGPU, and
+    // gpu.js's CPU backends (webasm, cpu) are slower than jsKernels, so 'auto' picks core's.
+    expect(k.backend).toBe('core');
+    expect(k.name).toBe(jsKernels.name);
+    expect(k.compiledKernels).toBe(0);
     expect(warnings).toEqual([]);
+    const x = ndarray(randomData(3 * 700, 9), [3, 700]);
+    const amax = jsKernels.reduceAmax(x, 1);
+    expectSameFloats(k.reduceAmax(x, 1).data, amax.data, 'amax');
+    expectSameFloats(k.fakeTensorQuant(x, amax).data, jsKernels.fakeTensorQuant(x, amax).data, 'fake');
+    expectSameFloats(k.tensorQuant(x, amax, { numBits: 4 }).outputs.data, jsKernels.tensorQuant(x, amax, { numBits: 4 }).outputs.data, 'quant');
+    expect(Array.from(k.histogram(x, 64, 4))).toEqual(Array.from(jsKernels.histogram(x, 64, 4)));
+    expect(() => k.fakeTensorQuant(x, -1)).toThrow(/amax/);
     k.dispose();
+    expect(() => k.reduceAmax(x)).toThrow(/disposed/);
+  });
+
+  it("'auto' tries only GPU backends; named CPU backends still run gpu.js", () => {
+    expect(candidates('auto', SYNC_CHAIN)).toEqual(['headlessgl', 'webgl2', 'webgl']);
+    expect(candidates('auto', ASYNC_CHAIN)).toEqual(['webgpu', 'headlessgl', 'webgl2', 'webgl']);
+    expect(candidates('webasm', SYNC_CHAIN)).toEqual(['webasm', 'cpu']);
   });
 
   it('falls back along the chain with one line naming the requested and the running mode', () => {
@@ -88,6 +105,18 @@ describe('createAsyncGpuKernels', () => {
     const q = await k.tensorQuant(x, amax, { numBits: 4 });
     expectSameFloats(q.outputs.data, jsKernels.tensorQuant(x, amax, { numBits: 4 }).outputs.data, 'quant');
     expect(Array.from(await k.histogram(x, 64, 4))).toEqual(Array.from(jsKernels.histogram(x, 64, 4)));
+    k.dispose();
+    await expect(k.reduceAmax(x)).rejects.toThrow(/disposed/);
+  });
+
+  it("'auto' without an adapter or GL runs @pq/core's jsKernels behind promises", async () => {
+    const warnings: string[] = [];
+    const k = await createAsyncGpuKernels({ onWarning: (m) => warnings.push(m) });
+    expect(k.backend).toBe('core');
+    expect(warnings).toEqual([]);
+    const x = ndarray(randomData(2 * 500, 5), [2, 500]);
+    expectSameFloats((await k.fakeTensorQuant(x, 1.5)).data, jsKernels.fakeTensorQuant(x, 1.5).data, 'fake');
+    await expect(k.fakeTensorQuant(x, -1)).rejects.toThrow(/amax/);
     k.dispose();
     await expect(k.reduceAmax(x)).rejects.toThrow(/disposed/);
   });
