@@ -54,7 +54,7 @@ export interface PipelineDeps {
   /** Where progress bars and the table go (process.stdout in the CLI). */
   out: ProgressOutput;
   /** Compares an exported model with pq's forward; omit to skip the ONNX step. */
-  checkOnnx?: (bytes: Uint8Array, predict: (b: Split) => Float32Array, test: Split) => Promise<{ maxAbsDiff: number; argmaxAgreement: number }>;
+  checkOnnx?: (bytes: Uint8Array, predict: (b: Split) => Float32Array, test: Split) => Promise<{ maxAbsDiff: number; differingImages: number; argmaxAgreement: number }>;
   /** Shown in report.html. */
   command?: string;
   /** Milliseconds clock for throughput (injectable for tests). */

@@ -20,6 +20,13 @@ export interface PtqResult {
   amax: Record<string, number[]>;
 }
 
+/**
+ * pq and ONNX Runtime compute the same float32 graph, summing convolutions in different orders:
+ * that alone moves a log-probability by about 1e-6. A difference above this means some value
+ * before a quantizer rounded to the neighbouring level (it sat on a rounding boundary).
+ */
+export const ONNX_DIFF_TOLERANCE = 1e-4;
+
 export interface Summary {
   data: { source: string; train: number; test: number };
   float: {
@@ -29,7 +36,8 @@ export interface Summary {
   };
   ptq: Partial<Record<CalibMethod, PtqResult>>;
   qat: { from: CalibMethod; accuracy: number; history: EpochRecord[] } | null;
-  onnx: { file: string; maxAbsDiff: number; argmaxAgreement: number } | null;
+  /** differingImages: test images with an output more than ONNX_DIFF_TOLERANCE from pq's. */
+  onnx: { file: string; maxAbsDiff: number; differingImages: number; argmaxAgreement: number } | null;
   /** What looked wrong but did not stop the run (e.g. a diverging loss). */
   warnings: string[];
   /** Last, and the only part that varies between runs with the same seed. float is null with --epochs 0, qat with --qat-epochs 0. */
@@ -88,7 +96,8 @@ export function formatSummaryTable(s: Summary): string {
   ];
   if (s.onnx) {
     lines.push(
-      `ONNX ${s.onnx.file}: max |onnxruntime - pq| ${s.onnx.maxAbsDiff.toExponential(2)}, ` +
+      `ONNX ${s.onnx.file}: max |onnxruntime - pq| ${s.onnx.maxAbsDiff.toExponential(2)} ` +
+        `(${s.onnx.differingImages.toLocaleString('en-US')} of ${s.data.test.toLocaleString('en-US')} images differ by more than ${ONNX_DIFF_TOLERANCE.toExponential(0)}), ` +
         `argmax agreement ${formatPercent(s.onnx.argmaxAgreement)}`,
     );
   }

@@ -59,70 +59,226 @@ export function amaxByMethod(summary: Summary, quantizer: string): { method: str
   return out;
 }
 
+/** Methods whose amax are this close (as a fraction of the histogram's range) share one label. */
+export const COINCIDE_FRACTION = 1e-3;
+
+/** Methods that chose (nearly) the same amax, labelled together: "max = percentile = mse  2.821". */
+export interface AmaxGroup {
+  methods: string[];
+  amax: number;
+  label: string;
+}
+
+/** Groups `rules` whose amax lie within `COINCIDE_FRACTION * range` of each other, by amax. */
+export function groupCoinciding(rules: readonly { method: string; amax: number }[], range: number): AmaxGroup[] {
+  const sorted = [...rules].sort((a, b) => a.amax - b.amax);
+  const groups: { methods: string[]; amaxes: number[] }[] = [];
+  for (const r of sorted) {
+    const last = groups.at(-1);
+    if (last && r.amax - last.amaxes[0]! <= COINCIDE_FRACTION * range) {
+      last.methods.push(r.method);
+      last.amaxes.push(r.amax);
+    } else groups.push({ methods: [r.method], amaxes: [r.amax] });
+  }
+  return groups.map((g) => {
+    const amax = g.amaxes[0]!;
+    const same = g.amaxes.every((a) => a === amax);
+    const value = same ? amax.toPrecision(4) : `${amax.toPrecision(4)}-${g.amaxes.at(-1)!.toPrecision(4)}`;
+    return { methods: g.methods, amax, label: `${g.methods.join(' = ')}  ${value}` };
+  });
+}
+
+/** Share of the histogram's count in bins that lie wholly above `amax` (what that amax clips). */
+export function clippedShare(h: CalibHistogram, amax: number): number {
+  let total = 0;
+  let above = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    total += h.counts[i]!;
+    if (h.edges[i]! >= amax) above += h.counts[i]!;
+  }
+  return total > 0 ? above / total : 0;
+}
+
+/** The fullest bin: its edges and its share of the count. */
+export function fullestBin(h: CalibHistogram): { lo: number; hi: number; share: number } {
+  let best = 0;
+  let total = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    total += h.counts[i]!;
+    if (h.counts[i]! > h.counts[best]!) best = i;
+  }
+  return { lo: h.edges[best]!, hi: h.edges[best + 1]!, share: total > 0 ? h.counts[best]! / total : 0 };
+}
+
+/** Bins on each side of an amax in its zoom panel: few enough that one bin is a few pixels wide. */
+export const ZOOM_BINS = 12;
+
+/** The histogram's own bins (not merged) that overlap [lo, hi]. */
+export function binsIn(h: CalibHistogram, lo: number, hi: number): { x: number; x2: number; count: number }[] {
+  const out: { x: number; x2: number; count: number }[] = [];
+  for (let i = 0; i < h.counts.length; i++) {
+    if (h.edges[i + 1]! >= lo && h.edges[i]! <= hi) out.push({ x: h.edges[i]!, x2: h.edges[i + 1]!, count: h.counts[i]! });
+  }
+  return out;
+}
+
+/** Powers of ten from 1 to the first at or above `max`, with 0: the count axis's ticks. */
+export function countTicks(max: number): number[] {
+  const ticks = [0];
+  for (let t = 1; ticks.at(-1)! < max; t *= 10) ticks.push(t);
+  return ticks;
+}
+
+// Each label formatted alone ('~s' on the whole axis would print 100 as "0k").
+const COUNT_AXIS = (max: number) => ({
+  values: countTicks(max), labelExpr: "datum.value >= 1000 ? format(datum.value, '.0s') : format(datum.value, 'd')", title: 'count',
+});
+const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/**
+ * The calibration histogram of one quantizer: the whole range (adjacent bins merged) with
+ * each method's amax as a labelled rule, and below it one panel per distinct amax showing the
+ * histogram's own bins around it, so a one-bin spike or a clipped tail is visible.
+ */
 export function histogramSpec(h: CalibHistogram, rules: { method: string; amax: number }[]): TopLevelSpec {
   const methods = rules.map((r) => r.method);
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: h.quantizer, subtitle: 'calibration histogram of |x| (symlog counts) and each method\'s amax' },
-    width: 560,
-    height: 200,
-    layer: [
-      {
-        data: { values: histogramPoints(h) },
-        mark: { type: 'area', interpolate: 'step', color: '#999', opacity: 0.6 },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: '|x|' },
-          y: { field: 'count', type: 'quantitative', scale: { type: 'symlog' }, title: 'count' },
+  const n = h.counts.length;
+  const lo = h.edges[0]!;
+  const hi = h.edges[n]!;
+  const maxCount = Math.max(1, ...Array.from(h.counts));
+  const groups = groupCoinciding(rules, hi - lo);
+  const color = {
+    field: 'method',
+    type: 'nominal' as const,
+    title: 'amax by method',
+    scale: { domain: methods, range: methods.map((m) => METHOD_COLORS[m] ?? '#333') },
+  };
+  // One text layer per label, each on its own line, right-aligned near the right edge.
+  const labelLayers = groups.map((g, i) => {
+    const right = g.amax > lo + 0.6 * (hi - lo);
+    return {
+      data: { values: [{ amax: g.amax, label: g.label }] },
+      mark: { type: 'text' as const, align: right ? ('right' as const) : ('left' as const), dx: right ? -4 : 4, dy: 14 * i, baseline: 'top' as const, fontSize: 11 },
+      encoding: { x: { field: 'amax', type: 'quantitative' as const }, y: { value: 2 }, text: { field: 'label' } },
+    };
+  });
+  const zoomWidth = Math.floor((560 - 20 * (groups.length - 1)) / Math.max(1, groups.length));
+  const half = (ZOOM_BINS * (hi - lo)) / n;
+  const zooms = groups.map((g) => {
+    const zlo = Math.max(lo, g.amax - half);
+    const zhi = Math.min(hi, g.amax + half);
+    const bins = binsIn(h, zlo, zhi);
+    const zmax = Math.max(1, ...bins.map((b) => b.count));
+    return {
+      title: { text: `around ${g.label}`, fontSize: 11 },
+      width: zoomWidth,
+      height: 110,
+      layer: [
+        // The rule first, so that a bin right at the amax (a spike) is drawn over it.
+        {
+          data: { values: rules.filter((r) => g.methods.includes(r.method)) },
+          mark: { type: 'rule' as const, strokeWidth: 2, strokeDash: [4, 2] },
+          encoding: { x: { field: 'amax', type: 'quantitative' as const, scale: { domain: [zlo, zhi], nice: false, zero: false } }, color },
         },
-      },
-      {
-        data: { values: rules },
-        mark: { type: 'rule', strokeWidth: 2 },
-        encoding: {
-          x: { field: 'amax', type: 'quantitative' },
-          color: {
-            field: 'method',
-            type: 'nominal',
-            title: 'amax by method',
-            scale: { domain: methods, range: methods.map((m) => METHOD_COLORS[m] ?? '#333') },
+        {
+          data: { values: bins },
+          mark: { type: 'bar' as const, color: '#555' },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' as const, title: '|x|', scale: { domain: [zlo, zhi], nice: false, zero: false }, axis: { tickCount: 3 } },
+            x2: { field: 'x2' },
+            y: { field: 'count', type: 'quantitative' as const, scale: { type: 'symlog' as const, domain: [0, zmax] }, axis: { ...COUNT_AXIS(zmax), title: null } },
+            y2: { datum: 0 },
           },
         },
+      ],
+    };
+  });
+  return {
+    $schema: VL_SCHEMA,
+    title: {
+      text: h.quantizer,
+      subtitle: `calibration histogram of |x| (${n} bins, adjacent ones summed) and each method's amax; below: the ${2 * ZOOM_BINS} bins around each amax`,
+    },
+    vconcat: [
+      {
+        width: 560,
+        height: 200,
+        layer: [
+          {
+            data: { values: histogramPoints(h) },
+            mark: { type: 'area', interpolate: 'step', color: '#999', opacity: 0.6 },
+            encoding: {
+              x: { field: 'x', type: 'quantitative', title: '|x|', scale: { domain: [lo, hi], nice: false } },
+              y: { field: 'count', type: 'quantitative', scale: { type: 'symlog', domain: [0, maxCount] }, axis: COUNT_AXIS(maxCount) },
+            },
+          },
+          {
+            data: { values: rules },
+            mark: { type: 'rule', strokeWidth: 2 },
+            encoding: { x: { field: 'amax', type: 'quantitative' }, color },
+          },
+          ...labelLayers,
+        ],
       },
+      { hconcat: zooms },
     ],
+    resolve: { scale: { color: 'shared' } },
   };
 }
 
-/** Training curves: train loss and test accuracy per epoch, float and QAT epochs in sequence. */
+/**
+ * Training curves: train loss and test accuracy per epoch, float and QAT epochs in sequence.
+ * The x axis labels QAT epochs as "QAT 1", ..., behind a dashed rule where fine-tuning starts.
+ */
 export function trainingCurvesSpec(summary: Summary): TopLevelSpec | null {
   const rows: { phase: string; epoch: number; trainLoss: number; testAccuracy: number }[] = [];
   for (const r of summary.float.history) rows.push({ phase: 'float', epoch: r.epoch, ...pick(r) });
   const offset = summary.float.history.length;
-  for (const r of summary.qat?.history ?? []) rows.push({ phase: 'QAT', epoch: offset + r.epoch, ...pick(r) });
+  const qatPhase = summary.qat ? `QAT (from ${summary.qat.from})` : 'QAT';
+  for (const r of summary.qat?.history ?? []) rows.push({ phase: qatPhase, epoch: offset + r.epoch, ...pick(r) });
   if (rows.length === 0) return null;
-  const color = { field: 'phase', type: 'nominal' as const, scale: { domain: ['float', 'QAT'], range: ['#1f77b4', '#ff7f0e'] } };
-  const x = { field: 'epoch', type: 'quantitative' as const, axis: { tickMinStep: 1 } };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    data: { values: rows },
-    hconcat: [
-      {
-        title: 'training loss (epoch mean)',
-        width: 300,
-        height: 200,
-        mark: { type: 'line', point: true },
-        encoding: { x, y: { field: 'trainLoss', type: 'quantitative', title: 'nll loss', scale: { zero: false } }, color },
-      },
-      {
-        title: 'test accuracy after each epoch',
-        width: 300,
-        height: 200,
-        mark: { type: 'line', point: true },
-        encoding: {
-          x,
-          y: { field: 'testAccuracy', type: 'quantitative', title: 'accuracy', axis: { format: '.1%' }, scale: { zero: false } },
-          color,
+  const hasQat = rows.some((r) => r.phase === qatPhase);
+  const color = {
+    field: 'phase', type: 'nominal' as const, title: null, legend: { labelLimit: 250 },
+    scale: { domain: ['float', qatPhase], range: ['#1f77b4', '#ff7f0e'] },
+  };
+  const x = {
+    field: 'epoch',
+    type: 'quantitative' as const,
+    title: hasQat ? 'epoch (float, then QAT)' : 'epoch',
+    scale: { domain: [0.5, rows.length + 0.5], nice: false },
+    axis: { values: rows.map((r) => r.epoch), labelExpr: `datum.value > ${offset} ? 'QAT ' + (datum.value - ${offset}) : datum.label` },
+  };
+  const qatStart = hasQat
+    ? [
+        {
+          data: { values: [{ at: offset + 0.5 }] },
+          mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#ff7f0e' },
+          encoding: { x: { field: 'at', type: 'quantitative' as const } },
         },
-      },
+        {
+          data: { values: [{ at: offset + 0.5, text: 'QAT starts' }] },
+          mark: { type: 'text' as const, align: 'right' as const, dx: -3, baseline: 'top' as const, fontSize: 10, color: '#ff7f0e' },
+          encoding: { x: { field: 'at', type: 'quantitative' as const }, y: { value: 2 }, text: { field: 'text' } },
+        },
+      ]
+    : [];
+  const panel = (title: string, y: object) => ({
+    title,
+    width: 300,
+    height: 200,
+    layer: [
+      { data: { values: rows }, mark: { type: 'line' as const, point: true }, encoding: { x, y, color } },
+      ...qatStart,
+    ],
+  });
+  return {
+    $schema: VL_SCHEMA,
+    hconcat: [
+      panel('training loss (epoch mean)', { field: 'trainLoss', type: 'quantitative', title: 'nll loss', scale: { zero: false } }),
+      panel('test accuracy after each epoch', {
+        field: 'testAccuracy', type: 'quantitative', title: 'accuracy', axis: { format: '.1%' }, scale: { zero: false },
+      }),
     ],
   };
 }
