@@ -5,8 +5,13 @@
 //  - no focused or skipped tests (.only / .skip / .todo);
 //  - nothing reads the folder of reference material that sits beside a developer's checkout
 //    (a user's clone has no such folder; fixtures live in tooling/fixtures);
-//  - @pq/core has no runtime dependencies.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+//  - @pq/core has no runtime dependencies;
+//  - browser entries stay browser-safe: every `exports` entry except `./node` subpaths is a
+//    browser entry, and the modules its source reaches (relative imports, followed) import no
+//    Node built-in and no `@pq/<pkg>/node`, and use no Node global (process, Buffer, require,
+//    __dirname). Node-only code lives behind a `./node` subpath.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const pkgDir = process.cwd();
@@ -63,6 +68,53 @@ for (const dir of ['src', 'test', 'bench']) {
     if (dir === 'test' && /\b(it|test|describe)\.(only|skip|todo)\(/.test(text)) problems.push(`${rel}: focused or skipped test`);
   }
 }
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const NODE_GLOBAL = /\bprocess\s*\.|\btypeof\s+process\b|\bBuffer\s*\.|\b__dirname\b|\b__filename\b|(?<![\w.$])require\s*\(/;
+const runtimeImportRe = /^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const withoutComments = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+
+/** Source file of a relative import: `./x.js` is written for `./x.ts`. */
+function sourceOf(from, spec) {
+  const p = resolve(dirname(from), spec);
+  for (const candidate of [p.replace(/\.js$/, '.ts'), p, `${p}.ts`, join(p, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+function browserProblems(entry) {
+  const found = [];
+  const seen = new Set([entry]);
+  const queue = [[entry, []]];
+  while (queue.length) {
+    const [file, chain] = queue.shift();
+    const rel = relative(pkgDir, file);
+    const via = chain.length ? ` (reached from ${[...chain, rel].join(' -> ')})` : '';
+    const text = withoutComments(readFileSync(file, 'utf8'));
+    for (const m of text.matchAll(runtimeImportRe)) {
+      const spec = m[1] ?? m[2];
+      if (NODE_BUILTINS.has(spec)) found.push(`${rel}: imports the Node built-in '${spec}' into a browser entry${via}; move it behind the package's ./node entry`);
+      else if (/^@pq\/[^/]+\/node$/.test(spec)) found.push(`${rel}: imports ${spec} (Node only) into a browser entry${via}`);
+      else if (spec.startsWith('.')) {
+        const next = sourceOf(file, spec);
+        if (next && !seen.has(next)) {
+          seen.add(next);
+          queue.push([next, [...chain, rel]]);
+        }
+      }
+    }
+    const global = NODE_GLOBAL.exec(text);
+    if (global) found.push(`${rel}: uses the Node global '${global[0].trim()}' in a browser entry${via}`);
+  }
+  return found;
+}
+
+for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+  const source = typeof target === 'object' && target !== null ? target['@pq/source'] : undefined;
+  if (typeof source !== 'string' || /(^|\/)node$/.test(subpath)) continue;
+  problems.push(...browserProblems(join(pkgDir, source)));
+}
+
 if (problems.length) {
   console.error(`lint ${pkg.name}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
   process.exit(1);

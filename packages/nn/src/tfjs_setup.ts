@@ -1,47 +1,42 @@
-// Makes `import '@pq/nn'` enough for training on Node: registers the cpu backend and tfjs-core's
-// gradient functions. tfjs-core's Node bundle registers no gradients; they ship only as per-file
-// ES modules (dist/gradients/*.js) whose relative imports lack file extensions, which Node's ES
-// module resolver refuses. A resolve hook adds the `.js` (or `/index.js`) for files inside
-// tfjs-core's dist folder. The gradients land in tfjs's global registry, shared by every copy of
-// tfjs-core, so `tf.grad` then works on convolutions, pooling and matmuls everywhere.
-import '@tensorflow/tfjs-backend-cpu';
+// What `import '@pq/nn'` does to tfjs, and why: the same as `import '@tensorflow/tfjs'` does.
+// tfjs keeps gradients and tensor methods in global registries that a package fills when it is
+// imported; tfjs-core registers neither itself (`@tensorflow/tfjs` imports its
+// register_all_gradients and register_all_chained_ops files), and pq's modules need both:
+// `tf.grad` through convolutions, pooling and matmuls, and `x.reshape(...)`, `x.mean()`.
+// The registrations come from tfjs-core's own sources (src/tfjs/registrations.generated.ts),
+// built so that they use the tfjs-core the program already has, in every environment: ES
+// modules, CommonJS, bundlers and browsers. The cpu backend is registered as a fallback.
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { register } from 'node:module';
+import { registerGradientsAndChainedOps } from './tfjs/registrations.generated.js';
+// The chained methods' types (`x.reshape(...)` on tf.Tensor), declared by tfjs-core beside them.
+export type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 
-const RESOLVE_HOOK = `
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-export async function resolve(specifier, context, next) {
-  const parent = context.parentURL;
-  if (specifier.startsWith('.') && !specifier.endsWith('.js') && parent && parent.includes('/tfjs-core/dist/')) {
-    const path = fileURLToPath(new URL(specifier, parent));
-    if (existsSync(path + '.js')) return next(specifier + '.js', context);
-    if (existsSync(path) && statSync(path).isDirectory()) return next(specifier + '/index.js', context);
-  }
-  return next(specifier, context);
-}`;
-
-let loading: Promise<void> | null = null;
-
-/** True when tfjs has gradient functions registered (ours or someone else's). */
+/** True when tfjs has gradient functions registered (pq's or another package's). */
 export function tfjsGradientsRegistered(): boolean {
   return tf.getGradient('Conv2D') !== undefined && tf.getGradient('MaxPool') !== undefined;
 }
 
-/** Registers every gradient function tfjs-core ships (Conv2D, MaxPool, MatMul, ...), once. */
+/**
+ * Registers every gradient function and chained tensor method tfjs-core ships. Importing
+ * `@pq/nn` has already done so; call it again to restore them after replacing one.
+ */
 export function registerTfjsGradients(): Promise<void> {
-  if (tfjsGradientsRegistered()) return Promise.resolve();
-  loading ??= (async () => {
-    // Under vitest/vite the import resolves without the hook; plain Node needs it.
-    if (typeof process !== 'undefined' && process.env['VITEST'] === undefined) {
-      register('data:text/javascript,' + encodeURIComponent(RESOLVE_HOOK));
-    }
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js' as string);
-    if (!tfjsGradientsRegistered()) {
-      throw new Error('@pq/nn: loading tfjs-core/dist/register_all_gradients.js registered no gradients');
-    }
-  })();
-  return loading;
+  registerGradientsAndChainedOps();
+  return Promise.resolve();
 }
 
-await registerTfjsGradients();
+/**
+ * tfjs-backend-cpu prints an advertisement for tfjs-node ("Hi, looks like you are running
+ * TensorFlow.js in Node.js...") the first time it stores a tensor under Node. pq's fast path on
+ * Node is the wasm backend, not tfjs-node, so the advertisement only misleads: the backend's
+ * `firstUse` flag, which it checks, reads false from now on.
+ */
+function silenceCpuBackendAdvert(): void {
+  Object.defineProperty(MathBackendCPU.prototype, 'firstUse', { configurable: true, get: () => false, set: () => {} });
+  const made = tf.findBackend('cpu') as { firstUse?: boolean } | null; // a cpu backend created before pq was imported
+  if (made !== null && Object.hasOwn(made, 'firstUse')) made.firstUse = false;
+}
+
+registerGradientsAndChainedOps();
+silenceCpuBackendAdvert();

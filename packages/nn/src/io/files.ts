@@ -1,5 +1,6 @@
-// Saving and loading state files. Every save goes through writeFileAtomic, so an interrupted or
-// failed save leaves either the old file or the new one, never a half-written one.
+// Saving and loading state files and ONNX models on Node (the @pq/nn/node entry). Every save
+// goes through writeFileAtomic, so an interrupted or failed save leaves either the old file or
+// the new one, never a half-written one.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -76,6 +77,11 @@ export async function loadSafetensors(path: string): Promise<StateDict> {
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** Writes ONNX model bytes (from `exportOnnx`) atomically, so a crash never leaves half a model. */
+export async function saveOnnx(path: string, bytes: Uint8Array): Promise<void> {
+  await writeFileAtomic(path, bytes);
 }
 
 export async function saveStateJson(path: string, dict: StateDictLike): Promise<void> {

@@ -1,9 +1,8 @@
 // exportOnnx: trace the model once on sample inputs (in eval mode, as torch.onnx does) and
-// serialize the captured graph; saveOnnx: write the bytes atomically.
+// serialize the captured graph (saveOnnx in @pq/nn/node writes the bytes to a file).
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOptions } from '@pq/core';
 import type { Module } from '../module.js';
-import { writeFileAtomic } from '../io/files.js';
 import { Tracer } from './tracer.js';
 import { DataType, encodeModel, valueInfo, type ValueInfoProto } from './proto.js';
 import { OnnxExportError, isTensor } from './context.js';
@@ -105,11 +104,6 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
     producerName: o.producerName ?? 'pq',
     producerVersion: PRODUCER_VERSION,
   });
-}
-
-/** Writes the model bytes to `path` atomically (writeFileAtomic), so a crash never leaves half a model. */
-export async function saveOnnx(path: string, bytes: Uint8Array): Promise<void> {
-  await writeFileAtomic(path, bytes);
 }
 
 function names(given: string[] | undefined, count: number, base: string, option: string): string[] {

@@ -1,4 +1,4 @@
-export { exportOnnx, saveOnnx, MIN_OPSET, MAX_OPSET, type ExportOnnxOptions } from './export.js';
+export { exportOnnx, MIN_OPSET, MAX_OPSET, type ExportOnnxOptions } from './export.js';
 export { OnnxExportError, type ConvertContext } from './context.js';
 export { registerModuleConverter, registerFunctionalConverter, type ModuleConverter, type FunctionalConverter } from './registry.js';
 export { emitQuantizer } from './quantizer.js';

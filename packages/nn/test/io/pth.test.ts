@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import {
-  Conv2d, Flatten, InstanceNorm2d, Linear, PthError, Sequential, checkpointFormat, decodePth, loadCheckpoint, loadCheckpointFile,
-  type StateDict,
+  Conv2d, Flatten, InstanceNorm2d, Linear, PthError, Sequential, checkpointFormat, decodePth, loadCheckpoint, type StateDict,
 } from '@pq/nn';
+import { loadCheckpointFile } from '@pq/nn/node';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'pth');
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, name)));

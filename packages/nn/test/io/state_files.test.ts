@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Conv2d, InstanceNorm2d, Linear, Sequential, decodeSafetensors, decodeStateJson, encodeSafetensors, encodeStateJson,
-  loadSafetensors, loadStateJson, manualSeed, safetensorsMetadata, saveSafetensors, saveStateJson, writeFileAtomic, type StateDict,
+  manualSeed, safetensorsMetadata, type StateDict,
 } from '@pq/nn';
+import { loadSafetensors, loadStateJson, saveSafetensors, saveStateJson, writeFileAtomic } from '@pq/nn/node';
 import { promises as fsp, readFileSync } from 'node:fs';
 
 let dir = '';

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { F, Module, OnnxExportError, decodeOnnx, exportOnnx, functional, parameter, saveOnnx } from '@pq/nn';
+import { F, Module, OnnxExportError, decodeOnnx, exportOnnx, functional, parameter } from '@pq/nn';
+import { saveOnnx } from '@pq/nn/node';
 import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
 
 // Tiny modules built only from `functional()` ops, so the tracer core is tested on its own.

@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goldenArray, loadGolden, type ModuleCase } from '@pq/fixtures';
 import type { NDArray } from '@pq/core';
-import {
-  Module, QuantConv2d, QuantLinear, decodeSafetensors, decodeStateJson, encodeSafetensors, encodeStateJson, loadSafetensors,
-  loadStateJson, saveSafetensors, saveStateJson,
-} from '@pq/nn';
+import { Module, QuantConv2d, QuantLinear, decodeSafetensors, decodeStateJson, encodeSafetensors, encodeStateJson } from '@pq/nn';
+import { loadSafetensors, loadStateJson, saveSafetensors, saveStateJson } from '@pq/nn/node';
 
 class Net extends Module {
   conv1 = new QuantConv2d(3, 6, 3, { padding: 1 });

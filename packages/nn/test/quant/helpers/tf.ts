@@ -1,4 +1,3 @@
-// The tfjs setup every quant test uses: the CPU backend and tfjs-core's own gradients (which
-// its Node bundle does not register; vite resolves the per-file modules that Node cannot).
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// The tfjs setup every quant test uses: pq's (the cpu backend, tfjs-core's gradients and
+// chained tensor methods), as `import '@pq/nn'` does.
+import '../../../src/tfjs_setup.js';

@@ -1,0 +1,28 @@
+// A plain CommonJS script, as a user writes one: require the built @pq/nn, build a small CNN
+// with a quantized layer, train it a few steps, print what happened as one JSON line.
+const tf = require('@tensorflow/tfjs-core');
+const { Conv2d, F, Flatten, MaxPool2d, QuantLinear, ReLU, Sequential, encodeSafetensors, manualSeed } = require('@pq/nn');
+const { saveSafetensors } = require('@pq/nn/node');
+
+async function main() {
+  manualSeed(0);
+  const model = new Sequential(new Conv2d(1, 4, 3), new ReLU(), new MaxPool2d(2), new Flatten(), new QuantLinear(4 * 3 * 3, 3));
+  const x = tf.randomNormal([6, 1, 8, 8], 0, 1, 'float32', 1);
+  const y = tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32');
+  const opt = tf.train.sgd(0.1);
+  const losses = [];
+  for (let step = 0; step < 5; step++) {
+    const loss = opt.minimize(() => F.crossEntropy(model.call(x), y), true);
+    losses.push(loss.dataSync()[0]);
+    loss.dispose();
+  }
+  const predicted = tf.tidy(() => model.call(x).argMax(1).arraySync()); // a chained tensor method
+  const path = process.argv[2];
+  if (path) await saveSafetensors(path, model.stateDict());
+  console.log(JSON.stringify({ backend: tf.getBackend(), losses, predicted, stateBytes: encodeSafetensors(model.stateDict()).length }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The CommonJS half of a package's build: after tsc has written the ES modules to dist/, every
+// dist/**/*.js is converted to CommonJS under dist/cjs/ (file by file, so the CommonJS copy keeps
+// one module per source file, as the ES build does), and dist/cjs/package.json marks the folder
+// as CommonJS. A package's `exports` point `require` there: `require('@pq/nn')` works from a
+// plain CommonJS script. Run from the package folder: `node ../../tooling/scripts/build-cjs.mjs`.
+import { transform } from 'esbuild';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+const dist = join(process.cwd(), 'dist');
+const out = join(dist, 'cjs');
+
+function* jsFiles(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (p === out) continue;
+    if (statSync(p).isDirectory()) yield* jsFiles(p);
+    else if (name.endsWith('.js')) yield p;
+  }
+}
+
+rmSync(out, { recursive: true, force: true });
+let count = 0;
+for (const file of jsFiles(dist)) {
+  const source = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+  const { code } = await transform(source, { format: 'cjs', target: 'es2022', platform: 'neutral', sourcefile: relative(dist, file) });
+  const target = join(out, relative(dist, file));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, code);
+  count++;
+}
+writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
+console.log(`build-cjs: ${count} modules -> ${relative(process.cwd(), out)}/`);
