@@ -2,12 +2,12 @@
 // one half-written under its temporary name, then waits to be interrupted.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installInterruptCleanup, tempPathFor, trackTempFile, writeFileAtomic } from '../src/io/atomicWrite.js';
+import { installInterruptCleanup, trackTempFile, writeFileAtomic } from '../src/io/atomicWrite.js';
 
 const dir = process.argv[2]!;
 installInterruptCleanup();
 await writeFileAtomic(join(dir, 'summary.json'), '{"done":true}\n');
-const tmp = tempPathFor(join(dir, 'report.html'));
+const tmp = join(dir, `.report.html.${process.pid}.tmp`);
 writeFileSync(tmp, '<html><body>half');
 trackTempFile(tmp);
 process.stdout.write('ready\n');

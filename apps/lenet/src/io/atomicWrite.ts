@@ -1,52 +1,21 @@
-// Every output file is written to a temporary name beside it and renamed into place, so a
-// reader (or a Ctrl-C) never sees a half-written summary.json, state dict, report or model.
+// Every output file is written to a temporary name beside it, fsynced and renamed into place
+// (@pq/nn's writeFileAtomic), so a reader (or a Ctrl-C) never sees a half-written summary.json,
+// state dict, report or model.
 // Temporary files still open when the process is interrupted are removed by the SIGINT /
 // SIGTERM handler that installInterruptCleanup() installs.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { writeFileAtomic as writeAtomic } from '@pq/nn';
 
 const pending = new Set<string>();
-let counter = 0;
-
-/** The temporary sibling of `path` used while writing it: `.NAME.PID.N.tmp`. */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
-}
 
 /** Temporary files being written right now (removed on interrupt). */
 export function pendingTempFiles(): string[] {
   return [...pending];
 }
 
+/** @pq/nn's writeFileAtomic, creating missing folders, with its temporary file removed on interrupt. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
-  pending.add(tmp);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new Error(`writing ${path}: ${(e as Error).message}`);
-  } finally {
-    pending.delete(tmp);
-  }
-}
-
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
-  pending.add(tmp);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new Error(`writing ${path}: ${(e as Error).message}`);
-  } finally {
-    pending.delete(tmp);
-  }
+  await writeAtomic(path, data, { mkdir: true, onTempFile: trackTempFile });
 }
 
 /**
