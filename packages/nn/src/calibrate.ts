@@ -2,8 +2,9 @@
 // collecting statistics, run data through the model, then load the calibrated amax and switch
 // quantization back on. `calibrateWeights` sets weight amax from the weights alone.
 import * as tf from '@tensorflow/tfjs-core';
-import { shapeSize } from '@pq/core';
+import { checkOptions, shapeSize } from '@pq/core';
 import { HistogramCalibrator } from '@pq/calib';
+import { prefixError } from './errors.js';
 import type { Module } from './module.js';
 import { TensorQuantizer } from './quant/tensor_quantizer.js';
 import { ConvTransposeNd } from './layers/conv.js';
@@ -57,8 +58,12 @@ export function finishCalibration(
       continue;
     }
     if (q.collectedBatches > 0) {
-      if (q.calibrator instanceof HistogramCalibrator) q.loadCalibAmax(method, opts);
-      else q.loadCalibAmax();
+      try {
+        if (q.calibrator instanceof HistogramCalibrator) q.loadCalibAmax(method, opts);
+        else q.loadCalibAmax();
+      } catch (e) {
+        throw prefixError(e, `finishCalibration: ${name}`);
+      }
       loaded.push(name);
     }
     q.enableQuant();
@@ -84,6 +89,7 @@ export interface CalibrateWeightsOptions {
  * the modules calibrated.
  */
 export function calibrateWeights(model: Module, o: CalibrateWeightsOptions = {}): string[] {
+  checkOptions('calibrateWeights', o, { method: 'string', perchannel: 'boolean', percentile: 'number', numBins: 'integer' });
   const method = o.method ?? 'percentile';
   if (!['max', 'mse', 'percentile'].includes(method)) {
     throw new TypeError(`calibrateWeights: unsupported method '${method}' (use 'max', 'mse' or 'percentile')`);
@@ -97,11 +103,14 @@ export function calibrateWeights(model: Module, o: CalibrateWeightsOptions = {})
     const w = (m as { weight?: unknown }).weight;
     if (!(q instanceof TensorQuantizer) || !(w instanceof tf.Tensor)) continue;
     const axis = perchannel ? (isChannelSecond(m) ? 1 : 0) : null;
-    const values = w.dataSync();
-    const channels = splitChannels(values, w.shape, axis);
-    const amaxes = channels.map((c) => channelAmax(c, method, q, numBins, percentile));
-    const shape = w.shape.map((d: number, i: number) => (i === axis ? d : 1));
-    q.amax = axis === null ? amaxes[0]! : { data: Float32Array.from(amaxes), shape };
+    try {
+      const channels = splitChannels(w.dataSync(), w.shape, axis);
+      const amaxes = channels.map((c) => channelAmax(c, method, q, numBins, percentile));
+      const shape = w.shape.map((d: number, i: number) => (i === axis ? d : 1));
+      q.amax = axis === null ? amaxes[0]! : { data: Float32Array.from(amaxes), shape };
+    } catch (e) {
+      throw prefixError(e, `calibrateWeights: ${name === '' ? model.typeName : name}.weight`);
+    }
     done.push(name);
   }
   return done;

@@ -6,6 +6,7 @@
 // yet set) are simply absent from the state.
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNDArray, checkOptions, describeValue, formatShape, sameShape, type NDArray } from '@pq/core';
+import { prefixError } from './errors.js';
 import { runModuleCall } from './hooks.js';
 
 const BUFFERS = new WeakSet<tf.Variable>();
@@ -305,10 +306,7 @@ function nameErrorOrigin(module: Module, e: Error, outermost: boolean): void {
       break;
     }
   }
-  if (e.message.startsWith(`${name}:`) || e.message.startsWith(`${name}(`)) return;
-  const before = `${e.name}: ${e.message}`;
-  e.message = `${name}: ${e.message}`;
-  if (typeof e.stack === 'string' && e.stack.startsWith(before)) e.stack = `${e.name}: ${e.message}${e.stack.slice(before.length)}`;
+  prefixError(e, name);
 }
 
 function joinPath(prefix: string, name: string): string {

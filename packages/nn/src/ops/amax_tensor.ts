@@ -1,7 +1,9 @@
 // The arguments the quantization ops share: amax as a number or a tensor (as the reference's
 // functions take it), checked finite and non-negative; x as a float32 tensor; the options.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkAmax, checkOptions, describeValue } from '@pq/core';
+import { checkAmax, checkOptions, describeValue, resolveQuantOptions } from '@pq/core';
+import type { FakeQuantOptions } from './fake_quant.js';
+import type { IntQuantAttrs } from './kernel_names.js';
 
 export function amaxTensor(amax: tf.Tensor | number, op: string): tf.Tensor {
   if (typeof amax === 'number') {
@@ -22,7 +24,9 @@ export function inputTensor(x: tf.Tensor, op: string): tf.Tensor {
 
 const INT_QUANT_OPTIONS = { numBits: 'integer', unsigned: 'boolean', narrowRange: 'boolean', kernels: 'object' } as const;
 
-/** Checks fakeQuant / realQuant options (unknown keys, types). */
-export function checkIntQuantOptions(op: string, o: unknown): void {
+/** fakeQuant / realQuant options, checked (unknown keys, types, numBits range), as kernel attrs. */
+export function intQuantAttrs(op: string, o: FakeQuantOptions): IntQuantAttrs {
   checkOptions(op, o, INT_QUANT_OPTIONS);
+  const { kernels, ...quant } = o;
+  return { ...resolveQuantOptions(quant, op), kernels: kernels ?? null };
 }

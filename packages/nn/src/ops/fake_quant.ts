@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { QuantKernels } from '@pq/core';
-import { PqFakeTensorQuant, type IntQuantAttrs } from './kernel_names.js';
-import { amaxTensor, checkIntQuantOptions, inputTensor } from './amax_tensor.js';
+import { PqFakeTensorQuant } from './kernel_names.js';
+import { amaxTensor, inputTensor, intQuantAttrs } from './amax_tensor.js';
 import './register.js';
 
 export interface FakeQuantOptions {
@@ -25,13 +25,7 @@ export interface FakeQuantOptions {
  * ```
  */
 export function fakeQuant(x: tf.Tensor, amax: tf.Tensor | number, o: FakeQuantOptions = {}): tf.Tensor {
-  checkIntQuantOptions('fakeQuant', o);
-  const attrs: IntQuantAttrs = {
-    numBits: o.numBits ?? 8,
-    unsigned: o.unsigned ?? false,
-    narrowRange: o.narrowRange ?? true,
-    kernels: o.kernels ?? null,
-  };
+  const attrs = intQuantAttrs('fakeQuant', o);
   return tf.tidy(() =>
     tf.engine().runKernel(
       PqFakeTensorQuant,

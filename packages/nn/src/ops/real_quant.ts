@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PqTensorQuant, type IntQuantAttrs } from './kernel_names.js';
-import { amaxTensor, checkIntQuantOptions, inputTensor } from './amax_tensor.js';
+import { PqTensorQuant } from './kernel_names.js';
+import { amaxTensor, inputTensor, intQuantAttrs } from './amax_tensor.js';
 import type { FakeQuantOptions } from './fake_quant.js';
 import './register.js';
 
@@ -19,13 +19,7 @@ export function realQuant(
   amax: tf.Tensor | number,
   o: FakeQuantOptions = {},
 ): { outputs: tf.Tensor; scale: tf.Tensor } {
-  checkIntQuantOptions('realQuant', o);
-  const attrs: IntQuantAttrs = {
-    numBits: o.numBits ?? 8,
-    unsigned: o.unsigned ?? false,
-    narrowRange: o.narrowRange ?? true,
-    kernels: o.kernels ?? null,
-  };
+  const attrs = intQuantAttrs('realQuant', o);
   const [outputs, scale] = tf.tidy(
     () =>
       tf.engine().runKernel(

@@ -2,6 +2,7 @@
 // made learnable is a parameter (saved as `clip.clip_value_min` / `clip.clip_value_max`)
 // and gets PACT gradients.
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptions } from '@pq/core';
 import { Module, parameter } from '../module.js';
 import { pactClip } from '../ops/pact_clip.js';
 
@@ -17,6 +18,7 @@ export class Clip extends Module {
 
   constructor(clipValueMin: number, clipValueMax: number, o: ClipOptions = {}) {
     super();
+    checkOptions('Clip', o, { learnMin: 'boolean', learnMax: 'boolean' });
     if (!(clipValueMin <= clipValueMax)) {
       throw new RangeError(`Clip: clipValueMin (${clipValueMin}) must be <= clipValueMax (${clipValueMax})`);
     }

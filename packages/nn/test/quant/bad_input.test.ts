@@ -5,7 +5,8 @@ import './helpers/tf.js';
 import { describe, expect, it } from 'vitest';
 import { QuantDescriptor } from '@pq/core';
 import {
-  Module, QuantConv2d, QuantLinear, StateDictError, TensorQuantizer, fakeQuant, realQuant,
+  Clip, Module, QuantConv2d, QuantLinear, StateDictError, TensorQuantizer, calibrateWeights, enableCalibration, fakeQuant,
+  finishCalibration, realQuant,
 } from '@pq/nn';
 
 const desc = (o: ConstructorParameters<typeof QuantDescriptor>[0] = {}) => new QuantDescriptor(o);
@@ -89,6 +90,22 @@ describe('amax must be finite and non-negative', () => {
     expect(lin.stateDict()).toEqual(sd);
     expect(lin._input_quantizer.amax).toBeNull();
     lin.dispose();
+  });
+});
+
+describe('calibration names the quantizer or layer', () => {
+  it('finishCalibration and calibrateWeights prefix errors with the name; their options are checked', () => {
+    const net = new Net();
+    net.conv2._input_quantizer.dispose();
+    net.conv2._input_quantizer = new TensorQuantizer(desc({ numBits: [4, 3], calibMethod: 'histogram' }));
+    enableCalibration(net);
+    tf.tidy(() => net.call(tf.ones([1, 1, 2, 2])));
+    expect(() => finishCalibration(net, 'entropy')).toThrow(/^finishCalibration: conv2\._input_quantizer: .*entropy method needs an integer numBits/);
+    (net.conv1.weight as tf.Variable).assign(tf.fill(net.conv1.weight.shape, NaN));
+    expect(() => calibrateWeights(net, { method: 'mse' })).toThrow(/^calibrateWeights: conv1\.weight: HistogramCalibrator\.collect: x has 1 non-finite value/);
+    expect(() => calibrateWeights(net, { perChannel: false } as never)).toThrow(/unknown option 'perChannel'; did you mean 'perchannel'/);
+    expect(() => new Clip(-1, 1, { learnmin: true } as never)).toThrow(/Clip: unknown option 'learnmin'; did you mean 'learnMin'/);
+    net.dispose();
   });
 });
 
