@@ -28,8 +28,9 @@ export interface ConvTransposeOptions {
   dilation?: IntOrTuple;
 }
 
-const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
-const CONV_T_KEYS = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] as const;
+// Int-or-tuple values are checked by nTuple; the kinds here catch the rest.
+const CONV_KEYS = { stride: 'any', padding: 'any', dilation: 'any', groups: 'integer' } as const;
+const CONV_T_KEYS = { stride: 'any', padding: 'any', outputPadding: 'any', groups: 'integer', dilation: 'any' } as const;
 
 /** Convolution geometry normalised to one int per spatial dim. */
 export interface ConvGeometry {

@@ -14,7 +14,7 @@ export interface NllLossOptions {
   reduction?: Reduction;
 }
 
-const NLL_KEYS = ['weight', 'ignoreIndex', 'reduction'] as const;
+const NLL_KEYS = { weight: 'any', ignoreIndex: 'integer', reduction: 'string' } as const;
 
 /** Class indices as plain ints (targets carry no gradient). */
 function targetValues(target: tf.Tensor | ArrayLike<number>): { values: ArrayLike<number>; shape: number[] } {

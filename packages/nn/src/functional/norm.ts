@@ -15,7 +15,9 @@ export interface InstanceNormOptions {
   eps?: number;
 }
 
-const KEYS = ['runningMean', 'runningVar', 'weight', 'bias', 'useInputStats', 'momentum', 'eps'] as const;
+const KEYS = {
+  runningMean: 'any', runningVar: 'any', weight: 'any', bias: 'any', useInputStats: 'boolean', momentum: 'number', eps: 'number',
+} as const;
 
 /** x [N, C, sp...]: (x - mean) / sqrt(var + eps) per (n, c), biased variance, then affine. */
 export function instanceNorm(x: tf.Tensor, o: InstanceNormOptions = {}): tf.Tensor {

@@ -26,8 +26,9 @@ export interface AvgPoolOptions {
   divisorOverride?: number | null;
 }
 
-const MAX_KEYS = ['stride', 'padding', 'dilation', 'ceilMode'] as const;
-const AVG_KEYS = ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
+// Int-or-tuple values are checked by nTuple; the kinds here catch the rest.
+const MAX_KEYS = { stride: 'any', padding: 'any', dilation: 'any', ceilMode: 'boolean' } as const;
+const AVG_KEYS = { stride: 'any', padding: 'any', ceilMode: 'boolean', countIncludePad: 'boolean', divisorOverride: 'any' } as const;
 
 export interface PoolGeometry {
   kernel: number[];

@@ -1,11 +1,11 @@
-// Bad input to the quantization API is refused up front with a message that names the
+// Bad input to the quantization API (and F's options) is refused up front with a message that names the
 // quantizer or layer (by its path in the model) and the problem, and nothing is changed.
 import * as tf from '@tensorflow/tfjs-core';
 import './helpers/tf.js';
 import { describe, expect, it } from 'vitest';
 import { QuantDescriptor } from '@pq/core';
 import {
-  Clip, Module, QuantConv2d, QuantLinear, StateDictError, TensorQuantizer, calibrateWeights, enableCalibration, fakeQuant,
+  Clip, F, Module, QuantConv2d, QuantLinear, StateDictError, TensorQuantizer, calibrateWeights, enableCalibration, fakeQuant,
   finishCalibration, realQuant,
 } from '@pq/nn';
 
@@ -123,6 +123,15 @@ describe('options and descriptors are checked when built', () => {
     expect(() => (q.unsigned = 'yes' as never)).toThrow(/TensorQuantizer: unsigned must be a boolean, got string 'yes'/);
     expect(q.numBits).toBe(8);
     q.dispose();
+  });
+
+  it('refuses mistyped options of F too', () => {
+    tf.tidy(() => {
+      const x = tf.ones([1, 1, 4, 4]);
+      expect(() => F.maxPool2d(x, 2, { ceilMode: 'yes' } as never)).toThrow("maxPool2d: option 'ceilMode' must be a boolean, got string 'yes'");
+      expect(() => F.conv2d(x, tf.ones([1, 1, 1, 1]), null, { groups: 1.5 })).toThrow("conv2d: option 'groups' must be an integer, got 1.5");
+      expect(() => F.crossEntropy(tf.ones([1, 2]), [0], { reduction: 1 } as never)).toThrow("crossEntropy: option 'reduction' must be a string, got 1");
+    });
   });
 
   it('validates numBits, amax, scaleAmax and axis in QuantDescriptor', () => {
