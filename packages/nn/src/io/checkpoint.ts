@@ -1,5 +1,6 @@
 // One loader for the checkpoint formats PyTorch users have: `torch.save` files (.pth/.pt, what
 // torchvision publishes) and safetensors, told apart by their first bytes.
+import { checkOptions } from '@pq/core';
 import type { StateDict } from './state.js';
 import { decodeSafetensors } from './safetensors.js';
 import { decodePth, type DecodePthOptions } from './pth.js';
@@ -33,6 +34,7 @@ export function checkpointFormat(bytes: Uint8Array): CheckpointFormat {
  * ```
  */
 export function loadCheckpoint(bytes: Uint8Array, o: LoadCheckpointOptions = {}): StateDict {
+  checkOptions('loadCheckpoint', o, { key: 'string' });
   const format = checkpointFormat(bytes);
   if (format === 'pth') return decodePth(bytes, o);
   if (o.key !== undefined) throw new Error(`checkpoint: option 'key' applies to torch.save files; a safetensors file holds one flat state dict`);

@@ -6,7 +6,7 @@
 // state dict is made of (OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter and
 // the storage types) and refuses any other global by name, before anything is allocated.
 import { unzipSync } from 'fflate';
-import { formatShape, shapeSize, shapeStrides } from '@pq/core';
+import { checkOptions, formatShape, shapeSize, shapeStrides } from '@pq/core';
 import { nameMap, type StateDict } from './state.js';
 import { DTYPE_BYTES, readContiguousAsFloat32, readElement, type StoredDtype } from './dtypes.js';
 import { PyDict, describe, isTuple, readPickle, type PickleGlobal } from './pickle.js';
@@ -61,7 +61,7 @@ const ALLOWED = ['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', '
  */
 export function decodePth(bytes: Uint8Array, o: DecodePthOptions = {}): StateDict {
   if (!(bytes instanceof Uint8Array)) throw new PthError('expected a Uint8Array');
-  if (o.key !== undefined && typeof o.key !== 'string') throw new PthError(`option 'key' must be a string, got ${typeof o.key}`);
+  checkOptions('decodePth', o, { key: 'string' });
   const archive = readArchive(bytes);
   let root: unknown;
   try {

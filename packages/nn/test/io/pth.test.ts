@@ -96,6 +96,8 @@ describe('files written by torch.save', () => {
     expect(checkpointFormat(bytes)).toBe('safetensors');
     expect(Object.keys(loadCheckpoint(bytes))).toContain('0.weight');
     expect(() => loadCheckpoint(bytes, { key: 'model' })).toThrow(/'key' applies to torch.save files/);
+    expect(() => loadCheckpoint(bytes, { keys: 'model' } as never)).toThrow("loadCheckpoint: unknown option 'keys' (accepted: key)");
+    expect(() => decodePth(bytes, { key: 7 } as never)).toThrow("decodePth: option 'key' must be a string, got 7");
     expect(() => loadCheckpoint(new Uint8Array(0))).toThrow(/not a torch.save zip archive nor a safetensors file \(first bytes none: empty file\)/);
   });
 });
