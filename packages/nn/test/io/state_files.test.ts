@@ -147,6 +147,17 @@ describe('malformed files are refused clearly', () => {
   });
 });
 
+describe('bytes in a Node Buffer', () => {
+  it('decode from a Buffer that views a larger pool at an offset (as readFileSync gives for small files)', () => {
+    const dict = { a: { data: Float32Array.of(0.5, -2), shape: [2] } };
+    const bytes = encodeSafetensors(dict);
+    const pool = new Uint8Array(bytes.length + 3);
+    pool.set(bytes, 3);
+    expect(decodeSafetensors(Buffer.from(pool.buffer, 3, bytes.length))).toEqual(decodeSafetensors(bytes));
+    expect(Array.from(decodeSafetensors(Buffer.from(pool.buffer, 3, bytes.length)).a!.data)).toEqual([0.5, -2]);
+  });
+});
+
 describe('tensor names are data', () => {
   it("a tensor named __proto__ (or constructor) survives safetensors and JSON, and nothing resolves through a prototype", async () => {
     const dict: StateDict = Object.create(null);
