@@ -4,7 +4,7 @@
 // Temporary files still open when the process is interrupted are removed by the SIGINT /
 // SIGTERM handler that installInterruptCleanup() installs.
 import { rmSync } from 'node:fs';
-import { writeFileAtomic as writeAtomic } from '@pq/nn';
+import { writeFileAtomic as writeAtomic } from '@pq/nn/node';
 
 const pending = new Set<string>();
 
