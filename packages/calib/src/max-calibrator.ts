@@ -1,11 +1,16 @@
 // MaxCalibrator: the running elementwise max of per-batch amax (the reference's MaxCalibrator).
-import { checkAxisOption, checkNumBits, checkOptions, formatShape, jsKernels, normalizeAxes, sameShape, type NDArray, type QuantKernels } from '@pq/core';
+import {
+  blockAxes, checkAxisOption, checkBlockSizesOption, checkNumBits, checkOptions, formatShape, jsKernels, normalizeAxes, reduceBlockAmax, sameShape,
+  type BlockSizesOption, type NDArray, type QuantKernels,
+} from '@pq/core';
 import { checkBatch, refuseNonFinite } from './input-checks.js';
 
 export interface MaxCalibratorOptions {
   numBits?: number;
   /** The axes that keep their own amax (e.g. 0 for per-output-channel weights); null: per tensor. */
   axis?: number | readonly number[] | null;
+  /** One amax per block instead (`{ [-1]: 128 }`, as @pq/core's reduceBlockAmax); not with axis. */
+  blockSizes?: BlockSizesOption | null;
   unsigned?: boolean;
   /** Keep every batch's own amax in `amaxs`. */
   trackAmax?: boolean;
@@ -13,7 +18,7 @@ export interface MaxCalibratorOptions {
 }
 
 const WHO = 'MaxCalibrator';
-const OPTIONS = { numBits: 'integer', axis: 'any', unsigned: 'boolean', trackAmax: 'boolean', kernels: 'object' } as const;
+const OPTIONS = { numBits: 'integer', axis: 'any', blockSizes: 'any', unsigned: 'boolean', trackAmax: 'boolean', kernels: 'object' } as const;
 
 function copy(a: NDArray): NDArray {
   return { data: a.data.slice(), shape: [...a.shape] };
@@ -22,6 +27,7 @@ function copy(a: NDArray): NDArray {
 export class MaxCalibrator {
   readonly numBits: number;
   readonly axis: number | readonly number[] | null;
+  readonly blockSizes: BlockSizesOption | null;
   readonly unsigned: boolean;
   readonly trackAmax: boolean;
   readonly kernels: QuantKernels;
@@ -34,6 +40,8 @@ export class MaxCalibrator {
     this.numBits = o.numBits ?? 8;
     checkNumBits(this.numBits, this.unsigned, WHO);
     this.axis = checkAxisOption(o.axis, WHO);
+    this.blockSizes = checkBlockSizesOption(o.blockSizes, WHO);
+    if (this.blockSizes !== null && this.axis !== null) throw new TypeError(`${WHO}: axis and blockSizes cannot both be set`);
     this.trackAmax = o.trackAmax ?? false;
     this.kernels = o.kernels ?? jsKernels;
   }
@@ -43,7 +51,7 @@ export class MaxCalibrator {
     return this.#amaxs.map(copy);
   }
 
-  /** Folds `max(|x|)` over every axis not in `axis` into the running amax. */
+  /** Folds `max(|x|)` over every axis not in `axis` (or over each block) into the running amax. */
   collect(x: NDArray): void {
     checkBatch(x, WHO);
     if (this.unsigned) {
@@ -54,11 +62,7 @@ export class MaxCalibrator {
         }
       }
     }
-    const rank = x.shape.length;
-    const keep = this.axis === null ? [] : normalizeAxes(this.axis, rank);
-    const reduce: number[] = [];
-    for (let i = 0; i < rank; i++) if (!keep.includes(i)) reduce.push(i);
-    const local = this.kernels.reduceAmax(x, reduce, true);
+    const local = this.blockSizes !== null ? reduceBlockAmax(x, blockAxes(this.blockSizes)) : this.reduceAxes(x);
     refuseNonFinite(x, local.data, WHO);
     if (this.#amax === null) {
       this.#amax = copy(local);
@@ -74,6 +78,14 @@ export class MaxCalibrator {
       for (let i = 0; i < run.length; i++) if (d[i]! > run[i]!) run[i] = d[i]!;
     }
     if (this.trackAmax) this.#amaxs.push(copy(local));
+  }
+
+  private reduceAxes(x: NDArray): NDArray {
+    const rank = x.shape.length;
+    const keep = this.axis === null ? [] : normalizeAxes(this.axis, rank);
+    const reduce: number[] = [];
+    for (let i = 0; i < rank; i++) if (!keep.includes(i)) reduce.push(i);
+    return this.kernels.reduceAmax(x, reduce, true);
   }
 
   /** The running amax, or null before any collect. */

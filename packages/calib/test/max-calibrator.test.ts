@@ -51,7 +51,7 @@ describe('MaxCalibrator', () => {
     expect(new MaxCalibrator({ numBits: 1, unsigned: true }).numBits).toBe(1);
     expect(() => new MaxCalibrator({ unsigned: 'yes' } as never)).toThrow("MaxCalibrator: option 'unsigned' must be a boolean, got string 'yes'");
     expect(() => new MaxCalibrator({ num_bits: 4 } as never)).toThrow(
-      "MaxCalibrator: unknown option 'num_bits'; did you mean 'numBits'? (accepted: numBits, axis, unsigned, trackAmax, kernels)",
+      "MaxCalibrator: unknown option 'num_bits'; did you mean 'numBits'? (accepted: numBits, axis, blockSizes, unsigned, trackAmax, kernels)",
     );
     expect(() => new MaxCalibrator({ axis: [0, 0] })).toThrow('MaxCalibrator: axis 0 is repeated in [0, 0]');
     expect(() => new MaxCalibrator({ axis: '0' } as never)).toThrow("MaxCalibrator: axis must be an integer, a list of integers or null, got string '0'");
@@ -67,5 +67,18 @@ describe('MaxCalibrator', () => {
     // A different shape is fine after reset.
     cal.collect(ndarray([1, 2, 3], [3]));
     expect(cal.computeAmax()).toEqual(ndarray([1, 2, 3], [3]));
+  });
+});
+
+describe('MaxCalibrator with blockSizes', () => {
+  it('keeps the running max of each block (a last partial block too)', () => {
+    const c = new MaxCalibrator({ blockSizes: { [-1]: 2 } });
+    c.collect(ndarray([1, -3, 2, 0.5, 4, 1, -1, 2, 6, 0], [2, 5]));
+    c.collect(ndarray([5, 0, 0, 1, -7, 0, 0, 3, 1, 1], [2, 5]));
+    const a = c.computeAmax()!;
+    expect(a.shape).toEqual([2, 3]);
+    expect(Array.from(a.data)).toEqual([5, 2, 7, 1, 6, 1]);
+    expect(() => new MaxCalibrator({ axis: 0, blockSizes: { [-1]: 2 } })).toThrow('MaxCalibrator: axis and blockSizes cannot both be set');
+    expect(() => new MaxCalibrator({ blockSizes: { [-1]: -2 } })).toThrow('block size of axis -1 must be a positive integer or null');
   });
 });

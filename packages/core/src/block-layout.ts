@@ -111,3 +111,52 @@ export function forEachBlockRow(layout: BlockLayout, blocks: BlockRunFn, vector:
     }
   }
 }
+
+/**
+ * ModelOpt's `block_sizes` option: axes to block lengths, plus `type`: 'static' (the default;
+ * the amax comes from calibration) or 'dynamic' (each batch's own block amax).
+ */
+export type BlockSizesOption = BlockSizes & { readonly type?: 'static' | 'dynamic' };
+
+/**
+ * Checks a blockSizes option without an input shape (axis ranges are checked at the first
+ * forward): integer keys with positive-integer or null values, an optional `type`, at least
+ * one axis. Returns a frozen copy, or null for null / undefined.
+ */
+export function checkBlockSizesOption(v: unknown, who: string): BlockSizesOption | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new TypeError(`${who}: blockSizes must be an object mapping axes to block sizes (e.g. { [-1]: 128 }), got ${describeValue(v)}`);
+  }
+  const out: Record<string, unknown> = {};
+  let axes = 0;
+  for (const [key, value] of Object.entries(v)) {
+    if (key === 'type') {
+      if (value !== 'static' && value !== 'dynamic') throw new TypeError(`${who}: blockSizes type must be 'static' or 'dynamic', got ${describeValue(value)}`);
+    } else if (/^-?\d+$/.test(key)) {
+      if (value !== null && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+        throw new RangeError(`${who}: block size of axis ${key} must be a positive integer or null, got ${describeValue(value)}`);
+      }
+      axes++;
+    } else if (/^scale_?(bits|block_?sizes)$/i.test(key)) {
+      throw new TypeError(`${who}: blockSizes '${key}' (quantized block scales) is not supported`);
+    } else {
+      throw new TypeError(`${who}: blockSizes key '${key}' is neither an axis nor 'type'`);
+    }
+    out[key] = value;
+  }
+  if (axes === 0) throw new RangeError(`${who}: blockSizes names no axis (e.g. { [-1]: 128 })`);
+  return Object.freeze(out) as BlockSizesOption;
+}
+
+/** The axis entries of a blockSizes option (without `type`). */
+export function blockAxes(o: BlockSizesOption): BlockSizes {
+  const out: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(o)) if (k !== 'type') out[k] = v as number | null;
+  return out;
+}
+
+/** `{-1: 128, 'type': 'dynamic'}`, as Python prints the dict. */
+export function formatBlockSizes(o: BlockSizesOption): string {
+  return `{${Object.entries(o).map(([k, v]) => (k === 'type' ? `'type': '${String(v)}'` : `${k}: ${v === null ? 'None' : String(v)}`)).join(', ')}}`;
+}

@@ -14,7 +14,9 @@ export { blockPlan, forEachBlock, type BlockPlan } from './layout.js';
 export { AMAX_EPSILON, checkAmax, quantScales, type QuantScales } from './quant-scale.js';
 export { tensorQuant, fakeTensorQuant, fakeTensorQuantInto, tensorQuantInto } from './tensor-quant.js';
 export { fakeTensorQuantGrad } from './tensor-quant-grad.js';
-export { blockLayout, blockAmaxShape, type BlockLayout, type BlockSizes } from './block-layout.js';
+export {
+  blockLayout, blockAmaxShape, blockAxes, checkBlockSizesOption, formatBlockSizes, type BlockLayout, type BlockSizes, type BlockSizesOption,
+} from './block-layout.js';
 export {
   reduceBlockAmax, fakeBlockQuant, fakeBlockQuantInto, blockQuant, scaledE4M3Block, e4m3BlockQuant, fakeBlockQuantGrad,
 } from './block-quant.js';

@@ -1,5 +1,6 @@
 // QuantDescriptor: how a tensor is quantized (the reference's ScaledQuantDescriptor), immutable.
 import { checkNumBits } from './bounds.js';
+import { checkBlockSizesOption, formatBlockSizes, type BlockSizesOption } from './block-layout.js';
 import { checkOptions, describeValue, isNumberArray } from './options.js';
 import { checkAmax } from './quant-scale.js';
 import { checkAxisOption } from './shape.js';
@@ -15,6 +16,8 @@ export interface QuantDescriptorOptions {
   fakeQuant?: boolean;
   /** The axes that keep their own amax (e.g. 0 for per-output-channel weights); null = per tensor. */
   axis?: number | readonly number[] | null;
+  /** Block-wise quantization (ModelOpt's block_sizes): `{ [-1]: 128 }`, optionally `type: 'dynamic'`. Not with axis. */
+  blockSizes?: BlockSizesOption | null;
   /** A static amax: a number, a list or a typed array, finite and >= 0, stored as float32. */
   amax?: number | readonly number[] | ArrayLike<number> | null;
   learnAmax?: boolean;
@@ -30,6 +33,7 @@ export interface QuantDescriptorJSON {
   name: string | null;
   fakeQuant?: boolean;
   axis?: number | number[];
+  blockSizes?: Record<string, number | string | null>;
   amax?: number | number[];
   learnAmax?: boolean;
   scaleAmax?: number;
@@ -39,12 +43,12 @@ export interface QuantDescriptorJSON {
 }
 
 const OPTIONS = {
-  numBits: 'any', name: 'any', fakeQuant: 'boolean', axis: 'any', amax: 'any', learnAmax: 'boolean',
+  numBits: 'any', name: 'any', fakeQuant: 'boolean', axis: 'any', blockSizes: 'any', amax: 'any', learnAmax: 'boolean',
   scaleAmax: 'any', calibMethod: 'any', unsigned: 'boolean', narrowRange: 'boolean',
 } as const;
 const SNAKE: Record<string, string> = {
   num_bits: 'numBits', fake_quant: 'fakeQuant', learn_amax: 'learnAmax', scale_amax: 'scaleAmax',
-  calib_method: 'calibMethod', narrow_range: 'narrowRange',
+  calib_method: 'calibMethod', narrow_range: 'narrowRange', block_sizes: 'blockSizes',
 };
 const WHO = 'QuantDescriptor';
 
@@ -91,11 +95,18 @@ function sameValue(a: number | readonly number[] | null, b: number | readonly nu
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
+function sameBlocks(a: BlockSizesOption | null, b: BlockSizesOption | null): boolean {
+  if (a === null || b === null) return a === b;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
+
 export class QuantDescriptor {
   readonly numBits: number | E4M3Bits;
   readonly name: string | null;
   readonly fakeQuant: boolean;
   readonly axis: number | readonly number[] | null;
+  readonly blockSizes: BlockSizesOption | null;
   readonly amax: number | readonly number[] | null;
   readonly learnAmax: boolean;
   readonly scaleAmax: number | null;
@@ -109,7 +120,9 @@ export class QuantDescriptor {
    * string; learnAmax with an axis; an amax that is not a number or a list / typed array of
    * finite non-negative numbers; a scaleAmax that is not a finite number > 0; an axis that is
    * not an integer or a list of distinct integers (its range is checked against the input's rank
-   * at the first forward); flags that are not booleans; calibMethod other than max/histogram.
+   * at the first forward); flags that are not booleans; calibMethod other than max/histogram;
+   * blockSizes that are not axes with positive sizes (or null), or given together with an axis
+   * or learnAmax.
    */
   constructor(o: QuantDescriptorOptions = {}) {
     checkOptions(WHO, o, OPTIONS);
@@ -124,6 +137,11 @@ export class QuantDescriptor {
     if (this.learnAmax && this.axis !== null) {
       throw new TypeError(`${WHO}: axis must be null when learnAmax is true, got ${describeValue(this.axis)}`);
     }
+    this.blockSizes = checkBlockSizesOption(o.blockSizes, WHO);
+    if (this.blockSizes !== null && this.axis !== null) {
+      throw new TypeError(`${WHO}: axis must be null when blockSizes is set (got axis ${describeValue(this.axis)}); blocks give the amax its shape`);
+    }
+    if (this.blockSizes !== null && this.learnAmax) throw new TypeError(`${WHO}: learnAmax needs a per-tensor amax, not blockSizes`);
     this.amax = parseAmax(o.amax);
     this.scaleAmax = parseScaleAmax(o.scaleAmax);
     const calibMethod = o.calibMethod ?? 'max';
@@ -148,7 +166,7 @@ export class QuantDescriptor {
   /** Every field as constructor options. */
   options(): QuantDescriptorOptions {
     return {
-      numBits: this.numBits, name: this.name, fakeQuant: this.fakeQuant, axis: this.axis, amax: this.amax,
+      numBits: this.numBits, name: this.name, fakeQuant: this.fakeQuant, axis: this.axis, blockSizes: this.blockSizes, amax: this.amax,
       learnAmax: this.learnAmax, scaleAmax: this.scaleAmax, calibMethod: this.calibMethod,
       unsigned: this.unsigned, narrowRange: this.narrowRange,
     };
@@ -162,6 +180,7 @@ export class QuantDescriptor {
     };
     if (!this.fakeQuant) j.fakeQuant = false;
     if (this.axis !== null) j.axis = typeof this.axis === 'number' ? this.axis : [...this.axis];
+    if (this.blockSizes !== null) j.blockSizes = { ...this.blockSizes };
     if (this.amax !== null) j.amax = typeof this.amax === 'number' ? this.amax : [...this.amax];
     if (this.learnAmax) j.learnAmax = true;
     if (this.scaleAmax !== null) j.scaleAmax = this.scaleAmax;
@@ -186,7 +205,7 @@ export class QuantDescriptor {
     const bits = (d: QuantDescriptor) => (typeof d.numBits === 'number' ? d.numBits : [...d.numBits]);
     return (
       sameValue(bits(this), bits(other)) && this.name === other.name && this.fakeQuant === other.fakeQuant &&
-      sameValue(this.axis, other.axis) && sameValue(this.amax, other.amax) && this.learnAmax === other.learnAmax &&
+      sameValue(this.axis, other.axis) && sameBlocks(this.blockSizes, other.blockSizes) && sameValue(this.amax, other.amax) && this.learnAmax === other.learnAmax &&
       Object.is(this.scaleAmax, other.scaleAmax) && this.calibMethod === other.calibMethod &&
       this.unsigned === other.unsigned && this.narrowRange === other.narrowRange
     );
@@ -198,7 +217,8 @@ export class QuantDescriptor {
     const bits = typeof this.numBits === 'number' ? `${this.numBits}` : `(${this.numBits.join(', ')})`;
     s += `(${this.unsigned ? 'unsigned ' : ''}${bits}bit`;
     s += this.fakeQuant ? ' fake' : ' real';
-    if (this.axis === null) s += ' per-tensor';
+    if (this.blockSizes !== null) s += ` block_sizes=${formatBlockSizes(this.blockSizes)}`;
+    else if (this.axis === null) s += ' per-tensor';
     else s += ` axis=${typeof this.axis === 'number' ? this.axis : `(${this.axis.join(', ')})`}`;
     if (this.amax !== null) s += ` amax=${formatAmax(this.amax)}`;
     if (this.learnAmax) s += ' learn_amax';

@@ -183,3 +183,20 @@ describe('block-wise quantization errors', () => {
     expect(() => fakeBlockQuantInto(x, 1, { [-1]: 2 }, new Float32Array(3))).toThrow('out must be a Float32Array of 12 elements');
   });
 });
+
+describe('QuantDescriptor blockSizes', () => {
+  it('keeps ModelOpt-style block sizes, round-trips them and prints them as Python does', async () => {
+    const { QuantDescriptor } = await import('../src/index.js');
+    const d = new QuantDescriptor({ numBits: 4, blockSizes: { [-1]: 128, type: 'static' } });
+    expect(d.blockSizes).toEqual({ '-1': 128, type: 'static' });
+    expect(String(d)).toBe("QuantDescriptor(4bit fake block_sizes={-1: 128, 'type': 'static'})");
+    expect(QuantDescriptor.fromJSON(JSON.parse(JSON.stringify(d))).equals(d)).toBe(true);
+    expect(QuantDescriptor.fromJSON({ num_bits: 4, block_sizes: { '-1': null } }).blockSizes).toEqual({ '-1': null });
+    expect(d.equals(d.with({ blockSizes: { [-1]: 64 } }))).toBe(false);
+    expect(() => new QuantDescriptor({ axis: 0, blockSizes: { [-1]: 128 } })).toThrow('axis must be null when blockSizes is set');
+    expect(() => new QuantDescriptor({ blockSizes: { [-1]: 128, type: 'auto' as never } })).toThrow("blockSizes type must be 'static' or 'dynamic'");
+    expect(() => new QuantDescriptor({ blockSizes: { [-1]: 16, scale_bits: [4, 3] } as never })).toThrow("blockSizes 'scale_bits' (quantized block scales) is not supported");
+    expect(() => new QuantDescriptor({ blockSizes: { type: 'dynamic' } })).toThrow('blockSizes names no axis');
+    expect(() => new QuantDescriptor({ blockSizes: { [-1]: 0 } })).toThrow('block size of axis -1 must be a positive integer or null, got 0');
+  });
+});

@@ -62,6 +62,9 @@ export function quantizerProblem(q: TensorQuantizer): string | null {
   if (q.ifCalib) return 'is still calibrating (ifCalib); finish calibration (finishCalibration / disableCalib) before export';
   if (!q.ifQuant) return null;
   if (!q.fakeQuant) return 'real quantization (fakeQuant: false) outputs integers and does not export; use fake quantization';
+  if (q.blockSizes !== null) {
+    return 'block-wise quantization (blockSizes) does not export: QuantizeLinear / DequantizeLinear take a per-tensor or per-axis scale';
+  }
   if (!q.isE4M3 && q.numBits !== 8) {
     return `numBits ${String(q.numBits)} does not export; ONNX QuantizeLinear is 8-bit (int8/uint8), E4M3 exports as TRT_FP8`;
   }

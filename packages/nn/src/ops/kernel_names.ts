@@ -1,7 +1,7 @@
 // The names that join each pq op to its kernels and its gradient (tfjs-core's kernel_names.ts
 // pattern): the public op runs `engine().runKernel(name, ...)`, the backend kernel and the
 // gradient are registered under the same name.
-import type { QuantKernels } from '@pq/core';
+import type { BlockSizes, QuantKernels } from '@pq/core';
 
 /** Fake (quantize + dequantize) integer quantization: inputs `{ x, amax }`. */
 export const PqFakeTensorQuant = 'PqFakeTensorQuant';
@@ -13,6 +13,21 @@ export const PqScaledE4M3 = 'PqScaledE4M3';
 export const PqQuantGrad = 'PqQuantGrad';
 /** Straight-through gradient of PqScaledE4M3: inputs `{ x, amax, dy }` (attr hasAmax). */
 export const PqScaledE4M3Grad = 'PqScaledE4M3Grad';
+
+/** Block-wise fake quantization (integer or E4M3): inputs `{ x, amax }`, amax of the block shape. */
+export const PqFakeBlockQuant = 'PqFakeBlockQuant';
+/** Straight-through gradient of PqFakeBlockQuant: inputs `{ x, amax, dy }`, `dy` where |x| <= its block's amax. */
+export const PqBlockQuantGrad = 'PqBlockQuantGrad';
+
+export interface BlockQuantAttrs {
+  /** The blocked axes and their lengths (`{ [-1]: 128 }`). */
+  blockSizes: BlockSizes;
+  /** FP8 E4M3 instead of integers (numBits, unsigned and narrowRange then unused). */
+  e4m3: boolean;
+  numBits: number;
+  unsigned: boolean;
+  narrowRange: boolean;
+}
 
 export interface IntQuantAttrs {
   numBits: number;

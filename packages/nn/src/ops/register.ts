@@ -7,11 +7,14 @@ import { tensorQuantKernelConfig } from './kernels/tensor_quant.js';
 import { scaledE4M3KernelConfig } from './kernels/scaled_e4m3.js';
 import { quantGradKernelConfig, scaledE4M3GradKernelConfig } from './kernels/quant_grad.js';
 import { fakeQuantGradConfig } from './gradients/fake_quant_grad.js';
+import { blockQuantGradKernelConfig, fakeBlockQuantKernelConfig } from './kernels/block_quant.js';
+import { fakeBlockQuantGradConfig } from './gradients/block_quant_grad.js';
 import { tensorQuantGradConfig } from './gradients/tensor_quant_grad.js';
 import { scaledE4M3GradConfig } from './gradients/scaled_e4m3_grad.js';
 
 const KERNEL_CONFIGS = [
   fakeQuantKernelConfig, tensorQuantKernelConfig, scaledE4M3KernelConfig, quantGradKernelConfig, scaledE4M3GradKernelConfig,
+  fakeBlockQuantKernelConfig, blockQuantGradKernelConfig,
 ];
 const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu', 'tensorflow'];
 
@@ -24,6 +27,6 @@ export function registerPqKernels(backendName: string): void {
 }
 
 for (const backendName of KNOWN_BACKENDS) registerPqKernels(backendName);
-for (const grad of [fakeQuantGradConfig, tensorQuantGradConfig, scaledE4M3GradConfig]) {
+for (const grad of [fakeQuantGradConfig, tensorQuantGradConfig, scaledE4M3GradConfig, fakeBlockQuantGradConfig]) {
   if (tf.getGradient(grad.kernelName) === undefined) tf.registerGradient(grad);
 }

@@ -2,16 +2,19 @@
 // SmoothQuant pre-scale, the disabled bypass, calibration (collect), the learned clip and the
 // quantization itself (fake integer, real integer or E4M3). Its state dict holds `_amax`,
 // `_pre_quant_scale` and, with learnAmax, `clip.clip_value_min` / `clip.clip_value_max`.
+// With blockSizes (ModelOpt's block_sizes) the amax has one entry per block: calibrated
+// (type 'static', the default) or each batch's own (type 'dynamic', no calibrator).
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  QuantDescriptor, checkNDArray, checkNumBits, checkOptions, describeValue, formatShape, isNumberArray, sameShape,
-  type NDArray, type QuantKernels,
+  QuantDescriptor, blockAxes, blockQuant, checkNDArray, checkNumBits, checkOptions, describeValue, e4m3BlockQuant, formatBlockSizes,
+  formatShape, isNumberArray, reduceBlockAmax, sameShape, type BlockSizes, type BlockSizesOption, type NDArray, type QuantKernels,
 } from '@pq/core';
 import { HistogramCalibrator, MaxCalibrator, type ComputeAmaxOptions, type HistogramMethod } from '@pq/calib';
 import { Module, assignValue, buffer, stateEntry, type LoadContext } from '../module.js';
 import { fakeQuant } from '../ops/fake_quant.js';
 import { realQuant } from '../ops/real_quant.js';
 import { fakeE4M3 } from '../ops/fake_e4m3.js';
+import { fakeBlockQuant } from '../ops/fake_block_quant.js';
 import { getDefaultKernels } from '../ops/default_kernels.js';
 import { dynamicAmax } from './dynamic_amax.js';
 import { Clip } from './clip.js';
@@ -54,6 +57,7 @@ export class TensorQuantizer extends Module {
   #numBits: number | readonly [number, number];
   readonly #fakeQuant: boolean;
   readonly #axis: number | readonly number[] | null;
+  readonly #blockSizes: BlockSizesOption | null;
   readonly #scaleAmax: number | null;
   readonly #learnAmax: boolean;
   #unsigned: boolean;
@@ -78,6 +82,7 @@ export class TensorQuantizer extends Module {
     this.#numBits = quantDesc.numBits;
     this.#fakeQuant = quantDesc.fakeQuant;
     this.#axis = quantDesc.axis ?? null;
+    this.#blockSizes = quantDesc.blockSizes;
     this.#scaleAmax = quantDesc.scaleAmax ?? null;
     this.#learnAmax = quantDesc.learnAmax;
     this.#unsigned = quantDesc.unsigned;
@@ -95,7 +100,12 @@ export class TensorQuantizer extends Module {
     }
     if (o.ifClip) this.enableClip();
 
-    if (quantDesc.calibMethod === 'histogram') {
+    if (this.#blockSizes !== null) {
+      if (quantDesc.calibMethod === 'histogram') {
+        throw new TypeError(`${WHO}: histogram calibration is per tensor or per axis; block-wise quantization (blockSizes) calibrates with 'max'`);
+      }
+      this.#calibrator = this.dynamicBlocks ? null : new MaxCalibrator({ blockSizes: this.#blockSizes, unsigned: this.#unsigned });
+    } else if (quantDesc.calibMethod === 'histogram') {
       this.#calibrator = new HistogramCalibrator({
         numBits: this.#numBits as number | [4, 3],
         axis: this.#axis,
@@ -148,6 +158,14 @@ export class TensorQuantizer extends Module {
   }
   get fakeQuant(): boolean {
     return this.#fakeQuant;
+  }
+  /** Block-wise quantization's block sizes (with `type`), or null. */
+  get blockSizes(): BlockSizesOption | null {
+    return this.#blockSizes;
+  }
+  /** Block-wise with each batch's own block amax (blockSizes type 'dynamic'): nothing to calibrate. */
+  get dynamicBlocks(): boolean {
+    return this.#blockSizes?.type === 'dynamic';
   }
   get learnAmax(): boolean {
     return this.#learnAmax;
@@ -378,6 +396,7 @@ export class TensorQuantizer extends Module {
     } else {
       amax = this.currentAmax(inputs);
     }
+    if (this.#blockSizes !== null) return this.blockQuantForward(inputs, amax, blockAxes(this.#blockSizes));
     if (this.isE4M3) return fakeE4M3(inputs, amax);
     const numBits = this.#numBits as number;
     if (this.#fakeQuant) {
@@ -390,7 +409,23 @@ export class TensorQuantizer extends Module {
     return outputs;
   }
 
-  /** The static amax, or this batch's (max |x| over every axis not in `axis`), times scaleAmax. */
+  /**
+   * Block-wise fake quantization (differentiable), or real quantization computed on values
+   * (integers, or E4M3 codes scaled by 448/amax) with the per-block scale kept in `scale`.
+   */
+  private blockQuantForward(x: tf.Tensor, amax: tf.Tensor, blocks: BlockSizes): tf.Tensor {
+    const e4m3 = this.isE4M3;
+    const numBits = e4m3 ? 8 : (this.#numBits as number);
+    if (this.#fakeQuant) return fakeBlockQuant(x, amax, blocks, { numBits, unsigned: this.#unsigned, narrowRange: this.#narrowRange, e4m3 });
+    const xs = { data: Float32Array.from(x.dataSync()), shape: [...x.shape] };
+    const a = { data: Float32Array.from(amax.dataSync()), shape: [...amax.shape] };
+    const { outputs, scale } = e4m3 ? e4m3BlockQuant(xs, a, blocks) : blockQuant(xs, a, blocks, { numBits, unsigned: this.#unsigned });
+    this.#scale?.dispose();
+    this.#scale = tf.keep(tf.tensor(scale.data, [...scale.shape], 'float32'));
+    return tf.tensor(outputs.data, [...outputs.shape], 'float32');
+  }
+
+  /** The static amax, or this batch's (max |x| over every axis not in `axis`, or per block), times scaleAmax. */
   private currentAmax(x: tf.Tensor): tf.Tensor {
     let amax: tf.Tensor;
     if (this._amax !== undefined) {
@@ -402,7 +437,9 @@ export class TensorQuantizer extends Module {
         );
       }
     } else {
-      amax = dynamicAmax(x, this.#axis, this.#kernels ?? getDefaultKernels());
+      amax = this.#blockSizes !== null
+        ? blockAmaxTensor(x, blockAxes(this.#blockSizes))
+        : dynamicAmax(x, this.#axis, this.#kernels ?? getDefaultKernels());
       const bad = amax.dataSync().find((v) => !Number.isFinite(v));
       if (bad !== undefined) {
         throw new RangeError(`dynamic amax (max |x| of this batch) is ${bad}: the input holds non-finite values`);
@@ -466,7 +503,8 @@ export class TensorQuantizer extends Module {
     let s = `${this.#unsigned ? 'unsigned ' : ''}${bits}bit`;
     if (this.#narrowRange) s += ' narrow';
     if (this.#fakeQuant) s += ' fake';
-    s += this.#axis !== null ? ` axis=${pyValue(this.#axis)}` : ' per-tensor';
+    if (this.#blockSizes !== null) s += ` block_sizes=${formatBlockSizes(this.#blockSizes)}`;
+    else s += this.#axis !== null ? ` axis=${pyValue(this.#axis)}` : ' per-tensor';
     s += ` amax=${this.shortAmax()}`;
     if (this.#scaleAmax) s += ` *${pyFloat(this.#scaleAmax)}`;
     if (this.#learnAmax) s += ' learned';
@@ -482,6 +520,12 @@ export class TensorQuantizer extends Module {
   private shortAmax(): string {
     return this._amax === undefined ? 'dynamic' : shortValues(this._amax);
   }
+}
+
+/** A batch's block amax (from values: no gradient flows into it). */
+function blockAmaxTensor(x: tf.Tensor, blocks: BlockSizes): tf.Tensor {
+  const r = reduceBlockAmax({ data: Float32Array.from(x.dataSync()), shape: [...x.shape] }, blocks);
+  return tf.tensor(r.data, [...r.shape], 'float32');
 }
 
 /** '1.2345' for one element, '[min, max](count)' for several (the reference's _short_amax). */
