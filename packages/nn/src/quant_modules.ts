@@ -26,7 +26,7 @@ export interface QuantModulesOptions {
 export const quantModules = {
   /**
    * Makes float layers built afterwards come out quantized: Conv1d-3d, ConvTranspose1d-3d,
-   * Linear, LSTM, LSTMCell, AvgPool1d-3d, AdaptiveAvgPool1d-3d, minus `floatModuleList`, plus
+   * Linear, LSTM, LSTMCell, MultiheadAttention, AvgPool1d-3d, AdaptiveAvgPool1d-3d, minus `floatModuleList`, plus
    * `customQuantModules`. Only `new` of exactly a listed class is redirected. Undo with `deactivate()`.
    */
   initialize(o: QuantModulesOptions = {}): void {
@@ -41,7 +41,7 @@ export const quantModules = {
       if ((float as { [QUANT_SWAPPABLE]?: boolean })[QUANT_SWAPPABLE] !== true) {
         throw new TypeError(
           `quantModules.initialize: customQuantModules names ${float.name}, whose constructor cannot be redirected ` +
-            "(only @pq/nn's Conv, ConvTranspose, pooling and norm classes, Linear, LSTM, LSTMCell and their subclasses can); " +
+            "(only @pq/nn's Conv, ConvTranspose, pooling and norm classes, Linear, LSTM, LSTMCell, MultiheadAttention and their subclasses can); " +
             'use replaceWithQuant with a custom builder for it',
         );
       }

@@ -15,7 +15,7 @@ export interface ReplaceWithQuantOptions {
 /**
  * Replaces, anywhere below `model`, every layer whose exact class has a quantized version
  * (the reference's default list: Conv1d-3d, ConvTranspose1d-3d, Linear, LSTM, LSTMCell,
- * AvgPool1d-3d, AdaptiveAvgPool1d-3d, plus `custom`). The float layer's parameters are copied
+ * AvgPool1d-3d, AdaptiveAvgPool1d-3d, with MultiheadAttention, plus `custom`). The float layer's parameters are copied
  * into the new layer and then disposed. Returns the dotted names of the replaced layers.
  *
  * ```js
@@ -38,7 +38,11 @@ export function replaceWithQuant(model: Module, o: ReplaceWithQuantOptions = {})
   }
   // Collect first: replacing while walking would visit the new layers' quantizers.
   const swaps: Array<{ path: string; parent: Module; field: string; float: Module; build: (m: Module) => Module }> = [];
+  // A replaced layer brings its own quantized parts (QuantMultiheadAttention's out_proj), so
+  // nothing below it is replaced separately.
+  const replaced = (p: string) => swaps.some((sw) => p.startsWith(`${sw.path}.`));
   for (const [path, parent] of model.namedModules()) {
+    if (path !== '' && (replaced(path) || swaps.some((sw) => sw.path === path))) continue;
     for (const [field, child] of parent.children()) {
       const build = builders.get(child.constructor);
       if (build !== undefined) swaps.push({ path: path === '' ? field : `${path}.${field}`, parent, field, float: child, build });

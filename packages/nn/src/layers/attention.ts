@@ -17,6 +17,7 @@ import { checkOptions, formatShape } from '@pq/core';
 import { checkPositiveInt } from '../args.js';
 import { pyBool } from '../py_repr.js';
 import { optionKeysOf } from './option_keys.js';
+import { QUANT_SWAPPABLE, quantSwap } from '../quant_swap.js';
 
 export interface MultiheadAttentionOptions {
   /** Dropout probability on the attention weights in training mode (default 0). */
@@ -42,16 +43,20 @@ const CALL_OPTIONS = { keyPaddingMask: 'any', needWeights: 'boolean', attnMask: 
 
 export class MultiheadAttention extends Module {
   static optionKeys: readonly string[] = ['dropout', 'bias', 'batchFirst'];
-  readonly embedDim: number;
-  readonly numHeads: number;
-  readonly headDim: number;
-  readonly dropout: number;
-  readonly batchFirst: boolean;
-  in_proj_weight: tf.Variable;
-  in_proj_bias: tf.Variable | null;
-  out_proj: Linear;
+  static readonly [QUANT_SWAPPABLE] = true;
+  // `!`: the constructor's early return (a quantModules redirect) leaves them to the other object.
+  readonly embedDim!: number;
+  readonly numHeads!: number;
+  readonly headDim!: number;
+  readonly dropout!: number;
+  readonly batchFirst!: boolean;
+  in_proj_weight!: tf.Variable;
+  in_proj_bias!: tf.Variable | null;
+  out_proj!: Linear;
 
   constructor(embedDim: number, numHeads: number, o: MultiheadAttentionOptions = {}) {
+    const swapped = quantSwap<MultiheadAttention>(new.target, [embedDim, numHeads, o]);
+    if (swapped !== undefined) return swapped;
     super();
     checkOptions(this.typeName, o, optionKeysOf(this));
     this.embedDim = checkPositiveInt(this.typeName, 'embedDim', embedDim);

@@ -5,6 +5,7 @@ export {
   type QuantInputMembers, type QuantInputStatics, type QuantWeightMembers, type QuantWeightStatics, type QuantClass, type FloatLayerClass,
 } from './quant_mixin.js';
 export { QuantLinear, type QuantLinearOptions } from './linear.js';
+export { QuantMultiheadAttention, type QuantMultiheadAttentionOptions } from './attention.js';
 export { QuantConv1d, QuantConv2d, QuantConv3d, type QuantConvOptions } from './conv.js';
 export {
   QuantConvTranspose1d, QuantConvTranspose2d, QuantConvTranspose3d, type QuantConvTransposeOptions,

@@ -9,6 +9,7 @@ import {
   AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveAvgPoolNd, AvgPool1d, AvgPool2d, AvgPool3d, AvgPoolNd,
 } from '../layers/pooling.js';
 import { LSTM, LSTMCell } from '../layers/rnn.js';
+import { MultiheadAttention } from '../layers/attention.js';
 import { QuantLinear } from './linear.js';
 import { QuantConv1d, QuantConv2d, QuantConv3d } from './conv.js';
 import { QuantConvTranspose1d, QuantConvTranspose2d, QuantConvTranspose3d } from './conv_transpose.js';
@@ -16,6 +17,7 @@ import {
   QuantAdaptiveAvgPool1d, QuantAdaptiveAvgPool2d, QuantAdaptiveAvgPool3d, QuantAvgPool1d, QuantAvgPool2d, QuantAvgPool3d,
 } from './pooling.js';
 import { QuantLSTM, QuantLSTMCell } from './rnn.js';
+import { QuantMultiheadAttention } from './attention.js';
 
 export type ModuleConstructor = new (...args: any[]) => Module;
 
@@ -53,7 +55,7 @@ function adaptive(name: string, float: ModuleConstructor, Q: new (s: AdaptiveAvg
   return { name, float, quant: Q, fromFloat: (m) => new Q((m as AdaptiveAvgPoolNd).outputSize) };
 }
 
-/** The reference's default list, in its order. */
+/** The reference's default list, in its order, with MultiheadAttention (ModelOpt quantizes attention too). */
 export function defaultQuantMap(): QuantMapEntry[] {
   return [
     conv('Conv1d', Conv1d, QuantConv1d),
@@ -78,6 +80,13 @@ export function defaultQuantMap(): QuantMapEntry[] {
     {
       name: 'LSTMCell', float: LSTMCell, quant: QuantLSTMCell,
       fromFloat: (m) => { const l = m as LSTMCell; return new QuantLSTMCell(l.inputSize, l.hiddenSize, { bias: l.bias }); },
+    },
+    {
+      name: 'MultiheadAttention', float: MultiheadAttention, quant: QuantMultiheadAttention,
+      fromFloat: (m) => {
+        const a = m as MultiheadAttention;
+        return new QuantMultiheadAttention(a.embedDim, a.numHeads, { dropout: a.dropout, bias: a.in_proj_bias !== null, batchFirst: a.batchFirst });
+      },
     },
     avg('AvgPool1d', AvgPool1d, QuantAvgPool1d),
     avg('AvgPool2d', AvgPool2d, QuantAvgPool2d),

@@ -80,6 +80,7 @@ export interface NodeView {
   opType: string;
   domain: string;
   inputs: string[];
+  outputs: string[];
   attrs: Record<string, number | number[]>;
 }
 export interface InitializerView {
@@ -96,6 +97,7 @@ export function graphView(bytes: Uint8Array): { nodes: NodeView[]; initializers:
     opType: n.opType ?? '',
     domain: n.domain ?? '',
     inputs: [...(n.input ?? [])],
+    outputs: [...(n.output ?? [])],
     attrs: Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', a.ints?.length ? a.ints.map(Number) : Number(a.i ?? a.f ?? 0)])),
   }));
   const initializers: Record<string, InitializerView> = {};
