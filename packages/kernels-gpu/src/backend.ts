@@ -34,9 +34,11 @@ export function openSync(
     try {
       const k = gpu.createKernel(PROBE, { output: [4] });
       const r = k(Float32Array.of(1, 2, 3, 4)) as Float32Array;
-      const ran = (k.kernel.constructor as unknown as { mode?: string }).mode;
+      // gpu.js swaps a kernel it cannot build for a CPU one; every GL class reports mode 'gpu',
+      // so compare the class that ran with the one gpu.js chose for this backend
+      const ran = k.kernel.constructor as unknown as { mode?: string };
       if (r[3] !== 8) throw new Error(`a probe kernel computed ${String(r[3])} instead of 8`);
-      if (ran !== backend) throw new Error(`gpu.js degraded the probe kernel to ${String(ran)}`);
+      if (ran !== (gpu as unknown as { Kernel: unknown }).Kernel) throw new Error(`gpu.js degraded the probe kernel to ${String(ran.mode)}`);
       k.destroy();
     } catch (e) {
       why ||= `${backend} failed: ${(e as Error).message.split('\n')[0]}`;
@@ -64,6 +66,29 @@ export function openSync(
   throw new Error(`@pq/kernels-gpu: no gpu.js backend works here (${why})`);
 }
 
+/** How long WebGPU may take to answer each of: the adapter request, the probe plus self-test. */
+const WEBGPU_ANSWER_MS = 20_000;
+
+/** `p`, or a rejection naming `what` when it has not settled within `ms`. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+async function openWebGpu(gpu: GPU, tile: number): Promise<OpenedBackend> {
+  const k = gpu.createKernel(PROBE, { output: [4] });
+  const r = (await (k(Float32Array.of(1, 2, 3, 4)) as unknown as Promise<Float32Array>));
+  if (r[3] !== 8) throw new Error(`a probe kernel computed ${String(r[3])} instead of 8`);
+  k.destroy();
+  const cache = new KernelCache(gpu, 'webgpu');
+  const failed = await selfTestAsync(cache, planContext('webgpu', tile));
+  if (failed !== null) throw new Error(`not bit-exact here: ${failed}`);
+  return { cache, backend: 'webgpu' };
+}
+
 /** As openSync, trying WebGPU first where it is in the chain and an adapter answers. */
 export async function openAsync(
   requested: GpuMode, chain: readonly GpuBackend[], tile: number, warn: WarnFn,
@@ -72,21 +97,14 @@ export async function openAsync(
   if (chain[0] === 'webgpu') {
     let available = false;
     try {
-      available = await GPU.isWebGPUAvailable();
+      available = await within(GPU.isWebGPUAvailable(), WEBGPU_ANSWER_MS, 'the WebGPU adapter request');
     } catch (e) {
       why = `webgpu probe failed: ${(e as Error).message.split('\n')[0]}`;
     }
     if (available) {
       const gpu = new GPU({ mode: 'webgpu' });
       try {
-        const k = gpu.createKernel(PROBE, { output: [4] });
-        const r = (await (k(Float32Array.of(1, 2, 3, 4)) as unknown as Promise<Float32Array>));
-        if (r[3] !== 8) throw new Error(`a probe kernel computed ${String(r[3])} instead of 8`);
-        k.destroy();
-        const cache = new KernelCache(gpu, 'webgpu');
-        const failed = await selfTestAsync(cache, planContext('webgpu', tile));
-        if (failed !== null) throw new Error(`not bit-exact here: ${failed}`);
-        return { cache, backend: 'webgpu' };
+        return await within(openWebGpu(gpu, tile), WEBGPU_ANSWER_MS, 'the WebGPU probe and self-test');
       } catch (e) {
         why = `webgpu failed: ${(e as Error).message.split('\n')[0]}`;
         void gpu.destroy();

@@ -22,20 +22,23 @@ function intDiv(t: string, a: string, b: string): string {
  * `t = rint(v)`: round half to even, keeping the sign of zero and NaN. Written with floor
  * because GLSL/WGSL `round` leaves ties implementation-defined and gpu.js lowers Math.round to
  * floor(v + 0.5), which double-rounds in float32. `v - floor(v)` is exact for every float.
+ * A zero result takes v's sign by negation: GPU shader compilers fold `v * 0` to +0.
  */
 function rint(t: string, v: string): string {
   return `const ${t}F = Math.floor(${v});
   const ${t}D = ${v} - ${t}F;
   let ${t} = ${t}F;
   if (${t}D > 0.5) { ${t} = ${t}F + 1; } else if (${t}D == 0.5) { ${t} = ${t}F + (${t}F - 2 * Math.floor(${t}F * 0.5)); }
-  if (${t} == 0) { ${t} = ${v} * 0; }`;
+  if (${t} == 0 && ${v} < 0) { ${t} = -${t}; }`;
 }
 
-/** `clamp(rint(fround(x * s)), lo, hi)` into `q` (clamping first is equivalent: integer bounds). */
+/**
+ * `q = clamp(rint(fround(x * s)), lo, hi)`, clamping first (equivalent: the bounds are
+ * integers), so that rint never meets an infinity from an overflowing product.
+ */
 function quantize(xExpr: string, sExpr: string): string {
-  return `const v = Math.fround(${xExpr} * ${sExpr});
-  ${rint('r', 'v')}
-  const q = Math.min(Math.max(r, lo), hi);`;
+  return `const v = Math.min(Math.max(Math.fround(${xExpr} * ${sExpr}), lo), hi);
+  ${rint('q', 'v')}`;
 }
 
 /**
@@ -91,14 +94,11 @@ export function quantBlockedSource(output: QuantOutput): string {
 
 /**
  * One reduction pass over x viewed as [A, rows, inner]: cell (a, j, b) of the [A, J, inner]
- * output is the NaN-sticky max of |x[a, r, b]| over the `chunk` rows r = j*chunk, ... .
- * `nativeNaNMax`: the backend's Math.max already returns NaN when either side is NaN (wasm
- * f32.max, JavaScript); GLSL and WGSL max() leave NaN unspecified, so they get an explicit test.
+ * output is the max of |x[a, r, b]| over the `chunk` rows r = j*chunk, ... . NaN-sticky where
+ * Math.max is (wasm f32.max, JavaScript); GPU backends set NaN cells on the host (specials.ts).
+ * The loop bound is a constant because WebGL 1 (GLSL ES 1.0) allows no other.
  */
-export function absMaxPassSource(chunk: number, nativeNaNMax: boolean): string {
-  const fold = nativeNaNMax
-    ? 'm = Math.max(m, Math.abs(x[base + i * inner]));'
-    : 'const v = Math.abs(x[base + i * inner]);\n    if (v > m || v != v) { m = v; }';
+export function absMaxPassSource(chunk: number): string {
   return `function (x, rows, inner, jn) {
   const o = this.thread.x;
   ${intDiv('t', 'o', 'inner')}
@@ -109,8 +109,8 @@ export function absMaxPassSource(chunk: number, nativeNaNMax: boolean): string {
   const base = (a * rows + r0) * inner + b;
   const count = Math.min(${chunk}, rows - r0);
   let m = 0;
-  for (let i = 0; i < count; i++) {
-    ${fold}
+  for (let i = 0; i < ${chunk}; i++) {
+    if (i < count) { m = Math.max(m, Math.abs(x[base + i * inner])); }
   }
   return m;
 }`;

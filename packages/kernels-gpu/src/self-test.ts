@@ -1,7 +1,8 @@
 // A backend earns its place by computing what jsKernels computes. The GPU kernels avoid float
-// division (GLSL/WGSL allow it to be off by ulps), but a driver may still contract or reorder
-// float math or mishandle NaN; so before a backend is used its kernels run on ties, near-ties,
-// tiny and huge values, NaN and -0, per block and per tensor, and on histogram bin edges; any
+// division (GLSL/WGSL allow it to be off by ulps) and leave NaN and infinities to the host, but
+// a driver may still contract or reorder float math or fold away the sign of zero; so before a
+// backend is used its kernels run on ties, near-ties, tiny and huge values, overflowing
+// products, NaN, ±Infinity and -0, per block and per tensor, and on histogram bin edges; any
 // bit that differs from @pq/core rejects the backend and the fallback chain moves on.
 
 import { jsKernels, ndarray, type NDArray } from '@pq/core';
@@ -30,6 +31,11 @@ function probeInput(): NDArray {
   }
   d[3] = -0;
   d[7] = Number.NaN;
+  d[11] = Infinity;
+  d[13] = -Infinity;
+  // products that overflow float32 in row 6 (amax 1e-6)
+  d[6 * 512 + 1] = 3e38;
+  d[6 * 512 + 2] = -3e38;
   return ndarray(d, [8, 512]);
 }
 
@@ -48,7 +54,7 @@ interface Check {
 function checks(ctx: PlanContext): Check[] {
   const x = probeInput();
   const list: Check[] = [];
-  const amaxes: (number | NDArray)[] = [127, 1.7, ndarray([0.5, 1.7, 3, 100, 2 ** -30, 7.25, 1e-3, 65], [8, 1])];
+  const amaxes: (number | NDArray)[] = [127, 1.7, ndarray([0.5, 1.7, 3, 100, 2 ** -30, 7.25, 1e-6, 65], [8, 1])];
   for (const amax of amaxes) {
     for (const numBits of [8, 16]) {
       const o = { numBits, narrowRange: false };

@@ -20,7 +20,7 @@ afterAll(() => {
 for (const mode of ['webasm', 'cpu'] as const) {
   describeKernelSuite(`${mode}, GPU code paths`, (o) => {
     const cache = new KernelCache(new GPU({ mode }), mode);
-    const k = new SyncGpuKernels(cache, { tile: o?.tileElements ?? DEFAULT_TILE_ELEMENTS, nativeNaNMax: false, divisionFree: true });
+    const k = new SyncGpuKernels(cache, { tile: o?.tileElements ?? DEFAULT_TILE_ELEMENTS, hostSpecials: true, divisionFree: true });
     made.push(k);
     return k;
   });
@@ -28,8 +28,8 @@ for (const mode of ['webasm', 'cpu'] as const) {
   describe(`${mode}, GPU code paths: self-test`, () => {
     it('passes', () => {
       const cache = new KernelCache(new GPU({ mode }), mode);
-      made.push(new SyncGpuKernels(cache, { tile: 1000, nativeNaNMax: false, divisionFree: true }));
-      expect(selfTest(cache, { tile: 1000, nativeNaNMax: false, divisionFree: true })).toBeNull();
+      made.push(new SyncGpuKernels(cache, { tile: 1000, hostSpecials: true, divisionFree: true }));
+      expect(selfTest(cache, { tile: 1000, hostSpecials: true, divisionFree: true })).toBeNull();
     });
   });
 }

@@ -6,6 +6,7 @@
 
 import { checkHistogramArgs, type HistogramOptions, type NDArray } from '@pq/core';
 import { histogramBinSource, histogramSearchSource } from '../kernel-source.js';
+import { nonFiniteIndices } from './specials.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
 
 export function* histogramPlan(
@@ -25,6 +26,9 @@ export function* histogramPlan(
     const xt = x.data.subarray(t0, Math.min(n, t0 + tile));
     const args = [xt, left, right, thresholds ?? width, numBins];
     const bins = yield { key: stepKey(name, xt.length, args), source, output: xt.length, args };
+    // NaN and ±Infinity lie outside the (finite) range: no bin
+    const specials = ctx.hostSpecials ? nonFiniteIndices(xt) : null;
+    if (specials) for (const i of specials) bins[i] = -1;
     for (let i = 0; i < bins.length; i++) {
       const b = bins[i]!;
       if (b >= 0) counts[b]!++;

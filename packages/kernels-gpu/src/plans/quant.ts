@@ -2,11 +2,12 @@
 // @pq/core so errors and scale values are the reference implementation's own.
 
 import {
-  amaxArray, checkAmax, checkNDArray, maxBound, minBound, quantScales, resolveQuantOptions,
+  amaxArray, checkAmax, checkNDArray, jsKernels, maxBound, minBound, ndarray, quantScales, resolveQuantOptions,
   type AmaxLike, type NDArray, type QuantOptions,
 } from '@pq/core';
 import { quantBlockedSource, quantScalarSource, type QuantOutput } from '../kernel-source.js';
-import { scaleBlocks } from '../scale-blocks.js';
+import { scaleBlocks, type ScaleBlocks } from '../scale-blocks.js';
+import { nonFiniteIndices } from './specials.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
 
 export interface QuantPlanResult {
@@ -56,6 +57,12 @@ export function* quantPlan(
   const out = new Float32Array(n);
   const levels = hi - lo + 1;
   const output: QuantOutput = !fake ? 'quant' : ctx.divisionFree ? 'fake-table' : 'fake';
+  const o2 = { numBits, unsigned, narrowRange };
+  const specials = ctx.hostSpecials ? nonFiniteIndices(x.data) : null;
+  const finish = (): QuantPlanResult => {
+    if (specials) finishSpecials(x.data, out, specials, a, blocks, fake, o2);
+    return { out, scale };
+  };
 
   if (blocks.period === 1) {
     const source = quantScalarSource(output);
@@ -67,7 +74,7 @@ export function* quantPlan(
       const args = [xt, sq, div, lo, hi];
       out.set(yield { key: stepKey(`${output}-scalar`, xt.length, args), source, output: xt.length, args }, t0);
     }
-    return { out, scale };
+    return finish();
   }
 
   // Per-block scales, expanded over one period of the broadcast pattern.
@@ -111,5 +118,21 @@ export function* quantPlan(
       for (let i = e; i < end; i++) out[i] = out[i]! / d;
     }
   }
-  return { out, scale };
+  return finish();
+}
+
+/** Overwrites the outputs of non-finite inputs with jsKernels' results, each with its own amax. */
+function finishSpecials(
+  x: Float32Array, out: Float32Array, at: Int32Array, amax: NDArray, blocks: ScaleBlocks, fake: boolean, o: QuantOptions,
+): void {
+  const xs = new Float32Array(at.length);
+  const as = new Float32Array(at.length);
+  for (let k = 0; k < at.length; k++) {
+    const i = at[k]!;
+    xs[k] = x[i]!;
+    as[k] = amax.data[blocks.amaxIndex[Math.floor(i / blocks.blockLen) % blocks.period]!]!;
+  }
+  const xa = ndarray(xs);
+  const r = fake ? jsKernels.fakeTensorQuant(xa, ndarray(as), o).data : jsKernels.tensorQuant(xa, ndarray(as), o).outputs.data;
+  for (let k = 0; k < at.length; k++) out[at[k]!] = r[k]!;
 }

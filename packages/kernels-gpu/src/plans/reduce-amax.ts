@@ -8,6 +8,7 @@
 import { checkNDArray, formatShape, normalizeAxes, shapeSize, type NDArray } from '@pq/core';
 import { absMaxPassSource } from '../kernel-source.js';
 import { REDUCE_CHUNK } from '../limits.js';
+import { nonFiniteIndices } from './specials.js';
 import { stepKey, type Plan, type PlanContext } from './step.js';
 
 interface Segment {
@@ -43,6 +44,7 @@ export function* reduceAmaxPlan(
   }
   let cur = x.data;
   if (cur.length === 0) return { data: new Float32Array(0), shape };
+  const specials = ctx.hostSpecials ? nonFiniteIndices(x.data) : null;
   let folded = false;
   for (let s = segments.length - 1; s >= 0; s--) {
     const seg = segments[s]!;
@@ -59,7 +61,31 @@ export function* reduceAmaxPlan(
   }
   // Nothing to fold (only size-1 axes reduced): the result is |x| itself.
   if (!folded) cur = yield* foldPass(cur, cur.length, 1, 1, ctx);
+  if (specials) finishSpecials(x, specials, keepShape, cur);
   return { data: cur, shape };
+}
+
+/** Sets each output cell holding a non-finite |x|: NaN if any is NaN, else Infinity. */
+function finishSpecials(x: NDArray, at: Int32Array, keepShape: readonly number[], out: Float32Array): void {
+  const rank = x.shape.length;
+  for (const i of at) {
+    // x's multi-index of element i, reduced axes dropped, as an index into keepShape
+    let rest = i;
+    let cell = 0;
+    let stride = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const len = x.shape[d]!;
+      const idx = rest % len;
+      rest = (rest - idx) / len;
+      if (keepShape[d] !== 1) {
+        cell += idx * stride;
+        stride *= len;
+      }
+    }
+    const v = x.data[i]!;
+    if (Number.isNaN(v)) out[cell] = v;
+    else if (!Number.isNaN(out[cell]!)) out[cell] = Infinity;
+  }
 }
 
 /** The reference's result shape (reduce_amax), as @pq/core's reduceAmax computes it. */
@@ -80,7 +106,7 @@ function* foldPass(x: Float32Array, A: number, R: number, B: number, ctx: PlanCo
   const chunk = Math.min(R, REDUCE_CHUNK, tile);
   const J = Math.ceil(R / chunk);
   const out = new Float32Array(A * J * B);
-  const source = absMaxPassSource(chunk, ctx.nativeNaNMax);
+  const source = absMaxPassSource(chunk);
   const call = function* (slice: Float32Array, rows: number, inner: number, at: number): Plan<void> {
     const jn = Math.ceil(rows / chunk);
     const args = [slice, rows, inner, jn];

@@ -23,8 +23,11 @@ export function stepKey(name: string, output: number, args: readonly (Float32Arr
 export interface PlanContext {
   /** Most elements one kernel call reads or writes. */
   readonly tile: number;
-  /** Math.max propagates NaN on this backend (wasm, JavaScript), unlike GLSL/WGSL max(). */
-  readonly nativeNaNMax: boolean;
+  /**
+   * Finish NaN and ±Infinity inputs on the host (specials.ts): GLSL and WGSL let a GPU assume
+   * they never occur. wasm and JavaScript follow IEEE 754.
+   */
+  readonly hostSpecials: boolean;
   /**
    * Avoid float division in kernels: GLSL and WGSL allow it to be off by ulps, so GPU backends
    * use host-computed tables and thresholds instead. wasm and JavaScript divide exactly.
@@ -34,5 +37,5 @@ export interface PlanContext {
 
 export function planContext(backend: string, tile: number): PlanContext {
   const ieee = backend === 'webasm' || backend === 'cpu';
-  return { tile, nativeNaNMax: ieee, divisionFree: !ieee };
+  return { tile, hostSpecials: !ieee, divisionFree: !ieee };
 }
