@@ -1,0 +1,6 @@
+// Browser testing for the workspace: Chromium through playwright-core, a cross-origin
+// isolated static server, and the runner of every package's test/browser.ts.
+export { CHROMIUM_ARGS, chromiumPath, launchChromium } from './chromium.js';
+export { serveFiles, type Served } from './serve.js';
+export { runBrowserSuites, type SuiteRun, type TestResult } from './run.js';
+export { findBrowserSuites, type BrowserSuite } from './suites.js';

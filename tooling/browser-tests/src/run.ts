@@ -1,0 +1,41 @@
+// Runs every package's browser suite in one headless Chromium page: bundle once, launch once.
+import { bundleSuites } from './bundle.js';
+import { launchChromium } from './chromium.js';
+import type { TestResult } from './page/vitest-shim.js';
+import { serveFiles } from './serve.js';
+import type { BrowserSuite } from './suites.js';
+
+export type { TestResult };
+
+export interface SuiteRun {
+  readonly results: TestResult[];
+  /** Uncaught errors and console.error lines from the page. */
+  readonly pageErrors: string[];
+  readonly bundleMs: number;
+  readonly runMs: number;
+}
+
+export async function runBrowserSuites(suites: readonly BrowserSuite[], timeoutMs = 120_000): Promise<SuiteRun> {
+  const t0 = performance.now();
+  const files = await bundleSuites(suites);
+  const bundleMs = performance.now() - t0;
+  const served = await serveFiles(files);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    const t1 = performance.now();
+    await page.goto(served.url);
+    await page.waitForFunction(() => 'pqRunSuites' in globalThis, undefined, { timeout: 30_000 });
+    page.setDefaultTimeout(timeoutMs);
+    const results = await page.evaluate(() => (globalThis as unknown as { pqRunSuites: () => Promise<TestResult[]> }).pqRunSuites());
+    return { results, pageErrors, bundleMs, runMs: performance.now() - t1 };
+  } finally {
+    await browser.close();
+    await served.close();
+  }
+}
