@@ -1,4 +1,5 @@
 // Runs every package's browser suite in one headless Chromium page: bundle once, launch once.
+import { pathToFileURL } from 'node:url';
 import { bundleSuites } from './bundle.js';
 import { launchChromium } from './chromium.js';
 import type { TestResult } from './page/vitest-shim.js';
@@ -15,7 +16,20 @@ export interface SuiteRun {
   readonly runMs: number;
 }
 
+/** What the suites' browser.provide.ts files compute in Node, merged. */
+async function provideAll(suites: readonly BrowserSuite[]): Promise<Record<string, unknown>> {
+  const provided: Record<string, unknown> = {};
+  for (const s of suites) {
+    if (s.provide === null) continue;
+    const mod = (await import(pathToFileURL(s.provide).href)) as { provide?: () => unknown };
+    if (typeof mod.provide !== 'function') throw new Error(`${s.provide} exports no provide()`);
+    Object.assign(provided, await mod.provide());
+  }
+  return provided;
+}
+
 export async function runBrowserSuites(suites: readonly BrowserSuite[], timeoutMs = 120_000): Promise<SuiteRun> {
+  const provided = await provideAll(suites);
   const t0 = performance.now();
   const files = await bundleSuites(suites);
   const bundleMs = performance.now() - t0;
@@ -32,7 +46,10 @@ export async function runBrowserSuites(suites: readonly BrowserSuite[], timeoutM
     await page.goto(served.url);
     await page.waitForFunction(() => 'pqRunSuites' in globalThis, undefined, { timeout: 30_000 });
     page.setDefaultTimeout(timeoutMs);
-    const results = await page.evaluate(() => (globalThis as unknown as { pqRunSuites: () => Promise<TestResult[]> }).pqRunSuites());
+    const results = await page.evaluate(
+      (p) => (globalThis as unknown as { pqRunSuites: (p: Record<string, unknown>) => Promise<TestResult[]> }).pqRunSuites(p),
+      provided,
+    );
     return { results, pageErrors, bundleMs, runMs: performance.now() - t1 };
   } finally {
     await browser.close();

@@ -9,9 +9,9 @@ const run = await runBrowserSuites(suites);
 console.log(`browser suites: ${run.results.length} tests, bundle ${run.bundleMs.toFixed(0)} ms, page ${run.runMs.toFixed(0)} ms`);
 
 describe('Chromium', () => {
-  it('runs the suites of core, calib and kernels-gpu', () => {
+  it('runs the suites of core, calib, kernels-gpu and nn', () => {
     const labels = suites.map((s) => s.label);
-    for (const p of ['@pq/core', '@pq/calib', '@pq/kernels-gpu']) expect(labels).toContain(p);
+    for (const p of ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn']) expect(labels).toContain(p);
     for (const p of labels) expect(run.results.some((r) => r.name.startsWith(`${p} > `)), p).toBe(true);
   });
   it('has no uncaught page errors', () => {

@@ -85,6 +85,19 @@ function each(add: (name: string, fn: Fn, timeout?: number) => void) {
 export const describe = Object.assign(addSuite, { each: each(addSuite) });
 export const it = Object.assign(addTest, { each: each(addTest) });
 export const test = it;
+let provided: Record<string, unknown> = {};
+
+/** vitest's inject(): a value the driver computed in Node (a package's test/browser.provide.ts). */
+export function inject(key: string): never {
+  if (!Object.hasOwn(provided, key)) throw new Error(`nothing was provided under '${key}'`);
+  return provided[key] as never;
+}
+
+/** Sets what inject() returns. */
+export function setProvided(values: Record<string, unknown>): void {
+  provided = values;
+}
+
 export const beforeAll = (fn: Fn): void => void current.beforeAll.push(fn);
 export const afterAll = (fn: Fn): void => void current.afterAll.push(fn);
 export const beforeEach = (fn: Fn): void => void current.beforeEach.push(fn);

@@ -1,0 +1,14 @@
+// What test/browser.ts compares Chromium's results with, computed in Node by the browser
+// runner (tooling/browser-tests) before the page runs.
+import { moduleCaseNumbers } from './quant/helpers/module_cases.js';
+import './quant/helpers/tf.js';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    'pq:nn-module-cases': Record<string, number[]>;
+  }
+}
+
+export function provide(): Record<string, unknown> {
+  return { 'pq:nn-module-cases': moduleCaseNumbers() };
+}
