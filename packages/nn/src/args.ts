@@ -1,6 +1,7 @@
 // Argument handling shared by F and the layers: expanding an int to one value per spatial dim
 // (PyTorch's _pair/_triple), positive-int checks, and the names of the spatial dims in messages.
 // (Option objects are checked by @pq/core's checkOptions; shapes print with its formatShape.)
+import { describeValue } from '@pq/core';
 
 /** `value` as `n` ints (a number repeats; an array must have n entries), each checked. */
 export function nTuple(owner: string, name: string, value: number | readonly number[], n: number, min = 0): number[] {
@@ -16,6 +17,12 @@ export function nTuple(owner: string, name: string, value: number | readonly num
     }
   }
   return out;
+}
+
+/** A number argument (not NaN; infinities allowed), else a TypeError naming it and what was given. */
+export function checkNumber(owner: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${owner}: ${name} must be a number, got ${describeValue(v)}`);
+  return v;
 }
 
 export function checkPositiveInt(owner: string, name: string, v: number): number {

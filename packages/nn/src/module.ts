@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkNDArray, checkOptions, describeValue, formatShape, sameShape, type NDArray } from '@pq/core';
 import { prefixError } from './errors.js';
 import { runModuleCall } from './hooks.js';
+import { stateTensorOf, type StateDict } from './io/state.js';
 
 const BUFFERS = new WeakSet<tf.Variable>();
 
@@ -147,13 +148,13 @@ export abstract class Module {
     return this;
   }
 
-  /** Parameters and buffers by dotted PyTorch path, copied out as float32 arrays. */
-  stateDict(): Record<string, NDArray> {
-    const out: Record<string, NDArray> = {};
+  /** Parameters and buffers by dotted PyTorch path, copied out as float32 arrays (integer buffers marked `dtype: 'int64'`). */
+  stateDict(): StateDict {
+    const out: StateDict = {};
     for (const [path, m] of this.namedModules()) {
       for (const [key, value] of m.ownEntries()) {
         if (value instanceof tf.Variable) {
-          out[joinPath(path, key)] = { data: Float32Array.from(value.dataSync()), shape: [...value.shape] };
+          out[joinPath(path, key)] = stateTensorOf(value);
         }
       }
     }
@@ -211,7 +212,8 @@ export abstract class Module {
         ctx.invalidValues.push(`${key}: ${problem}`);
         continue;
       }
-      ctx.assignments.push(() => assignValue(value, () => tf.tensor(entry.data, [...entry.shape], 'float32')));
+      // In the variable's own dtype (num_batches_tracked is int32), whatever the entry's.
+      ctx.assignments.push(() => assignValue(value, () => tf.tensor(entry.data, [...entry.shape], value.dtype)));
     }
   }
 

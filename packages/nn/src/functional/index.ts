@@ -7,7 +7,10 @@ export {
   adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, maxPoolNd, avgPoolNd, adaptiveAvgPoolNd, poolOutputSize,
 } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
-export { relu, sigmoid, tanh, dropout, logSoftmax, softmax, gelu } from './activation.js';
+export {
+  relu, sigmoid, tanh, dropout, logSoftmax, softmax, relu6, hardtanh, hardswish, hardsigmoid, silu, leakyRelu, gelu,
+} from './activation.js';
+export type { GeluOptions, GeluApproximate } from './activation.js';
 export { add, sub, mul, div, cat } from './arithmetic.js';
 export { nllLoss, crossEntropy, mseLoss } from './loss.js';
 export type { NllLossOptions, Reduction } from './loss.js';
@@ -21,8 +24,8 @@ export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { scaledDotProductAttention } from './attention.js';
 export type { ScaledDotProductAttentionOptions } from './attention.js';
-export { instanceNorm } from './norm.js';
-export type { InstanceNormOptions } from './norm.js';
+export { instanceNorm, batchNorm } from './norm.js';
+export type { InstanceNormOptions, BatchNormOptions } from './norm.js';
 export { lstmCell } from './rnn.js';
 export { pad } from './pad.js';
 export type { PadMode } from './pad.js';

@@ -1,7 +1,9 @@
-// Instance normalisation: each (sample, channel) normalised over its spatial dims.
+// Instance normalisation (each (sample, channel) normalised over its spatial dims) and batch
+// normalisation (each channel over the batch and its spatial dims).
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
 import { checkOptions, formatShape } from '@pq/core';
+import { batchNormTrain } from '../ops/batch_norm.js';
 
 export interface InstanceNormOptions {
   /** Running statistics ([C]); used instead of the input's when `useInputStats` is false. */
@@ -74,4 +76,75 @@ function updateRunningStats(
     runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(m, momentum)));
     runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
   });
+}
+
+export interface BatchNormOptions {
+  weight?: tf.Tensor | null;
+  bias?: tf.Tensor | null;
+  /** Normalise with the batch's statistics and update the running ones when given (default false). */
+  training?: boolean;
+  /** Weight of the batch in the running update: running = (1 - momentum)·running + momentum·batch (default 0.1). */
+  momentum?: number;
+  eps?: number;
+}
+
+const BATCH_NORM_KEYS = ['weight', 'bias', 'training', 'momentum', 'eps'] as const;
+
+/**
+ * PyTorch's F.batch_norm on x [N, C, ...]: in training, each channel is normalised with the
+ * batch's mean and biased variance over N and the spatial dims, and `runningMean` /
+ * `runningVar` (variables, or null) are updated in place with the unbiased variance; in eval the
+ * running statistics normalise. Then y·weight + bias per channel.
+ *
+ * ```js
+ * const y = F.batchNorm(tf.tensor2d([[1, 2], [3, 6]]), null, null, { training: true });
+ * y.print(); // [[-1, -1], [1, 1]] (up to eps)
+ * ```
+ */
+export function batchNorm(x: tf.Tensor, runningMean: tf.Tensor | null, runningVar: tf.Tensor | null, o: BatchNormOptions = {}): tf.Tensor {
+  checkOptions('batchNorm', o, BATCH_NORM_KEYS);
+  if (x.rank < 2) throw new Error(`batchNorm: expected input [N, C, ...], got shape ${formatShape(x.shape)}`);
+  const training = o.training ?? false;
+  const momentum = o.momentum ?? 0.1;
+  const eps = o.eps ?? 1e-5;
+  if (!(eps > 0)) throw new Error(`batchNorm: eps must be positive, got ${eps}`);
+  if (!Number.isFinite(momentum)) throw new Error(`batchNorm: momentum must be a finite number, got ${momentum}`);
+  const channels = x.shape[1]!;
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
+    if (t && (t.rank !== 1 || t.shape[0] !== channels)) {
+      throw new Error(`batchNorm: ${name} must have shape [${channels}] for input ${formatShape(x.shape)}, got ${formatShape(t.shape)}`);
+    }
+  }
+  if ((runningMean === null) !== (runningVar === null)) throw new Error('batchNorm: give both runningMean and runningVar, or neither');
+  const count = x.size / channels;
+  if (training) {
+    if (count <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input of shape ${formatShape(x.shape)}`);
+    for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+      if (t !== null && !(t instanceof tf.Variable)) throw new Error(`batchNorm: ${name} must be a tf.Variable to be updated in training`);
+    }
+  } else if (runningMean === null) {
+    throw new Error('batchNorm: runningMean and runningVar are needed in evaluation mode (training: false)');
+  }
+  const weight = o.weight ?? null;
+  const bias = o.bias ?? null;
+  return functional('batchNorm', [x, runningMean, runningVar, weight, bias], { training, momentum, eps }, () =>
+    tf.tidy(() => {
+      if (training) {
+        const { y, mean, variance } = batchNormTrain(x, weight ?? tf.ones([channels]), bias ?? tf.zeros([channels]), eps);
+        if (runningMean !== null && runningVar !== null) {
+          const unbiased = tf.mul(variance, count / (count - 1));
+          (runningMean as tf.Variable).assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
+          (runningVar as tf.Variable).assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
+        }
+        return y;
+      }
+      // As PyTorch's eval kernel: y = x·alpha + beta per channel.
+      const bcast = [1, channels, ...x.shape.slice(2).map(() => 1)];
+      let alpha = tf.rsqrt(tf.add(runningVar!, eps));
+      if (weight) alpha = tf.mul(alpha, weight);
+      let beta = tf.neg(tf.mul(runningMean!, alpha));
+      if (bias) beta = tf.add(beta, bias);
+      return tf.add(tf.mul(x, tf.reshape(alpha, bcast)), tf.reshape(beta, bcast));
+    }),
+  );
 }

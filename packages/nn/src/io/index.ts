@@ -2,4 +2,4 @@ export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SafetensorsE
 export { encodeStateJson, decodeStateJson } from './state_json.js';
 export { decodePth, PthError, type DecodePthOptions } from './pth.js';
 export { loadCheckpoint, checkpointFormat, type CheckpointFormat, type LoadCheckpointOptions } from './checkpoint.js';
-export type { StateDict, StateDictLike } from './state.js';
+export type { StateDict, StateDictLike, StateTensor, StateDtype } from './state.js';

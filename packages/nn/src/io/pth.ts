@@ -269,7 +269,11 @@ function materialize(dict: PyDict, littleEndian: boolean): StateDict {
   const budget = MAX_VIEWS_PER_STORAGE * [...storageElements.values()].reduce((a, b) => a + b, 0) + MAX_REPEATED_VIEW;
   if (total > budget) throw new PthError(`the tensors hold ${total} elements, far more than their storages (refusing to allocate them)`);
   const out: StateDict = nameMap();
-  for (const [name, t] of dict as Map<string, TorchTensor>) out[name] = { data: readTensor(t, littleEndian), shape: [...t.shape] };
+  for (const [name, t] of dict as Map<string, TorchTensor>) {
+    const entry = { data: readTensor(t, littleEndian), shape: [...t.shape] };
+    // Long tensors (num_batches_tracked) stay marked int64, so a save writes them back as such.
+    out[name] = t.dtype === 'int64' ? { ...entry, dtype: 'int64' } : entry;
+  }
   return out;
 }
 

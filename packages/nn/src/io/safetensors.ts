@@ -1,7 +1,8 @@
 // The safetensors format (what PyTorch users write with the `safetensors` library): an 8-byte
 // little-endian header length, a JSON header { name: { dtype, shape, data_offsets: [begin, end] },
 // __metadata__?: { string: string } }, then the raw little-endian tensor bytes. pq writes F32
-// and reads F32, F16, BF16, F64 and the integer/bool types, converting to float32.
+// (I64 for entries marked int64, as num_batches_tracked) and reads F32, F16, BF16, F64 and the
+// integer/bool types, converting to float32 (I64 entries come back marked int64).
 import { formatShape, shapeSize } from '@pq/core';
 import type { StateDict, StateDictLike } from './state.js';
 import { checkShape, nameMap, toStateDict } from './state.js';
@@ -22,7 +23,7 @@ export class SafetensorsError extends Error {
   }
 }
 
-/** Encodes a state dict as safetensors bytes (dtype F32), with optional string metadata. */
+/** Encodes a state dict as safetensors bytes (F32; I64 for int64 entries), with optional string metadata. */
 export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>): Uint8Array {
   const tensors = toStateDict('encodeSafetensors', dict);
   const header = nameMap<unknown>();
@@ -37,8 +38,9 @@ export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string,
   for (const name of names) {
     if (name === '__metadata__') throw new Error(`encodeSafetensors: '__metadata__' is reserved and cannot name a tensor`);
     const t = tensors[name]!;
-    const bytes = t.data.length * 4;
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    const int64 = t.dtype === 'int64';
+    const bytes = t.data.length * (int64 ? 8 : 4);
+    header[name] = { dtype: int64 ? 'I64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -51,8 +53,9 @@ export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string,
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let at = 8 + headerLength;
   for (const name of names) {
-    const data = tensors[name]!.data;
-    for (let i = 0; i < data.length; i++, at += 4) view.setFloat32(at, data[i]!, true);
+    const { data, dtype } = tensors[name]!;
+    if (dtype === 'int64') for (let i = 0; i < data.length; i++, at += 8) view.setBigInt64(at, BigInt(data[i]!), true);
+    else for (let i = 0; i < data.length; i++, at += 4) view.setFloat32(at, data[i]!, true);
   }
   return out;
 }
@@ -133,7 +136,8 @@ export function decodeSafetensors(bytes: Uint8Array): StateDict {
   const { entries, dataStart } = parseHeader(bytes);
   const out: StateDict = nameMap();
   for (const e of entries) {
-    out[e.name] = { data: readContiguousAsFloat32(bytes, dataStart + e.begin, shapeSize(e.shape), DTYPES[e.dtype]!), shape: e.shape };
+    const data = readContiguousAsFloat32(bytes, dataStart + e.begin, shapeSize(e.shape), DTYPES[e.dtype]!);
+    out[e.name] = e.dtype === 'I64' ? { data, shape: e.shape, dtype: 'int64' } : { data, shape: e.shape };
   }
   return out;
 }

@@ -1,10 +1,26 @@
 // What the state-file functions accept: a state dict of NDArrays (Module.stateDict()) or of tfjs
-// tensors, normalised to float32 NDArrays with checked shapes.
+// tensors, normalised to float32 NDArrays with checked shapes. An entry may say it is an
+// integer ('int64', as PyTorch's num_batches_tracked): its values are still float32 in memory
+// (exact up to 2^24), and state files store it as int64.
 import * as tf from '@tensorflow/tfjs-core';
 import { formatShape, shapeSize, type NDArray } from '@pq/core';
 
-export type StateDict = Record<string, NDArray>;
-export type StateDictLike = Record<string, NDArray | tf.Tensor>;
+/** How a state entry is stored: float32 (the default) or int64. */
+export type StateDtype = 'float32' | 'int64';
+
+/** A state-dict entry: float32 values, a shape, and the stored dtype when not float32. */
+export interface StateTensor extends NDArray {
+  readonly dtype?: StateDtype;
+}
+
+export type StateDict = Record<string, StateTensor>;
+export type StateDictLike = Record<string, StateTensor | tf.Tensor>;
+
+/** A tensor's values as a state entry (read back synchronously); tfjs's int32 is stored as int64. */
+export function stateTensorOf(t: tf.Tensor): StateTensor {
+  const entry = { data: Float32Array.from(t.dataSync()), shape: [...t.shape] };
+  return t.dtype === 'int32' ? { ...entry, dtype: 'int64' } : entry;
+}
 
 /**
  * An empty map from names to values with no prototype: a tensor named `__proto__` or
@@ -28,7 +44,7 @@ export function toStateDict(owner: string, dict: StateDictLike): StateDict {
   const out = nameMap<NDArray>();
   for (const [name, value] of Object.entries(dict)) {
     if (value instanceof tf.Tensor) {
-      out[name] = { data: Float32Array.from(value.dataSync()), shape: [...value.shape] };
+      out[name] = stateTensorOf(value);
       continue;
     }
     if (!value || !(value.data instanceof Float32Array)) throw new Error(`${owner}: '${name}' is not a tensor or {data: Float32Array, shape}`);
@@ -36,6 +52,10 @@ export function toStateDict(owner: string, dict: StateDictLike): StateDict {
     if (shapeSize(shape) !== value.data.length) {
       throw new Error(`${owner}: '${name}' has ${value.data.length} values but shape ${formatShape(shape)} needs ${shapeSize(shape)}`);
     }
+    if (value.dtype !== undefined && value.dtype !== 'float32' && value.dtype !== 'int64') {
+      throw new Error(`${owner}: '${name}' has dtype ${JSON.stringify(value.dtype)} (expected 'float32' or 'int64')`);
+    }
+    if (value.dtype === 'int64' && !value.data.every(Number.isInteger)) throw new Error(`${owner}: '${name}' is int64 but holds a non-integer value`);
     out[name] = value;
   }
   return out;

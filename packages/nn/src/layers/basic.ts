@@ -6,28 +6,20 @@ import { flatten } from '../functional/shape.js';
 import { checkOptions } from '@pq/core';
 import { pyBool, pyFloat } from '../py_repr.js';
 import { optionKeysOf } from './option_keys.js';
+import { InplaceActivation } from './activation.js';
 
 export interface InplaceOptions {
   /** Accepted for PyTorch compatibility; tfjs tensors are immutable, so it changes nothing. */
   inplace?: boolean;
 }
 
-export class ReLU extends Module {
-  static optionKeys: readonly string[] = ['inplace'];
-  readonly inplace: boolean;
-
+export class ReLU extends InplaceActivation {
   constructor(o: InplaceOptions = {}) {
-    super();
-    checkOptions(this.typeName, o, optionKeysOf(this));
-    this.inplace = o.inplace ?? false;
+    super(o);
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
     return relu(x);
-  }
-
-  override extraRepr(): string {
-    return this.inplace ? 'inplace=True' : '';
   }
 }
 

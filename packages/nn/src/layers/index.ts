@@ -11,8 +11,10 @@ export {
 export { InstanceNormNd, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormLayerOptions } from './instancenorm.js';
 export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn.js';
 export { ReLU, Sigmoid, Tanh, Identity, Dropout, Flatten, type InplaceOptions } from './basic.js';
+export { ReLU6, Hardtanh, Hardswish, Hardsigmoid, SiLU, LeakyReLU, GELU, Softmax, LogSoftmax } from './activation.js';
+export { BatchNormNd, BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormLayerOptions } from './batchnorm.js';
 export { Sequential } from './sequential.js';
-export { ModuleList } from './module_list.js';
+export { ModuleList, ModuleDict } from './container.js';
 export { LayerNorm, type LayerNormLayerOptions } from './layer_norm.js';
 export { Embedding, type EmbeddingLayerOptions } from './embedding.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionCallOptions } from './attention.js';

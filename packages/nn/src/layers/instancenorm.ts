@@ -46,7 +46,7 @@ export abstract class InstanceNormNd extends Module {
     this.bias = this.affine ? parameter(tf.zeros([numFeatures]), 'bias') : null;
     this.running_mean = this.trackRunningStats ? buffer(tf.zeros([numFeatures]), 'running_mean') : null;
     this.running_var = this.trackRunningStats ? buffer(tf.ones([numFeatures]), 'running_var') : null;
-    this.num_batches_tracked = this.trackRunningStats ? buffer(tf.scalar(0), 'num_batches_tracked') : null;
+    this.num_batches_tracked = this.trackRunningStats ? buffer(tf.scalar(0, 'int32'), 'num_batches_tracked') : null;
   }
 
   override forward(x: tf.Tensor): tf.Tensor {

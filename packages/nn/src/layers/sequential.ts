@@ -1,6 +1,6 @@
 // nn.Sequential: children named '0', '1', ... (or by the keys of an object), called in order.
 import { Module } from '../module.js';
-import { ModuleContainer } from './module_list.js';
+import { ModuleContainer, checkChildName } from './container.js';
 
 export class Sequential extends ModuleContainer {
   /** `new Sequential(a, b, c)` names the children '0', '1', '2'; `new Sequential({ conv: a, act: b })` uses the keys. */
@@ -12,7 +12,7 @@ export class Sequential extends ModuleContainer {
         : (modules as Module[]).map((m, i) => [String(i), m]);
     for (const [name, m] of named) {
       if (!(m instanceof Module)) throw new Error(`Sequential: child '${name}' is not a Module (got ${typeof m})`);
-      if (name === 'training') throw new Error(`Sequential: a child may not be named 'training'`);
+      checkChildName(this, name);
       (this as unknown as Record<string, Module>)[name] = m;
     }
   }

@@ -10,7 +10,7 @@ import { MultiheadAttention } from './attention.js';
 import { Dropout } from './basic.js';
 import { LayerNorm } from './layer_norm.js';
 import { Linear } from './linear.js';
-import { ModuleList } from './module_list.js';
+import { ModuleList } from './container.js';
 import { optionKeysOf } from './option_keys.js';
 
 export type TransformerActivation = 'relu' | 'gelu';

@@ -11,7 +11,7 @@ import { quantizerProblem } from './quantizer.js';
 import './converters.js';
 
 export interface ExportOnnxOptions {
-  /** ONNX default-domain opset, 13 to 18 (default 13; per-channel Q/DQ needs >= 13). */
+  /** ONNX default-domain opset, 13 to 20 (default 13; per-channel Q/DQ needs >= 13; Gelu is an op from 20). */
   opset?: number;
   /** Graph input names (default 'input', or 'input0', 'input1', ... for several). */
   inputNames?: string[];
@@ -24,7 +24,7 @@ export interface ExportOnnxOptions {
 }
 
 export const MIN_OPSET = 13;
-export const MAX_OPSET = 18;
+export const MAX_OPSET = 20;
 const PRODUCER_VERSION = '0.1.0';
 const BATCH = 'batch';
 

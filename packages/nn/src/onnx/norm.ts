@@ -1,6 +1,8 @@
 // InstanceNorm1d/2d/3d -> InstanceNormalization (statistics of each sample). With running
 // statistics in eval mode (trackRunningStats), PyTorch normalises with the running mean and
-// variance instead, which is ONNX BatchNormalization.
+// variance instead, which is ONNX BatchNormalization. F.batchNorm (BatchNorm1d/2d/3d) ->
+// BatchNormalization with the running statistics; with the batch's own (no running
+// statistics), ReduceMean over N and the spatial dims, as torch.onnx exports it.
 import { attr } from './proto.js';
 import { isTensor, type ConvertContext } from './context.js';
 import { InstanceNormNd } from '../layers/instancenorm.js';
@@ -53,4 +55,36 @@ registerModuleConverter(InstanceNormNd, (ctx, m, [x], out) => {
   } else {
     ctx.bind(out, emitInstanceNorm(ctx, name, m.numFeatures, w, b, m.eps));
   }
+});
+
+/** ReduceMean over `axes`, keeping them (axes an attribute before opset 18, an input from 18). */
+function reduceMean(ctx: ConvertContext, x: string, axes: number[]): string {
+  const g = ctx.graph;
+  if (ctx.opset >= 18) return g.op('ReduceMean', [x, g.int64Const(ctx.local('axes'), axes)], ctx.local('mean'), { keepdims: attr.int(1) });
+  return g.op('ReduceMean', [x], ctx.local('mean'), { axes: attr.ints(axes), keepdims: attr.int(1) });
+}
+
+registerFunctionalConverter('batchNorm', (ctx, [x, runningMean, runningVar, weight, bias], attrs, out) => {
+  if (!isTensor(x)) return ctx.refuse('batchNorm needs a tensor input');
+  const g = ctx.graph;
+  const channels = x.shape[1]!;
+  const eps = attrs.eps as number;
+  const name = ctx.nameOf(x, 'input');
+  const w = isTensor(weight) ? ctx.nameOf(weight, 'weight') : null;
+  const b = isTensor(bias) ? ctx.nameOf(bias, 'bias') : null;
+  if (attrs.training !== true && isTensor(runningMean) && isTensor(runningVar)) {
+    ctx.bind(out, emitRunningNorm(ctx, name, channels, w, b, ctx.nameOf(runningMean, 'running_mean'), ctx.nameOf(runningVar, 'running_var'), eps));
+    return;
+  }
+  // The batch's statistics (biased variance), then the per-channel affine.
+  const axes = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
+  const centred = g.op('Sub', [name, reduceMean(ctx, name, axes)], ctx.local('centred'));
+  const variance = reduceMean(ctx, g.op('Mul', [centred, centred], ctx.local('square')), axes);
+  const std = g.op('Sqrt', [g.op('Add', [variance, g.floatConst(ctx.local('eps'), [], [eps])], ctx.local('var_eps'))], ctx.local('std'));
+  let y = g.op('Div', [centred, std], ctx.local('normalized'));
+  // weight and bias [C] as [C, 1, ...], which broadcasts against [N, C, ...].
+  const perChannel = (v: string): string => g.op('Reshape', [v, g.int64Const(ctx.local('channel_shape'), [channels, ...x.shape.slice(2).map(() => 1)])], ctx.local('per_channel'));
+  if (w !== null) y = g.op('Mul', [y, perChannel(w)], ctx.local('scaled'));
+  if (b !== null) y = g.op('Add', [y, perChannel(b)], ctx.local('shifted'));
+  ctx.bind(out, y);
 });

@@ -82,9 +82,9 @@ export interface ModelParts {
   producerVersion: string;
 }
 
-/** IR version matching the opset (ONNX's versioning table): opset 13 is IR 7, 14-18 are IR 8. */
+/** IR version matching the opset (ONNX's versioning table): opset 13 is IR 7, 14-18 are IR 8, 19-20 IR 9. */
 export function irVersionFor(opset: number): number {
-  return opset <= 13 ? 7 : 8;
+  return opset <= 13 ? 7 : opset <= 18 ? 8 : 9;
 }
 
 export function encodeModel(p: ModelParts): Uint8Array {

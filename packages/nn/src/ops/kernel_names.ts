@@ -14,6 +14,19 @@ export const PqQuantGrad = 'PqQuantGrad';
 /** Straight-through gradient of PqScaledE4M3: inputs `{ x, amax, dy }` (attr hasAmax). */
 export const PqScaledE4M3Grad = 'PqScaledE4M3Grad';
 
+/**
+ * Batch normalisation with the batch's own statistics, NC[spatial] layout: inputs
+ * `{ x, weight, bias }` (weight/bias [C]), attr `eps`; outputs `[y, mean, variance]` (biased
+ * variance, [C] each).
+ */
+export const PqBatchNormTrain = 'PqBatchNormTrain';
+/** Gradient of PqBatchNormTrain: inputs `{ dy, x, mean, variance, weight }`, attr `eps`; outputs `[dx, dweight, dbias]`. */
+export const PqBatchNormTrainGrad = 'PqBatchNormTrainGrad';
+
+export interface BatchNormAttrs {
+  eps: number;
+}
+
 /** Block-wise fake quantization (integer or E4M3): inputs `{ x, amax }`, amax of the block shape. */
 export const PqFakeBlockQuant = 'PqFakeBlockQuant';
 /** Straight-through gradient of PqFakeBlockQuant: inputs `{ x, amax, dy }`, `dy` where |x| <= its block's amax. */

@@ -11,10 +11,13 @@ import { blockQuantGradKernelConfig, fakeBlockQuantKernelConfig } from './kernel
 import { fakeBlockQuantGradConfig } from './gradients/block_quant_grad.js';
 import { tensorQuantGradConfig } from './gradients/tensor_quant_grad.js';
 import { scaledE4M3GradConfig } from './gradients/scaled_e4m3_grad.js';
+import { batchNormTrainGradKernelConfig, batchNormTrainKernelConfig } from './kernels/batch_norm.js';
+import { batchNormTrainGradConfig } from './gradients/batch_norm_grad.js';
 
 const KERNEL_CONFIGS = [
   fakeQuantKernelConfig, tensorQuantKernelConfig, scaledE4M3KernelConfig, quantGradKernelConfig, scaledE4M3GradKernelConfig,
   fakeBlockQuantKernelConfig, blockQuantGradKernelConfig,
+  batchNormTrainKernelConfig, batchNormTrainGradKernelConfig,
 ];
 const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu', 'tensorflow'];
 
@@ -27,6 +30,6 @@ export function registerPqKernels(backendName: string): void {
 }
 
 for (const backendName of KNOWN_BACKENDS) registerPqKernels(backendName);
-for (const grad of [fakeQuantGradConfig, tensorQuantGradConfig, scaledE4M3GradConfig, fakeBlockQuantGradConfig]) {
+for (const grad of [fakeQuantGradConfig, tensorQuantGradConfig, scaledE4M3GradConfig, fakeBlockQuantGradConfig, batchNormTrainGradConfig]) {
   if (tf.getGradient(grad.kernelName) === undefined) tf.registerGradient(grad);
 }

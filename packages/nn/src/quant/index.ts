@@ -15,4 +15,4 @@ export {
   QuantAdaptiveAvgPool1d, QuantAdaptiveAvgPool2d, QuantAdaptiveAvgPool3d, type QuantMaxPoolOptions, type QuantAvgPoolOptions,
 } from './pooling.js';
 export { QuantInstanceNorm1d, QuantInstanceNorm2d, QuantInstanceNorm3d, type QuantInstanceNormOptions } from './instance_norm.js';
-export { QuantLSTMCell, QuantLSTM, QuantizerList, type QuantLSTMCellOptions, type QuantLSTMOptions } from './rnn.js';
+export { QuantLSTMCell, QuantLSTM, type QuantLSTMCellOptions, type QuantLSTMOptions } from './rnn.js';

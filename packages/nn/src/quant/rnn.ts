@@ -4,7 +4,7 @@
 // quantizers per layer and direction (`_input_quantizers.0`, `_weight_quantizers.0`, ...).
 import * as tf from '@tensorflow/tfjs-core';
 import { QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, QUANT_DESC_8BIT_PER_TENSOR, type QuantDescriptor } from '@pq/core';
-import { Module } from '../module.js';
+import { ModuleList } from '../layers/container.js';
 import { LSTM, LSTMCell, type LSTMCellOptions, type LSTMOptions } from '../layers/rnn.js';
 import { lstmCell } from '../functional/rnn.js';
 import { QuantMixin, checkDescriptor, splitQuantOptions, type QuantWeightOptions } from './quant_mixin.js';
@@ -42,28 +42,6 @@ export class QuantLSTMCell extends QuantMixin<typeof LSTMCell, QuantLSTMCellArgs
   }
 }
 
-/** PyTorch's nn.ModuleList of quantizers: children named '0', '1', ... */
-export class QuantizerList extends Module {
-  [index: number]: TensorQuantizer;
-
-  constructor(quantizers: TensorQuantizer[]) {
-    super();
-    quantizers.forEach((q, i) => (this[i] = q));
-  }
-
-  get length(): number {
-    return [...this.children()].length;
-  }
-
-  forward(): never {
-    throw new Error('QuantizerList holds quantizers; call them one by one');
-  }
-
-  override get typeName(): string {
-    return 'ModuleList';
-  }
-}
-
 export class QuantLSTM extends LSTM {
   static override optionKeys: readonly string[] = [...LSTM.optionKeys, 'quantDescInput', 'quantDescWeight'];
   static defaultQuantDescInput: QuantDescriptor = QUANT_DESC_8BIT_PER_TENSOR;
@@ -78,15 +56,15 @@ export class QuantLSTM extends LSTM {
   }
 
   /** One input quantizer per layer and direction (index layer * directions + direction). */
-  declare _input_quantizers: QuantizerList;
-  declare _weight_quantizers: QuantizerList;
+  declare _input_quantizers: ModuleList<TensorQuantizer>;
+  declare _weight_quantizers: ModuleList<TensorQuantizer>;
 
   constructor(inputSize: number, hiddenSize: number, o: QuantLSTMOptions = {}) {
     const { input, weight } = splitQuantOptions(new.target, o, true);
     super(inputSize, hiddenSize, o);
     const count = this.numLayers * this.directions;
-    this._input_quantizers = new QuantizerList(Array.from({ length: count }, () => new TensorQuantizer(input)));
-    this._weight_quantizers = new QuantizerList(Array.from({ length: count }, () => new TensorQuantizer(weight!)));
+    this._input_quantizers = new ModuleList(Array.from({ length: count }, () => new TensorQuantizer(input)));
+    this._weight_quantizers = new ModuleList(Array.from({ length: count }, () => new TensorQuantizer(weight!)));
   }
 
   override cellForward(layer: number, reverse: boolean, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor): [tf.Tensor, tf.Tensor] {

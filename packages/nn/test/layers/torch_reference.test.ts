@@ -12,7 +12,9 @@ const f = fixture();
 function build(c: { module: string; args: unknown[]; options: Record<string, unknown> }): Module {
   const Ctor = (layers as unknown as Record<string, new (...a: unknown[]) => Module>)[c.module];
   if (Ctor === undefined) throw new Error(`no layer ${c.module}`);
-  const optionless = c.module.startsWith('Adaptive');
+  // Options go last when there are any (a layer with optional positional arguments, such as
+  // Hardtanh(minVal, maxVal, o), would read a lone {} as its first argument).
+  const optionless = c.module.startsWith('Adaptive') || Object.keys(c.options).length === 0;
   return optionless ? new Ctor(...c.args) : new Ctor(...c.args, c.options);
 }
 
@@ -110,6 +112,26 @@ describe('layer reprs match PyTorch', () => {
     'Dropout()': () => new layers.Dropout(),
     'Flatten()': () => new layers.Flatten(),
     'Sequential(Conv2d(1, 2, 3), ReLU())': () => new layers.Sequential(new layers.Conv2d(1, 2, 3), new layers.ReLU()),
+    'BatchNorm2d(3)': () => new layers.BatchNorm2d(3),
+    'BatchNorm1d(4, {momentum: null, affine: false, trackRunningStats: false})': () =>
+      new layers.BatchNorm1d(4, { momentum: null, affine: false, trackRunningStats: false }),
+    'BatchNorm3d(2, {eps: 0.001, momentum: 0.3})': () => new layers.BatchNorm3d(2, { eps: 0.001, momentum: 0.3 }),
+    'ReLU6()': () => new layers.ReLU6(),
+    'ReLU6({inplace: true})': () => new layers.ReLU6({ inplace: true }),
+    'Hardtanh()': () => new layers.Hardtanh(),
+    'Hardtanh(-2, 3)': () => new layers.Hardtanh(-2, 3),
+    'Hardswish()': () => new layers.Hardswish(),
+    'Hardsigmoid()': () => new layers.Hardsigmoid(),
+    'SiLU()': () => new layers.SiLU(),
+    'LeakyReLU()': () => new layers.LeakyReLU(),
+    'LeakyReLU(0.2, {inplace: true})': () => new layers.LeakyReLU(0.2, { inplace: true }),
+    'GELU()': () => new layers.GELU(),
+    "GELU({approximate: 'tanh'})": () => new layers.GELU({ approximate: 'tanh' }),
+    'Softmax(1)': () => new layers.Softmax(1),
+    'Softmax()': () => new layers.Softmax(),
+    'LogSoftmax(-1)': () => new layers.LogSoftmax(-1),
+    'ModuleList([Linear(2, 3), ReLU6()])': () => new layers.ModuleList([new layers.Linear(2, 3), new layers.ReLU6()]),
+    'ModuleDict({conv: Conv2d(1, 2, 3), act: SiLU()})': () => new layers.ModuleDict({ conv: new layers.Conv2d(1, 2, 3), act: new layers.SiLU() }),
   };
   it('every fixture repr is covered', () => {
     expect(Object.keys(made).sort()).toEqual(Object.keys(f.reprs).sort());
@@ -121,4 +143,53 @@ describe('layer reprs match PyTorch', () => {
       m.dispose();
     });
   }
+});
+
+describe('BatchNorm running statistics match PyTorch', () => {
+  for (const c of f.batchNormRuns) {
+    it(c.name, () => {
+      const m = build(c);
+      loadParams(m, c.params);
+      const xs = (c.xs as Arr[]).map(tensorOf);
+      (c.modes as boolean[]).slice(0, -1).forEach((train, i) => {
+        m.train(train);
+        tf.dispose(m.call(xs[i]!) as tf.Tensor);
+      });
+      m.train((c.modes as boolean[]).at(-1)!);
+      const x = tf.variable(xs.at(-1)!);
+      const params = [...m.namedParameters()];
+      let y: tf.Tensor | null = null;
+      const { grads } = tf.variableGrads(() => {
+        y = tf.keep(m.call(x) as tf.Tensor);
+        return tf.sum(tf.mul(y, tensorOf(c.dy))) as tf.Scalar;
+      }, [x, ...params.map(([, v]) => v)]);
+      expectClose(y!, c.y, 'y');
+      expectClose(grads[x.name]!, c.dx, 'dx');
+      for (const [name, v] of params) expectClose(grads[v.name]!, c.grads[name], `d${name}`);
+      const after = m.stateDict();
+      expect(Object.keys(after)).toEqual(Object.keys(c.after));
+      for (const [k, v] of Object.entries(c.after as Record<string, Arr>)) expectClose(after[k]!.data, v, k);
+      expect(after['num_batches_tracked']!.dtype).toBe('int64');
+      tf.dispose([...xs, x, y!, ...Object.values(grads)]);
+      m.dispose();
+    });
+  }
+});
+
+describe('containers and shape ops match PyTorch', () => {
+  it('ModuleList and ModuleDict name their children as PyTorch does in state dicts', () => {
+    const list = new layers.ModuleList([new layers.Linear(2, 3), new layers.BatchNorm1d(3)]);
+    const dict = new layers.ModuleDict({ conv: new layers.Conv2d(1, 2, 3), bn: new layers.BatchNorm2d(2) });
+    expect(Object.keys(list.stateDict())).toEqual(f.containers.list);
+    expect(Object.keys(dict.stateDict())).toEqual(f.containers.dict);
+    list.dispose();
+    dict.dispose();
+  });
+
+  it('F.flatten(x, 1, 2) and F.adaptiveAvgPool2d(x, [2, 3])', () => {
+    const x = tensorOf(f.shapeOps.x);
+    expectClose(layers.F.flatten(x, 1, 2), f.shapeOps.flatten_1_2, 'flatten');
+    expectClose(layers.F.adaptiveAvgPool2d(x, [2, 3]), f.shapeOps.adaptiveAvgPool2d_2_3, 'adaptiveAvgPool2d');
+    x.dispose();
+  });
 });
