@@ -1,9 +1,9 @@
 // Command-line options of `pnpm lenet`: parsed with node:util parseArgs, then each value
 // checked with an error that names the option and the bad value.
 import { parseArgs } from 'node:util';
+import { CALIB_METHODS, type CalibMethod } from './model.js';
 
-export const CALIB_METHODS = ['max', 'percentile', 'mse', 'entropy'] as const;
-export type CalibMethod = (typeof CALIB_METHODS)[number];
+export { CALIB_METHODS, type CalibMethod };
 export const KERNELS = ['js', 'gpu'] as const;
 export type KernelsName = (typeof KERNELS)[number];
 export const BACKENDS = ['wasm', 'cpu'] as const;

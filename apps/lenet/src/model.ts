@@ -1,7 +1,6 @@
 // What the pipeline needs from a model, so that the orchestration (data order, schedules,
 // calibration order, outputs) is independent of how LeNet is built. The @pq/nn LeNet
 // implements it in lenet/; tests can use any small model.
-import type { CalibMethod } from './args.js';
 import type { Split } from './data/dataset.js';
 import type { CalibHistogram } from './report/charts.js';
 
@@ -12,6 +11,10 @@ export interface StateTensor {
 }
 /** PyTorch-named state dict (`conv1.weight`, `conv1._input_quantizer._amax`, ...). */
 export type StateDict = Record<string, StateTensor>;
+
+/** The calibration methods of the PTQ phase, in the order they run. */
+export const CALIB_METHODS = ['max', 'percentile', 'mse', 'entropy'] as const;
+export type CalibMethod = (typeof CALIB_METHODS)[number];
 
 export interface TrainableModel {
   /** One SGD (momentum 0.9) step on `batch` at learning rate `lr` in training mode; returns its mean loss. */

@@ -2,7 +2,7 @@
 // calibration method, QAT from one of them, ONNX export and check, outputs and report.
 import { join } from 'node:path';
 import { CALIB_METHODS, type CalibMethod, type LenetOptions } from './args.js';
-import { type MnistData, type Split, batchesInOrder, calibrationIndices, gather } from './data/dataset.js';
+import { CALIB_BATCH, type MnistData, type Split, batchesInOrder, calibrationIndices, gather } from './data/dataset.js';
 import { accuracy } from './evaluate.js';
 import { writeFileAtomic } from './io/atomicWrite.js';
 import { prepareOutDir } from './io/outputRecord.js';
@@ -14,9 +14,6 @@ import { renderReport } from './report/html.js';
 import { qatLr } from './schedule.js';
 import { EpochShuffler } from './shuffle.js';
 import { type EpochRecord, type PhaseTiming, type PtqResult, type Summary, formatSummaryTable, summaryJson } from './summary.js';
-
-/** Calibration batches are always 64 samples, in order (histogram ranges depend on batch boundaries). */
-export const CALIB_BATCH = 64;
 
 export const OUTPUT_FILES = {
   float: 'lenet-float.safetensors',

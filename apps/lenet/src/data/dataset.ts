@@ -60,6 +60,9 @@ export function head(split: Split, n: number): Split {
   return { images: split.images.subarray(0, m * PIXELS), labels: split.labels.subarray(0, m), count: m };
 }
 
+/** Calibration batches are always 64 samples, in order (histogram ranges depend on batch boundaries). */
+export const CALIB_BATCH = 64;
+
 /**
  * The calibration subset: every `every`-th training sample in split order, counted from 1
  * (indices every-1, 2*every-1, ...): 500 of the 8,004 embedded training samples for every = 16.

@@ -1,3 +1,4 @@
 export * from './dataset.js';
-export { loadMnistPackage, splitDigits, isTestSample } from './mnistPackage.js';
+export { loadMnistPackage } from './mnistPackage.js';
+export { splitDigits, isTestSample } from './digits.js';
 export { loadIdxDir, parseIdx, readIdxFile } from './idx.js';
