@@ -1,13 +1,13 @@
 // Command-line options of `pnpm lenet`: parsed with node:util parseArgs, then each value
 // checked with an error that names the option and the bad value.
 import { parseArgs } from 'node:util';
+import {
+  BACKENDS, type BackendName, KERNELS, type KernelsName, UsageError, intOption as int, oneOfOption as oneOf, pathOption as nonEmpty,
+  positiveFloatOption as positiveFloat, seedOption,
+} from '@pq/app-kit';
 import { CALIB_METHODS, type CalibMethod } from './model.js';
 
 export { CALIB_METHODS, type CalibMethod };
-export const KERNELS = ['js', 'gpu'] as const;
-export type KernelsName = (typeof KERNELS)[number];
-export const BACKENDS = ['wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
 
 export interface LenetOptions {
   epochs: number;
@@ -82,36 +82,6 @@ Output
   -h, --help          show this help
 `;
 
-/** A bad command line; the CLI prints the message and the hint to use --help. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-function int(name: string, raw: string, min: number): number {
-  if (!/^[+]?\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be an integer >= ${min}, got "${raw}"`);
-  const v = Number(raw);
-  if (!Number.isSafeInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${raw}"`);
-  return v;
-}
-
-function positiveFloat(name: string, raw: string): number {
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a number > 0, got "${raw}"`);
-  return v;
-}
-
-function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
-
-function nonEmpty(name: string, raw: string): string {
-  if (raw.trim() === '') throw new UsageError(`--${name} needs a path, got an empty string`);
-  return raw;
-}
-
 export type ParsedArgs = { help: true } | { help: false; options: LenetOptions };
 
 export function parseLenetArgs(argv: readonly string[]): ParsedArgs {
@@ -149,8 +119,7 @@ export function parseLenetArgs(argv: readonly string[]): ParsedArgs {
   if (v.epochs !== undefined) o.epochs = int('epochs', v.epochs, 0);
   if (v['batch-size'] !== undefined) o.batchSize = int('batch-size', v['batch-size'], 1);
   if (v.lr !== undefined) o.lr = positiveFloat('lr', v.lr);
-  if (v.seed !== undefined) o.seed = int('seed', v.seed, 0);
-  if (o.seed > 0xffffffff) throw new UsageError(`--seed must be below 2^32, got "${v.seed}"`);
+  if (v.seed !== undefined) o.seed = seedOption(v.seed);
   if (v.methods !== undefined) {
     const list = v.methods.split(',').map((m) => m.trim()).filter((m) => m !== '');
     if (list.length === 0) throw new UsageError(`--methods needs at least one of ${CALIB_METHODS.join(', ')}`);

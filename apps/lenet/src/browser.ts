@@ -10,10 +10,12 @@ export {
   CALIB_BATCH, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, PIXELS, batchesInOrder, calibrationIndices, gather, head, makeSplit,
   normalisePixel, type MnistData, type Split,
 } from './data/dataset.js';
-export { digitFilePixels, isTestSample, splitDigits } from './data/digits.js';
-export { EVAL_BATCH, NUM_CLASSES, accuracy, argmaxRows } from './evaluate.js';
-export { QAT_FINAL_FACTOR, QAT_LR_FACTOR, cosineLr, qatLr } from './schedule.js';
-export { EpochShuffler, mulberry32, permutation, type Rng } from './shuffle.js';
-export { METHOD_COLORS, histogramPoints, histogramSpec, type CalibHistogram } from './report/charts.js';
+export { splitDigits } from './data/digits.js';
+export { EVAL_BATCH, NUM_CLASSES, accuracy } from './evaluate.js';
+export { QAT_FINAL_FACTOR, QAT_LR_FACTOR, qatLr } from './schedule.js';
 export { compareOnnx, type OnnxCheck, type OnnxRuntime } from './onnxCompare.js';
-export { ONNX_DIFF_TOLERANCE } from './summary.js';
+// The pieces the demo shares with pq's other apps.
+export {
+  EpochShuffler, ONNX_DIFF_TOLERANCE, argmaxRows, cosineLr, digitFilePixels, isTestSample, mulberry32, permutation, type Rng,
+} from '@pq/app-kit';
+export { METHOD_COLORS, histogramPoints, histogramSpec, type CalibHistogram } from '@pq/app-kit/report';

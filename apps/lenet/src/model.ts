@@ -2,7 +2,7 @@
 // calibration order, outputs) is independent of how LeNet is built. The @pq/nn LeNet
 // implements it in lenet/; tests can use any small model.
 import type { Split } from './data/dataset.js';
-import type { CalibHistogram } from './report/charts.js';
+import type { CalibHistogram } from '@pq/app-kit/report';
 
 /** A tensor as state dicts hold it: float32 data, row-major, PyTorch-layout shape. */
 export interface StateTensor {

@@ -1,18 +1,16 @@
 // The demo's flow, independent of how the model is built: float training, PTQ with each
 // calibration method, QAT from one of them, ONNX export and check, outputs and report.
 import { join } from 'node:path';
+import { EpochShuffler, ProgressBar, type ProgressOutput, progressMode } from '@pq/app-kit';
+import { checkFiniteWeights, checkJsonPath, prepareOutDir, writeFileAtomic } from '@pq/app-kit/node';
+import type { CalibHistogram } from '@pq/app-kit/report';
 import { CALIB_METHODS, type CalibMethod, type LenetOptions } from './args.js';
 import { CALIB_BATCH, type MnistData, type Split, batchesInOrder, calibrationIndices, gather } from './data/dataset.js';
 import { accuracy } from './evaluate.js';
-import { writeFileAtomic } from './io/atomicWrite.js';
-import { prepareOutDir } from './io/outputRecord.js';
 import type { ModelFactory, QuantModel, StateDict, TrainableModel } from './model.js';
-import { type ProgressOutput, ProgressBar, progressMode } from './progress.js';
-import type { CalibHistogram } from './report/charts.js';
-import { checkData, checkFiniteWeights, checkJsonPath } from './preflight.js';
+import { checkData } from './preflight.js';
 import { renderReport } from './report/html.js';
 import { qatLr } from './schedule.js';
-import { EpochShuffler } from './shuffle.js';
 import { type EpochRecord, type PhaseTiming, type PtqResult, type Summary, formatSummaryTable, summaryJson } from './summary.js';
 
 export const OUTPUT_FILES = {
@@ -25,6 +23,9 @@ export const OUTPUT_FILES = {
 } as const;
 
 /** Every file name a run can write in --out. */
+/** lenet-outputs.json: the files a run wrote, read by the next run into the same --out. */
+export const OUTPUT_RECORD = { file: 'lenet-outputs.json', writer: 'pq-lenet' } as const;
+
 export const ALL_OUTPUT_FILES: readonly string[] = [
   OUTPUT_FILES.float, ...CALIB_METHODS.map(OUTPUT_FILES.ptq), OUTPUT_FILES.qat, OUTPUT_FILES.onnx, OUTPUT_FILES.summary, OUTPUT_FILES.report,
 ];
@@ -134,7 +135,7 @@ export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promi
   checkJsonPath(o.json);
   const weights = o.weights ? models.loadWeights(o.weights) : null;
   if (weights && o.weights) checkFiniteWeights(weights, o.weights);
-  await prepareOutDir(o.out, plannedOutputs(o, deps.checkOnnx !== undefined), ALL_OUTPUT_FILES);
+  await prepareOutDir(o.out, plannedOutputs(o, deps.checkOnnx !== undefined), ALL_OUTPUT_FILES, OUTPUT_RECORD);
   const warnings: string[] = [];
   const warn = (line: string): void => {
     warnings.push(line);

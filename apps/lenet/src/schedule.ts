@@ -1,19 +1,12 @@
 // Learning-rate schedules: constant for float training; for QAT the reference's recipe,
 // 1% of the float rate cosine-annealed (per step) down to 1% of that.
 
+import { cosineLr } from '@pq/app-kit';
+
 /** QAT starts at 1% of the float learning rate. */
 export const QAT_LR_FACTOR = 0.01;
 /** ... and anneals down to 1% of its start. */
 export const QAT_FINAL_FACTOR = 0.01;
-
-/**
- * Cosine annealing (PyTorch's CosineAnnealingLR stepped per batch): step t of `total` gets
- * `min + (max - min) * (1 + cos(pi * t / total)) / 2`.
- */
-export function cosineLr(max: number, min: number, step: number, total: number): number {
-  if (total <= 0) return max;
-  return min + ((max - min) * (1 + Math.cos((Math.PI * step) / total))) / 2;
-}
 
 /** The QAT learning rate of step `step` out of `total`, given the float learning rate. */
 export function qatLr(floatLr: number, step: number, total: number): number {

@@ -1,31 +1,16 @@
 // summary.json and the terminal table. Everything but `timing` depends only on the options and
 // the data, so two runs with the same --seed write the same bytes up to the `timing` block.
+import { ONNX_DIFF_TOLERANCE, type PhaseTiming, formatDelta, formatPercent, formatTable } from '@pq/app-kit';
+import type { EpochRecord } from '@pq/app-kit/report';
 import type { CalibMethod } from './args.js';
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  testAccuracy: number;
-}
-
-/** Throughput of one training phase: overall and per epoch (samples per second). */
-export interface PhaseTiming {
-  trainSamplesPerSec: number;
-  epochSamplesPerSec: number[];
-}
+export type { EpochRecord, PhaseTiming };
 
 export interface PtqResult {
   accuracy: number;
   /** Every quantizer of the model by state-dict name (`conv1._input_quantizer._amax`), amax flattened. */
   amax: Record<string, number[]>;
 }
-
-/**
- * pq and ONNX Runtime compute the same float32 graph, summing convolutions in different orders:
- * that alone moves a log-probability by about 1e-6. A difference above this means some value
- * before a quantizer rounded to the neighbouring level (it sat on a rounding boundary).
- */
-export const ONNX_DIFF_TOLERANCE = 1e-4;
 
 export interface Summary {
   data: { source: string; train: number; test: number };
@@ -42,12 +27,6 @@ export interface Summary {
   warnings: string[];
   /** Last, and the only part that varies between runs with the same seed. float is null with --epochs 0, qat with --qat-epochs 0. */
   timing: { float: PhaseTiming | null; qat: PhaseTiming | null };
-}
-
-/** The summary without `timing`: what must be identical for the same seed. */
-export function withoutTimings(s: Summary): Omit<Summary, 'timing'> {
-  const { timing: _timing, ...rest } = s;
-  return rest;
 }
 
 export function summaryJson(s: Summary): string {
@@ -71,28 +50,12 @@ export function tableRows(s: Summary): TableRow[] {
   return rows;
 }
 
-export function formatPercent(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
-export function formatDelta(points: number | null): string {
-  if (points === null) return '';
-  const r = Math.round(points * 100) / 100;
-  return `${r > 0 ? '+' : r < 0 ? '-' : '±'}${Math.abs(r).toFixed(2)}`;
-}
-
 /** The terminal table: model, test accuracy, change vs float in points, then the ONNX check. */
 export function formatSummaryTable(s: Summary): string {
   const rows = tableRows(s).map((r) => [r.model, formatPercent(r.accuracy), formatDelta(r.deltaPoints)]);
-  const header = ['model', 'test accuracy', 'vs float (pts)'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const fmt = (cells: string[]): string =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ').trimEnd();
   const lines = [
     `${s.data.source}: ${s.data.train.toLocaleString('en-US')} train / ${s.data.test.toLocaleString('en-US')} test`,
-    fmt(header),
-    widths.map((w) => '-'.repeat(w)).join('   '),
-    ...rows.map(fmt),
+    ...formatTable(['model', 'test accuracy', 'vs float (pts)'], rows),
   ];
   if (s.onnx) {
     lines.push(

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { encodeSafetensors, encodeStateJson } from '@pq/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../src/args.js';
-import { setupCompute } from '../src/compute.js';
+import { setupCompute } from '@pq/app-kit/compute';
 import { type MnistData, gather, head, loadMnistPackage } from '../src/data/index.js';
 import { nnModels } from '../src/lenet/nnModels.js';
 import { checkOnnx } from '../src/onnxCheck.js';
 import { runPipeline } from '../src/pipeline.js';
-import { withoutTimings } from '../src/summary.js';
+import { withoutTimings } from '@pq/app-kit';
 
 const QUANTIZER_SIZES: Record<string, number> = {
   'conv1._input_quantizer._amax': 1,

@@ -6,7 +6,7 @@ import { DEFAULT_OPTIONS } from '../src/args.js';
 import { type MnistData, gather, head, loadMnistPackage } from '../src/data/index.js';
 import type { ModelFactory } from '../src/model.js';
 import { runPipeline } from '../src/pipeline.js';
-import { withoutTimings } from '../src/summary.js';
+import { withoutTimings } from '@pq/app-kit';
 import { tinyModels } from './tinyModel.js';
 
 /** tinyModels, counting the models it creates (none may be created when a run is refused). */

@@ -1,38 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { amaxByMethod, binsIn, clippedShare, countTicks, fullestBin, groupCoinciding, histogramPoints, renderSvg } from '../src/report/charts.js';
-import { escapeHtml, renderReport } from '../src/report/html.js';
+import { binsIn, clippedShare, countTicks, escapeHtml, fullestBin, groupCoinciding } from '@pq/app-kit/report';
+import { renderReport } from '../src/report/html.js';
 import { syntheticHistograms, syntheticSummary } from './synthetic.js';
-
-describe('report charts', () => {
-  it('merges histogram bins to at most 512 points, keeping the total count', () => {
-    const [h] = syntheticHistograms();
-    const pts = histogramPoints(h!);
-    expect(pts.length).toBe(512);
-    const total = Array.from(h!.counts).reduce((a, b) => a + b, 0);
-    expect(pts.reduce((a, p) => a + p.count, 0)).toBe(total);
-    expect(pts[0]!.x).toBeCloseTo((h!.edges[0]! + h!.edges[4]!) / 2, 12);
-    expect(() => histogramPoints({ quantizer: 'q', edges: [0, 1], counts: [1, 2] })).toThrow(/histogram q: 2 edges for 2 bins/);
-  });
-
-  it('reads each method\'s amax of a quantizer from the summary', () => {
-    expect(amaxByMethod(syntheticSummary(), 'conv1._input_quantizer')).toEqual([
-      { method: 'max', amax: 2.82 },
-      { method: 'percentile', amax: 2.5 },
-      { method: 'mse', amax: 2.1 },
-      { method: 'entropy', amax: 1.7 },
-    ]);
-  });
-
-  it('renders vega-lite to SVG headlessly', async () => {
-    const svg = await renderSvg({
-      data: { values: [{ a: 1, b: 2 }, { a: 2, b: 5 }] },
-      mark: 'line',
-      encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
-    });
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('</svg>');
-  });
-});
 
 describe('report.html', () => {
   it('is one self-contained page with the table, curves and a histogram per input quantizer', async () => {

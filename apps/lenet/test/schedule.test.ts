@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmaxRows } from '../src/evaluate.js';
-import { cosineLr, qatLr } from '../src/schedule.js';
+import { argmaxRows, cosineLr } from '@pq/app-kit';
+import { accuracy } from '../src/evaluate.js';
+import { qatLr } from '../src/schedule.js';
 
 describe('schedules', () => {
   it('QAT starts at 1% of the float lr and anneals to 1% of that', () => {

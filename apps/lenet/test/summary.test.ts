@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDelta, formatSummaryTable, summaryJson, tableRows, withoutTimings } from '../src/summary.js';
+import { formatDelta, withoutTimings } from '@pq/app-kit';
+import { formatSummaryTable, summaryJson, tableRows } from '../src/summary.js';
 import { syntheticSummary } from './synthetic.js';
 
 describe('summary', () => {

@@ -1,5 +1,5 @@
 // A synthetic summary and calibration histograms for the summary and report tests.
-import type { CalibHistogram } from '../src/report/charts.js';
+import type { CalibHistogram } from '@pq/app-kit/report';
 import type { Summary } from '../src/summary.js';
 
 export function syntheticSummary(): Summary {

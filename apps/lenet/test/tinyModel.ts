@@ -4,8 +4,8 @@
 import type { CalibMethod } from '../src/args.js';
 import { PIXELS, type Split } from '../src/data/dataset.js';
 import type { ModelFactory, QuantModel, StateDict, TrainableModel } from '../src/model.js';
-import type { CalibHistogram } from '../src/report/charts.js';
-import { mulberry32 } from '../src/shuffle.js';
+import type { CalibHistogram } from '@pq/app-kit/report';
+import { mulberry32 } from '@pq/app-kit';
 
 const C = 10;
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../src/args.js';
-import { setupCompute } from '../src/compute.js';
+import { setupCompute } from '@pq/app-kit/compute';
 import { loadMnistPackage } from '../src/data/index.js';
 import { nnModels } from '../src/lenet/nnModels.js';
 import { type PipelineResult, runPipeline } from '../src/pipeline.js';

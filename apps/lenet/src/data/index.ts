@@ -1,4 +1,4 @@
 export * from './dataset.js';
 export { loadMnistPackage } from './mnistPackage.js';
-export { splitDigits, isTestSample } from './digits.js';
+export { splitDigits } from './digits.js';
 export { loadIdxDir, parseIdx, readIdxFile } from './idx.js';

@@ -9,7 +9,7 @@ import {
 import type { CalibMethod } from '../args.js';
 import { IMAGE_SIZE, type Split } from '../data/dataset.js';
 import type { ModelFactory, QuantModel, StateDict, TrainableModel } from '../model.js';
-import type { CalibHistogram } from '../report/charts.js';
+import type { CalibHistogram } from '@pq/app-kit/report';
 import { type InputCalibrator, LeNet } from './net.js';
 
 export const MOMENTUM = 0.9;

@@ -1,9 +1,11 @@
 // report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with the
 // summary table, the training curves and each input quantizer's calibration histogram.
-import { ONNX_DIFF_TOLERANCE, formatDelta, formatPercent, type PtqResult, type Summary, tableRows } from '../summary.js';
+import { ONNX_DIFF_TOLERANCE, formatDelta, formatPercent } from '@pq/app-kit';
 import {
-  type CalibHistogram, amaxByMethod, clippedShare, fullestBin, groupCoinciding, histogramSpec, renderSvg, trainingCurvesSpec,
-} from './charts.js';
+  type CalibHistogram, amaxByMethod, clippedShare, escapeHtml, fullestBin, groupCoinciding, histogramSpec, htmlPage, renderSvg,
+  trainingCurvesSpec, warningsBox,
+} from '@pq/app-kit/report';
+import { type PtqResult, type Summary, tableRows } from '../summary.js';
 
 export interface ReportInput {
   summary: Summary;
@@ -11,10 +13,6 @@ export interface ReportInput {
   histograms: CalibHistogram[];
   /** Shown in the header, e.g. the command line. */
   command?: string;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 function summaryTable(s: Summary): string {
@@ -110,34 +108,21 @@ function onnxSection(s: Summary): string {
   );
 }
 
-function warningsSection(s: Summary): string {
-  if (s.warnings.length === 0) return '';
-  return `<div class="warn"><strong>Warnings</strong><ul>${s.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`;
-}
-
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .7em;text-align:right}
-td:first-child,th:first-child{text-align:left}figure{margin:1em 0 .3em}code{font-size:.9em}.muted{color:#666}
-.warn{border:1px solid #d62728;background:#fff4f4;padding:.3em 1em;margin:1em 0}p{max-width:900px;line-height:1.4}`;
-
 export async function renderReport(input: ReportInput): Promise<string> {
   const s = input.summary;
-  const curves = trainingCurvesSpec(s);
+  const curves = trainingCurvesSpec({ float: s.float.history, qat: s.qat?.history ?? [], qatLabel: s.qat ? `QAT (from ${s.qat.from})` : 'QAT' });
   const curvesSvg = curves ? await renderSvg(curves) : '<p class="muted">No training epochs in this run.</p>';
   const histSvgs: string[] = [];
   for (const h of input.histograms) {
-    const rules = amaxByMethod(s, h.quantizer);
+    const rules = amaxByMethod(s.ptq, h.quantizer);
     histSvgs.push(`<figure>${await renderSvg(histogramSpec(h, rules))}</figure>\n${histogramSentence(h, rules)}`);
   }
   const notes = [...dropSentences(s, input.histograms), qatSentence(s)].filter((t) => t !== '');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pq LeNet report</title><style>${STYLE}</style></head>
-<body>
-<h1>pq LeNet: float, PTQ and QAT on MNIST</h1>
+  return htmlPage('pq LeNet report', `<h1>pq LeNet: float, PTQ and QAT on MNIST</h1>
 <p class="muted">${escapeHtml(s.data.source)}: ${s.data.train} training / ${s.data.test} test samples${
     input.command ? ` &middot; <code>${escapeHtml(input.command)}</code>` : ''
   }</p>
-${warningsSection(s)}
+${warningsBox(s.warnings)}
 <h2>Accuracy</h2>
 ${summaryTable(s)}
 ${notes.map((t) => `<p>${t}</p>`).join('\n')}
@@ -148,7 +133,5 @@ ${histSvgs.length ? histSvgs.join('\n') : '<p class="muted">No histogram calibra
 <h3>amax by quantizer and method</h3>
 ${amaxTable(s)}
 <h2>ONNX</h2>
-${onnxSection(s)}
-</body></html>
-`;
+${onnxSection(s)}`);
 }

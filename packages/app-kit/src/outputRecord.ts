@@ -1,24 +1,29 @@
-// --out never mixes runs. Each run records the output files it is about to write in
-// lenet-outputs.json and first removes the files the previous run's record lists, so no
+// --out never mixes runs. Each run records the output files it is about to write in a record
+// file (e.g. lenet-outputs.json, written by "pq-lenet") and first removes the files the previous run's record lists, so no
 // earlier QAT model or ONNX file is left beside a summary that says there was none. A file
 // under one of the output names that no record lists (a user's own, or an older run's) is
 // never removed or overwritten: the run stops before training and names it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../args.js';
+import { UsageError } from './args.js';
 import { writeFileAtomic } from './atomicWrite.js';
 
-export const RECORD_FILE = 'lenet-outputs.json';
-const WRITER = 'pq-lenet';
+/** Which app keeps the record, and in which file of --out. */
+export interface OutputRecordKind {
+  /** The record's file name in --out, e.g. "lenet-outputs.json". */
+  file: string;
+  /** The program that writes it, e.g. "pq-lenet"; a record by another program is refused. */
+  writer: string;
+}
 
 interface OutputRecord {
-  writtenBy: typeof WRITER;
+  writtenBy: string;
   files: readonly string[];
 }
 
-function readRecord(out: string): readonly string[] {
-  const path = join(out, RECORD_FILE);
+function readRecord(out: string, kind: OutputRecordKind): readonly string[] {
+  const path = join(out, kind.file);
   if (!existsSync(path)) return [];
   let record: Partial<OutputRecord> | null = null;
   try {
@@ -26,13 +31,14 @@ function readRecord(out: string): readonly string[] {
   } catch {
     // reported below
   }
-  if (record?.writtenBy !== WRITER || !Array.isArray(record.files) || !record.files.every((f) => typeof f === 'string')) {
-    throw new UsageError(`--out ${out}: ${RECORD_FILE} is not ${WRITER}'s record of its outputs; move it away or choose another --out`);
+  if (record?.writtenBy !== kind.writer || !Array.isArray(record.files) || !record.files.every((f) => typeof f === 'string')) {
+    throw new UsageError(`--out ${out}: ${kind.file} is not ${kind.writer}'s record of its outputs; move it away or choose another --out`);
   }
   return record.files;
 }
 
-const recordText = (files: readonly string[]): string => `${JSON.stringify({ writtenBy: WRITER, files } satisfies OutputRecord, null, 2)}\n`;
+const recordText = (writer: string, files: readonly string[]): string =>
+  `${JSON.stringify({ writtenBy: writer, files } satisfies OutputRecord, null, 2)}\n`;
 
 /**
  * Makes `out` ready for a run that writes `planned` (a subset of `outputNames`, every name a
@@ -40,24 +46,29 @@ const recordText = (files: readonly string[]): string => `${JSON.stringify({ wri
  * Throws a UsageError, having changed nothing, when `out` is a file, cannot be created or
  * written, or holds an output name that no record lists.
  */
-export async function prepareOutDir(out: string, planned: readonly string[], outputNames: readonly string[]): Promise<void> {
+export async function prepareOutDir(
+  out: string,
+  planned: readonly string[],
+  outputNames: readonly string[],
+  kind: OutputRecordKind,
+): Promise<void> {
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder for the outputs`);
   try {
     await mkdir(out, { recursive: true });
   } catch (e) {
     throw new UsageError(`--out ${out}: cannot create the folder (${(e as Error).message})`);
   }
-  const recorded = new Set(readRecord(out).filter((f) => outputNames.includes(f)));
+  const recorded = new Set(readRecord(out, kind).filter((f) => outputNames.includes(f)));
   const foreign = outputNames.filter((f) => !recorded.has(f) && existsSync(join(out, f)));
   if (foreign.length > 0) {
     throw new UsageError(
-      `--out ${out} already holds ${foreign.join(', ')}, which no earlier run recorded writing (${RECORD_FILE}); ` +
+      `--out ${out} already holds ${foreign.join(', ')}, which no earlier run recorded writing (${kind.file}); ` +
         'move them away or choose another --out',
     );
   }
   const write = async (files: readonly string[]): Promise<void> => {
     try {
-      await writeFileAtomic(join(out, RECORD_FILE), recordText(files));
+      await writeFileAtomic(join(out, kind.file), recordText(kind.writer, files));
     } catch (e) {
       throw new UsageError(`--out ${out} is not writable (${(e as Error).message})`);
     }

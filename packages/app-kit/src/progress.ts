@@ -1,4 +1,5 @@
-// One progress bar per epoch: running loss, samples/s and ETA. On a terminal it redraws one
+// One progress bar per epoch (or per calibration / evaluation pass): running loss, samples/s
+// and ETA. On a terminal it redraws one
 // line in place; when the output is not a TTY (CI logs, pipes) it prints a plain line every
 // quarter of the epoch; with --quiet it prints nothing.
 
@@ -24,6 +25,8 @@ export interface ProgressOptions {
   mode: ProgressMode;
   /** Milliseconds clock (injectable for tests). */
   now?: () => number;
+  /** Show the running loss (default true; false for passes that compute none, e.g. evaluation). */
+  showLoss?: boolean;
 }
 
 const BAR_WIDTH = 24;
@@ -65,11 +68,13 @@ export class ProgressBar {
     return sec > 0 ? this.done / sec : 0;
   }
 
-  /** Records a finished batch of `batchSize` samples whose mean loss was `loss`. */
-  tick(batchSize: number, loss: number): void {
+  /** Records a finished batch of `batchSize` samples whose mean loss was `loss` (if any). */
+  tick(batchSize: number, loss?: number): void {
     this.done = Math.min(this.o.total, this.done + batchSize);
-    this.lossSum += loss * batchSize;
-    this.lossSamples += batchSize;
+    if (loss !== undefined) {
+      this.lossSum += loss * batchSize;
+      this.lossSamples += batchSize;
+    }
     if (this.o.mode === 'tty') {
       const t = this.now();
       if (t - this.lastDraw >= TTY_REDRAW_MS || this.done === this.o.total) {
@@ -100,10 +105,10 @@ export class ProgressBar {
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
     const rate = this.samplesPerSec;
     const eta = rate > 0 ? (this.o.total - this.done) / rate : NaN;
-    const loss = Number.isNaN(this.meanLoss) ? '--' : this.meanLoss.toFixed(4);
+    const loss = this.o.showLoss === false ? '' : `  loss ${Number.isNaN(this.meanLoss) ? '--' : this.meanLoss.toFixed(4)}`;
     return (
       `${this.o.label} ${bar} ${String(Math.floor(frac * 100)).padStart(3)}%` +
-      `  loss ${loss}  ${Math.round(rate).toLocaleString('en-US')} samples/s  ETA ${formatDuration(eta)}`
+      `${loss}  ${Math.round(rate).toLocaleString('en-US')} samples/s  ETA ${formatDuration(eta)}`
     );
   }
 }

@@ -1,18 +1,7 @@
-// Vega-Lite chart specs for report.html, rendered headless to SVG strings by vega's View
-// (renderer 'none' + toSVG(): no DOM, no canvas, no browser).
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Summary } from '../summary.js';
-
-/** Renders a Vega-Lite spec to a standalone SVG string. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
+// The calibration histogram chart of a report: one input quantizer's histogram of |x| with the
+// amax each calibration method chose, and the helpers that describe what each amax clips.
+import type { TopLevelSpec } from 'vega-lite';
+import { VL_SCHEMA } from './svg.js';
 
 /** A calibration histogram of |x| as HistogramCalibrator collected it. */
 export interface CalibHistogram {
@@ -29,6 +18,14 @@ export const METHOD_COLORS: Record<string, string> = {
   mse: '#2ca02c',
   entropy: '#9467bd',
 };
+
+/** Colours for methods without one of their own (e.g. each of several percentiles), by position. */
+const OTHER_COLORS = ['#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#ff7f0e'];
+
+/** The colour of a method's amax line: its own, else one by its position among the methods. */
+export function methodColor(method: string, index: number): string {
+  return METHOD_COLORS[method] ?? OTHER_COLORS[index % OTHER_COLORS.length]!;
+}
 
 /** At most this many points per histogram in the SVG (adjacent bins are summed). */
 export const MAX_HISTOGRAM_POINTS = 512;
@@ -48,11 +45,17 @@ export function histogramPoints(h: CalibHistogram, maxPoints = MAX_HISTOGRAM_POI
   return points;
 }
 
-/** The amax each calibration method chose for a per-tensor quantizer, read from the summary. */
-export function amaxByMethod(summary: Summary, quantizer: string): { method: string; amax: number }[] {
+/**
+ * The amax each calibration method chose for a quantizer (the largest of its values), from each
+ * method's amax by state-dict name (`conv1._input_quantizer._amax`).
+ */
+export function amaxByMethod(
+  byMethod: Readonly<Record<string, { amax: Readonly<Record<string, readonly number[]>> } | undefined>>,
+  quantizer: string,
+): { method: string; amax: number }[] {
   const key = `${quantizer}._amax`;
   const out: { method: string; amax: number }[] = [];
-  for (const [method, r] of Object.entries(summary.ptq)) {
+  for (const [method, r] of Object.entries(byMethod)) {
     const a = r?.amax[key];
     if (a && a.length > 0) out.push({ method, amax: Math.max(...a) });
   }
@@ -133,7 +136,6 @@ export function countTicks(max: number): number[] {
 const COUNT_AXIS = (max: number) => ({
   values: countTicks(max), labelExpr: "datum.value >= 1000 ? format(datum.value, '.0s') : format(datum.value, 'd')", title: 'count',
 });
-const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /**
  * The calibration histogram of one quantizer: the whole range (adjacent bins merged) with
@@ -151,7 +153,7 @@ export function histogramSpec(h: CalibHistogram, rules: { method: string; amax: 
     field: 'method',
     type: 'nominal' as const,
     title: 'amax by method',
-    scale: { domain: methods, range: methods.map((m) => METHOD_COLORS[m] ?? '#333') },
+    scale: { domain: methods, range: methods.map((m, i) => methodColor(m, i)) },
   };
   // One text layer per label, each on its own line, right-aligned near the right edge.
   const labelLayers = groups.map((g, i) => {
@@ -226,63 +228,3 @@ export function histogramSpec(h: CalibHistogram, rules: { method: string; amax: 
   };
 }
 
-/**
- * Training curves: train loss and test accuracy per epoch, float and QAT epochs in sequence.
- * The x axis labels QAT epochs as "QAT 1", ..., behind a dashed rule where fine-tuning starts.
- */
-export function trainingCurvesSpec(summary: Summary): TopLevelSpec | null {
-  const rows: { phase: string; epoch: number; trainLoss: number; testAccuracy: number }[] = [];
-  for (const r of summary.float.history) rows.push({ phase: 'float', epoch: r.epoch, ...pick(r) });
-  const offset = summary.float.history.length;
-  const qatPhase = summary.qat ? `QAT (from ${summary.qat.from})` : 'QAT';
-  for (const r of summary.qat?.history ?? []) rows.push({ phase: qatPhase, epoch: offset + r.epoch, ...pick(r) });
-  if (rows.length === 0) return null;
-  const hasQat = rows.some((r) => r.phase === qatPhase);
-  const color = {
-    field: 'phase', type: 'nominal' as const, title: null, legend: { labelLimit: 250 },
-    scale: { domain: ['float', qatPhase], range: ['#1f77b4', '#ff7f0e'] },
-  };
-  const x = {
-    field: 'epoch',
-    type: 'quantitative' as const,
-    title: hasQat ? 'epoch (float, then QAT)' : 'epoch',
-    scale: { domain: [0.5, rows.length + 0.5], nice: false },
-    axis: { values: rows.map((r) => r.epoch), labelExpr: `datum.value > ${offset} ? 'QAT ' + (datum.value - ${offset}) : datum.label` },
-  };
-  const qatStart = hasQat
-    ? [
-        {
-          data: { values: [{ at: offset + 0.5 }] },
-          mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#ff7f0e' },
-          encoding: { x: { field: 'at', type: 'quantitative' as const } },
-        },
-        {
-          data: { values: [{ at: offset + 0.5, text: 'QAT starts' }] },
-          mark: { type: 'text' as const, align: 'right' as const, dx: -3, baseline: 'top' as const, fontSize: 10, color: '#ff7f0e' },
-          encoding: { x: { field: 'at', type: 'quantitative' as const }, y: { value: 2 }, text: { field: 'text' } },
-        },
-      ]
-    : [];
-  const panel = (title: string, y: object) => ({
-    title,
-    width: 300,
-    height: 200,
-    layer: [
-      { data: { values: rows }, mark: { type: 'line' as const, point: true }, encoding: { x, y, color } },
-      ...qatStart,
-    ],
-  });
-  return {
-    $schema: VL_SCHEMA,
-    hconcat: [
-      panel('training loss (epoch mean)', { field: 'trainLoss', type: 'quantitative', title: 'nll loss', scale: { zero: false } }),
-      panel('test accuracy after each epoch', {
-        field: 'testAccuracy', type: 'quantitative', title: 'accuracy', axis: { format: '.1%' }, scale: { zero: false },
-      }),
-    ],
-  };
-}
-
-function pick(r: { trainLoss: number; testAccuracy: number }): { trainLoss: number; testAccuracy: number } {
-  return { trainLoss: r.trainLoss, testAccuracy: r.testAccuracy };
-}

@@ -2,7 +2,7 @@
 // one half-written under its temporary name, then waits to be interrupted.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installInterruptCleanup, trackTempFile, writeFileAtomic } from '../src/io/atomicWrite.js';
+import { installInterruptCleanup, trackTempFile, writeFileAtomic } from '../src/node.js';
 
 const dir = process.argv[2]!;
 installInterruptCleanup();

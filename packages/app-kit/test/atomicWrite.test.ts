@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pendingTempFiles, writeFileAtomic } from '../src/io/atomicWrite.js';
+import { pendingTempFiles, writeFileAtomic } from '../src/node.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'lenet-atomic-'));
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'app-kit-atomic-'));
 
 describe('atomic writes', () => {
   it('writes through a temporary file and leaves only the final file', async () => {
