@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The workspace lint: fast structural rules that tsc does not check, run per package.
-//  - packages depend in one direction: core <- kernels-gpu, core <- calib, core + calib <- nn <- app-kit <- apps;
+//  - packages depend in one direction: core <- kernels-gpu, core <- calib, core + calib <- nn <- vision, app-kit <- apps;
 //  - no import reaches into another package's src/ (import the package by name);
 //  - no focused or skipped tests (.only / .skip / .todo);
 //  - nothing reads the folder of reference material that sits beside a developer's checkout
@@ -21,6 +21,7 @@ const allowed = {
   '@pq/calib': ['@pq/core'],
   '@pq/kernels-gpu': ['@pq/core'],
   '@pq/nn': ['@pq/core', '@pq/calib'],
+  '@pq/vision': ['@pq/core', '@pq/calib', '@pq/nn'],
   '@pq/app-kit': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn'],
   '@pq/lenet-app': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit'],
 };

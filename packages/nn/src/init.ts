@@ -61,6 +61,14 @@ export function kaimingUniform(shape: readonly number[], o: KaimingOptions = {},
   return uniform(shape, -bound, bound, gen);
 }
 
+/** torch.nn.init.kaiming_normal_: N(0, (gain/sqrt(fan))^2), e.g. `{ mode: 'fan_out', nonlinearity: 'relu' }` as torchvision's ResNets use. */
+export function kaimingNormal(shape: readonly number[], o: KaimingOptions = {}, gen: Generator = defaultGenerator): tf.Tensor {
+  const { fanIn, fanOut } = fanInAndFanOut(shape);
+  const fan = (o.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;
+  const gain = calculateGain(o.nonlinearity ?? 'leaky_relu', o.a ?? 0);
+  return normal(shape, 0, fan === 0 ? 0 : gain / Math.sqrt(fan), gen);
+}
+
 /** torch.nn.init.xavier_uniform_: U(±gain·sqrt(6/(fan_in+fan_out))). */
 export function xavierUniform(shape: readonly number[], gain = 1, gen: Generator = defaultGenerator): tf.Tensor {
   const { fanIn, fanOut } = fanInAndFanOut(shape);
