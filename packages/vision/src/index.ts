@@ -1,7 +1,8 @@
 // @pq/vision: image models on @pq/nn with torchvision's structure and state-dict names.
 export {
   ResNet, BasicBlock, Bottleneck, ResidualBlock, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
-  wide_resnet50_2, wide_resnet101_2, type ResNetOptions, type ResNetFactoryOptions, type BlockClass, type BlockOptions, type NormLayer,
+  wide_resnet50_2, wide_resnet101_2, resnet, RESNET_ARCHS, type ResNetName, type ResNetArch, type ResNetOptions, type BlockClass,
+  type BlockOptions, type NormLayer,
 } from './resnet.js';
 export {
   MobileNetV2, InvertedResidual, Conv2dNormActivation, mobilenet_v2, makeDivisible, type MobileNetV2Options,

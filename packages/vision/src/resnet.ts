@@ -254,28 +254,51 @@ export class ResNet extends Module {
   }
 }
 
-/** Options of the named ResNets; ResNeXt and Wide ResNet fix `groups` / `widthPerGroup` themselves. */
-export type ResNetFactoryOptions = ResNetOptions;
+/** How each named ResNet is built: block, blocks per stage, and the options it fixes. */
+export interface ResNetArch {
+  readonly block: BlockClass;
+  readonly layers: readonly [number, number, number, number];
+  readonly groups?: number;
+  readonly widthPerGroup?: number;
+}
 
-function named(block: BlockClass, layers: readonly [number, number, number, number], fixed: Partial<ResNetOptions> = {}) {
-  return (o: ResNetFactoryOptions = {}): ResNet => new ResNet(block, layers, { ...o, ...fixed });
+/** The reference's (and torchvision's) table of named ResNets. */
+export const RESNET_ARCHS = {
+  resnet18: { block: BasicBlock, layers: [2, 2, 2, 2] },
+  resnet34: { block: BasicBlock, layers: [3, 4, 6, 3] },
+  resnet50: { block: Bottleneck, layers: [3, 4, 6, 3] },
+  resnet101: { block: Bottleneck, layers: [3, 4, 23, 3] },
+  resnet152: { block: Bottleneck, layers: [3, 8, 36, 3] },
+  resnext50_32x4d: { block: Bottleneck, layers: [3, 4, 6, 3], groups: 32, widthPerGroup: 4 },
+  resnext101_32x8d: { block: Bottleneck, layers: [3, 4, 23, 3], groups: 32, widthPerGroup: 8 },
+  wide_resnet50_2: { block: Bottleneck, layers: [3, 4, 6, 3], widthPerGroup: 128 },
+  wide_resnet101_2: { block: Bottleneck, layers: [3, 4, 23, 3], widthPerGroup: 128 },
+} as const satisfies Record<string, ResNetArch>;
+
+export type ResNetName = keyof typeof RESNET_ARCHS;
+
+/** Builds a named ResNet; `groups` / `widthPerGroup` of ResNeXt and Wide ResNet override the options', as in the reference. */
+export function resnet(name: ResNetName, o: ResNetOptions = {}): ResNet {
+  if (!Object.hasOwn(RESNET_ARCHS, name)) throw new Error(`resnet: unknown architecture '${String(name)}' (known: ${Object.keys(RESNET_ARCHS).join(', ')})`);
+  const { block, layers, ...fixed } = RESNET_ARCHS[name] as ResNetArch;
+  return new ResNet(block, layers, { ...o, ...fixed });
 }
 
 /** ResNet-18 ("Deep Residual Learning for Image Recognition"). */
-export const resnet18 = named(BasicBlock, [2, 2, 2, 2]);
+export const resnet18 = (o: ResNetOptions = {}): ResNet => resnet('resnet18', o);
 /** ResNet-34. */
-export const resnet34 = named(BasicBlock, [3, 4, 6, 3]);
+export const resnet34 = (o: ResNetOptions = {}): ResNet => resnet('resnet34', o);
 /** ResNet-50. */
-export const resnet50 = named(Bottleneck, [3, 4, 6, 3]);
+export const resnet50 = (o: ResNetOptions = {}): ResNet => resnet('resnet50', o);
 /** ResNet-101. */
-export const resnet101 = named(Bottleneck, [3, 4, 23, 3]);
+export const resnet101 = (o: ResNetOptions = {}): ResNet => resnet('resnet101', o);
 /** ResNet-152. */
-export const resnet152 = named(Bottleneck, [3, 8, 36, 3]);
+export const resnet152 = (o: ResNetOptions = {}): ResNet => resnet('resnet152', o);
 /** ResNeXt-50 32x4d ("Aggregated Residual Transformation for Deep Neural Networks"). */
-export const resnext50_32x4d = named(Bottleneck, [3, 4, 6, 3], { groups: 32, widthPerGroup: 4 });
+export const resnext50_32x4d = (o: ResNetOptions = {}): ResNet => resnet('resnext50_32x4d', o);
 /** ResNeXt-101 32x8d. */
-export const resnext101_32x8d = named(Bottleneck, [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 });
+export const resnext101_32x8d = (o: ResNetOptions = {}): ResNet => resnet('resnext101_32x8d', o);
 /** Wide ResNet-50-2 ("Wide Residual Networks"): every Bottleneck twice as wide inside. */
-export const wide_resnet50_2 = named(Bottleneck, [3, 4, 6, 3], { widthPerGroup: 128 });
+export const wide_resnet50_2 = (o: ResNetOptions = {}): ResNet => resnet('wide_resnet50_2', o);
 /** Wide ResNet-101-2. */
-export const wide_resnet101_2 = named(Bottleneck, [3, 4, 23, 3], { widthPerGroup: 128 });
+export const wide_resnet101_2 = (o: ResNetOptions = {}): ResNet => resnet('wide_resnet101_2', o);
