@@ -8,3 +8,4 @@ export {
   MobileNetV2, InvertedResidual, Conv2dNormActivation, mobilenet_v2, makeDivisible, type MobileNetV2Options,
   type Conv2dNormActivationOptions, type InvertedResidualSetting,
 } from './mobilenet.js';
+export { createModel, MODEL_NAMES, type ModelName, type CreateModelOptions } from './models.js';

@@ -33,7 +33,10 @@ export interface ResNetOptions {
   normLayer?: NormLayer;
 }
 
-const OPTION_KEYS = { quantize: 'boolean', numClasses: 'number', zeroInitResidual: 'boolean', groups: 'number', widthPerGroup: 'number', replaceStrideWithDilation: 'object', normLayer: 'function' } as const;
+const OPTION_KEYS = {
+  quantize: 'boolean', numClasses: 'integer', zeroInitResidual: 'boolean', groups: 'integer', widthPerGroup: 'integer',
+  replaceStrideWithDilation: 'object', normLayer: 'function',
+} as const;
 
 const defaultNorm: NormLayer = (c) => new BatchNorm2d(c);
 
@@ -63,6 +66,8 @@ export interface BlockOptions {
 /** A residual block class: BasicBlock or Bottleneck. */
 export interface BlockClass {
   readonly expansion: number;
+  /** Throws if the block cannot be built with these settings (checked before anything is allocated). */
+  checkConfig?(groups: number, baseWidth: number, dilation: number): void;
   new (inplanes: number, planes: number, o?: BlockOptions): ResidualBlock;
 }
 
@@ -93,11 +98,15 @@ export class BasicBlock extends ResidualBlock {
   readonly stride: number;
   readonly residual_quantizer: TensorQuantizer | null;
 
+  static checkConfig(groups: number, baseWidth: number, dilation: number): void {
+    if (groups !== 1 || baseWidth !== 64) throw new Error(`BasicBlock only supports groups=1 and widthPerGroup=64 (got ${groups} and ${baseWidth})`);
+    if (dilation > 1) throw new Error('BasicBlock does not support dilation > 1 (replaceStrideWithDilation needs Bottleneck blocks)');
+  }
+
   constructor(inplanes: number, planes: number, o: BlockOptions = {}) {
     super();
     const { stride = 1, downsample = null, groups = 1, baseWidth = 64, dilation = 1, normLayer = defaultNorm, quantize = false } = o;
-    if (groups !== 1 || baseWidth !== 64) throw new Error('BasicBlock only supports groups=1 and base_width=64');
-    if (dilation > 1) throw new Error('Dilation > 1 not supported in BasicBlock');
+    BasicBlock.checkConfig(groups, baseWidth, dilation);
     // Both conv1 and downsample downsample the input when stride != 1.
     this.conv1 = conv3x3(inplanes, planes, stride, 1, 1, quantize);
     this.bn1 = normLayer(planes);
@@ -199,14 +208,18 @@ export class ResNet extends Module {
     layers.forEach((n, i) => checkPositiveInt(`layers[${i}]`, n));
     const quantize = o.quantize ?? false;
     const dilate = o.replaceStrideWithDilation ?? [false, false, false];
-    if (!Array.isArray(dilate) || dilate.length !== 3) {
-      throw new Error(`replace_stride_with_dilation should be None or a 3-element tuple, got ${JSON.stringify(dilate)}`);
+    if (!Array.isArray(dilate) || dilate.length !== 3 || !dilate.every((d) => typeof d === 'boolean')) {
+      throw new Error(`ResNet: replaceStrideWithDilation must be 3 booleans (for layer2, layer3, layer4), got ${JSON.stringify(dilate)}`);
     }
     this.quantize = quantize;
     this.numClasses = checkPositiveInt('numClasses', o.numClasses ?? 1000);
     this.#groups = checkPositiveInt('groups', o.groups ?? 1);
     this.#baseWidth = checkPositiveInt('widthPerGroup', o.widthPerGroup ?? 64);
     this.#normLayer = o.normLayer ?? defaultNorm;
+    // Refuse what a block cannot build before allocating anything (the largest dilation is the last stage's).
+    let dilation = 1;
+    for (const d of dilate) if (d) dilation *= 2;
+    block.checkConfig?.(this.#groups, this.#baseWidth, dilation);
 
     const stem = { stride: 2, padding: 3, bias: false };
     this.conv1 = quantize ? new QuantConv2d(3, this.#inplanes, 7, stem) : new Conv2d(3, this.#inplanes, 7, stem);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BatchNorm2d, Conv2d, Linear, ReLU6, decodeOnnx, loadCheckpointFile, disableAcceleration, enableAcceleration, quantModules, quantizers, replaceWithQuant, type Module } from '@pq/nn';
+import { loadCheckpointFile } from '@pq/nn/node';
+import { BatchNorm2d, Conv2d, Linear, ReLU6, decodeOnnx, disableAcceleration, enableAcceleration, quantModules, quantizers, replaceWithQuant, type Module } from '@pq/nn';
 import { MobileNetV2, mobilenet_v2, makeDivisible } from '@pq/vision';
 import { GRID_EPS, gridValue, seedModel, seededValue } from './seeded.js';
 import {
