@@ -1,4 +1,5 @@
-// @pq/vision: image models on @pq/nn with torchvision's structure and state-dict names.
+// @pq/vision: image models on @pq/nn with torchvision's structure and state-dict names, and
+// torchvision's image decoding and transforms (the ImageFolder reader is @pq/vision/node).
 export {
   ResNet, BasicBlock, Bottleneck, ResidualBlock, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
   wide_resnet50_2, wide_resnet101_2, resnet, RESNET_ARCHS, type ResNetName, type ResNetArch, type ResNetOptions, type BlockClass,
@@ -9,3 +10,10 @@ export {
   type Conv2dNormActivationOptions, type InvertedResidualSetting,
 } from './mobilenet.js';
 export { createModel, MODEL_NAMES, type ModelName, type CreateModelOptions } from './models.js';
+export {
+  type RgbImage, type ImageFormat, type DecodeImageOptions, DEFAULT_MAX_PIXELS, ImageDecodeError, decodeImage, imageFormat,
+} from './data/image.js';
+export {
+  IMAGENET_MEAN, IMAGENET_STD, type UniformSource, type ClassificationTransformOptions, resize, resizedSize, crop, centerCrop, hflip,
+  toNormalizedTensor, randomResizedCropParams, classificationEvalTransform, classificationTrainTransform,
+} from './data/transforms.js';
