@@ -7,6 +7,23 @@ const ROOT = join(import.meta.dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
 
+describe('README image example', () => {
+  const at = blocks.findIndex((b) => b.includes("from '@pq/vision';\n\n// A 40 x 30 PNG"));
+
+  it('is examples/images.ts, and prints what the README shows', async () => {
+    const example = readFileSync(join(ROOT, 'examples', 'images.ts'), 'utf8').split('\n').slice(1).join('\n');
+    expect(blocks[at]).toBe(example);
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+    try {
+      await import('../examples/images.js');
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines.join('\n') + '\n').toBe(blocks[at + 1]);
+  });
+});
+
 describe('README example', () => {
   it('is examples/quickstart.ts', () => {
     const example = readFileSync(join(ROOT, 'examples', 'quickstart.ts'), 'utf8').split('\n').slice(1).join('\n');
