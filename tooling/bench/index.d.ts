@@ -15,3 +15,8 @@ export interface TimeResult<T> {
 export function median(xs: readonly number[]): number;
 export function timeRuns<T>(fn: () => T, options: TimeOptions): TimeResult<T>;
 export function timeMedian(fn: () => unknown, options: TimeOptions): number;
+/**
+ * Runs a benchmark's PyTorch half (a Python script) under the first interpreter that imports
+ * torch; its last output line parsed as JSON, or null without torch or with --no-torch.
+ */
+export function runTorchScript<T = unknown>(script: URL | string, args?: ReadonlyArray<string | number>): T | null;

@@ -1,6 +1,9 @@
 // Timing helpers shared by the packages' benchmarks (bench/*.ts): warm up, then time each of
 // several runs with performance.now() and report the median (robust to a noisy shared machine)
-// and the fastest run (the one least disturbed by neighbours).
+// and the fastest run (the one least disturbed by neighbours); and the runner of a benchmark's
+// PyTorch half.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** The median of `xs` (the upper middle element for an even count); `xs` is not modified. */
 export function median(xs) {
@@ -30,4 +33,31 @@ export function timeRuns(fn, { warmup, runs }) {
 /** Median wall time in ms of `runs` runs of `fn` after `warmup` unmeasured ones. */
 export function timeMedian(fn, options) {
   return timeRuns(fn, options).median;
+}
+
+/** Interpreters tried for PyTorch halves: Debian's python3-torch lives under /usr/bin (a pyenv python3 on PATH may lack it). */
+const PYTHONS = ['/usr/bin/python3', 'python3'];
+let torchPython;
+
+/**
+ * Runs the Python script `script` (a URL or path, e.g. `new URL('./x_torch.py', import.meta.url)`)
+ * with `args` under the first interpreter that imports torch, and returns its last line of
+ * output parsed as JSON; null when no interpreter has torch or the command line has --no-torch.
+ */
+export function runTorchScript(script, args = []) {
+  if (process.argv.includes('--no-torch')) return null;
+  if (torchPython === undefined) {
+    torchPython = PYTHONS.find((py) => {
+      try {
+        execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    }) ?? null;
+  }
+  if (torchPython === null) return null;
+  const path = script instanceof URL ? fileURLToPath(script) : script;
+  const out = execFileSync(torchPython, [path, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop());
 }

@@ -7,10 +7,8 @@
 // stock cpu backend would take minutes). Timings are medians of per-step times after a warm-up.
 // Options: --steps N (timed accelerated steps, default 100), --memory-steps N (default 1000),
 // --stock-steps N (timed stock-cpu steps, default 2), --no-torch.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { timeMedian } from '@pq/bench-utils';
+import { runTorchScript, timeMedian } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { disableAcceleration, enableAcceleration, registerTfjsGradients } from '../src/accel/index.js';
@@ -109,18 +107,7 @@ function memoryRun(d: Data, steps: number): { numTensors: number[]; heapMB: numb
 }
 
 function torchRun(): Record<string, number | string> | null {
-  if (process.argv.includes('--no-torch')) return null;
-  const script = fileURLToPath(new URL('./lenet_torch.py', import.meta.url));
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-      const out = execFileSync(python, [script, String(Math.max(STEPS, 50)), '20'], { encoding: 'utf8' });
-      return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
-    } catch {
-      continue;
-    }
-  }
-  return null;
+  return runTorchScript<Record<string, number | string>>(new URL('./lenet_torch.py', import.meta.url), [Math.max(STEPS, 50), 20]);
 }
 
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
