@@ -15,6 +15,8 @@ export * from './calibrate.js';
 export * from './optim.js';
 export * from './quant_modules.js';
 export * from './replace_with_quant.js';
+// ModelOpt-style API: quantize(model, config, forwardLoop), presets, SmoothQuant / AWQ
+export * from './model_quant/index.js';
 // ONNX export (tracer, Q/DQ pairs, onnx-proto ModelProto)
 export * from './onnx/index.js';
 // opt-in training speed: wasm backend + pq's kernels for what it lacks

@@ -58,6 +58,7 @@ export class TensorQuantizer extends Module {
   readonly #fakeQuant: boolean;
   readonly #axis: number | readonly number[] | null;
   readonly #blockSizes: BlockSizesOption | null;
+  readonly #descriptor: QuantDescriptor;
   readonly #scaleAmax: number | null;
   readonly #learnAmax: boolean;
   #unsigned: boolean;
@@ -83,6 +84,7 @@ export class TensorQuantizer extends Module {
     this.#fakeQuant = quantDesc.fakeQuant;
     this.#axis = quantDesc.axis ?? null;
     this.#blockSizes = quantDesc.blockSizes;
+    this.#descriptor = quantDesc;
     this.#scaleAmax = quantDesc.scaleAmax ?? null;
     this.#learnAmax = quantDesc.learnAmax;
     this.#unsigned = quantDesc.unsigned;
@@ -158,6 +160,10 @@ export class TensorQuantizer extends Module {
   }
   get fakeQuant(): boolean {
     return this.#fakeQuant;
+  }
+  /** The descriptor this quantizer follows now (the one it was built from, with the current numBits, unsigned and narrowRange; no amax). */
+  get descriptor(): QuantDescriptor {
+    return this.#descriptor.with({ numBits: this.#numBits, unsigned: this.#unsigned, narrowRange: this.#narrowRange, amax: null });
   }
   /** Block-wise quantization's block sizes (with `type`), or null. */
   get blockSizes(): BlockSizesOption | null {
