@@ -1,7 +1,7 @@
 // SequentialQuantizer (ModelOpt's): several TensorQuantizers applied in turn, children '0',
 // '1', ... — W4A8 quantizes a weight to INT4 blocks, then the result to FP8.
 import * as tf from '@tensorflow/tfjs-core';
-import { ModuleContainer } from '../layers/module_list.js';
+import { ModuleContainer } from '../layers/container.js';
 import { TensorQuantizer } from '../quant/tensor_quantizer.js';
 
 export class SequentialQuantizer extends ModuleContainer {
