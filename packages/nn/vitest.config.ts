@@ -1,3 +1,3 @@
 import { pqTestConfig } from '@pq/test-config';
 
-export default pqTestConfig();
+export default pqTestConfig({ setupFiles: ['test/setup.ts'] });

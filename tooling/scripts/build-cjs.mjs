@@ -2,7 +2,7 @@
 // The CommonJS half of a package's build: after tsc has written the ES modules to dist/, every
 // dist/**/*.js is converted to CommonJS under dist/cjs/ (file by file, so the CommonJS copy keeps
 // one module per source file, as the ES build does), and dist/cjs/package.json marks the folder
-// as CommonJS. A package's `exports` point `require` there: `require('@pq/nn')` works from a
+// as CommonJS (and carries the package's `#` imports). A package's `exports` point `require` there: `require('@pq/nn')` works from a
 // plain CommonJS script. Run from the package folder: `node ../../tooling/scripts/build-cjs.mjs`.
 import { transform } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,5 +30,19 @@ for (const file of jsFiles(dist)) {
   writeFileSync(target, code);
   count++;
 }
-writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
+// Node resolves a `#name` import from the nearest package.json, which is now this folder's: it
+// carries the package's `imports`, keeping the targets inside this folder (the CommonJS ones),
+// rebased onto it.
+const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
+function rebase(target) {
+  if (typeof target === 'string') {
+    const rel = relative(out, join(process.cwd(), target)).split('\\').join('/');
+    return rel.startsWith('..') ? undefined : `./${rel}`;
+  }
+  const kept = Object.entries(target).map(([k, v]) => [k, rebase(v)]).filter(([, v]) => v !== undefined);
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
+const imports = pkg.imports ? rebase(pkg.imports) : undefined;
+const cjsPkg = { type: 'commonjs', ...(imports ? { imports } : {}) };
+writeFileSync(join(out, 'package.json'), `${JSON.stringify(cjsPkg, null, 2)}\n`);
 console.log(`build-cjs: ${count} modules -> ${relative(process.cwd(), out)}/`);

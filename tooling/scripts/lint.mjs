@@ -7,9 +7,10 @@
 //    (a user's clone has no such folder; fixtures live in tooling/fixtures);
 //  - @pq/core has no runtime dependencies;
 //  - browser entries stay browser-safe: every `exports` entry except `./node` subpaths is a
-//    browser entry, and the modules its source reaches (relative imports, followed) import no
-//    Node built-in and no `@pq/<pkg>/node`, and use no Node global (process, Buffer, require,
-//    __dirname). Node-only code lives behind a `./node` subpath.
+//    browser entry, and the modules its source reaches (relative and `#` imports, followed, the
+//    latter to their browser target) import no Node built-in and no `@pq/<pkg>/node`, and use no
+//    Node global (process, Buffer, require, __dirname). Node-only code lives behind a `./node`
+//    subpath or the `node` condition of a `#` import.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -84,6 +85,15 @@ function sourceOf(from, spec) {
   return null;
 }
 
+/** What a browser bundler takes for the package's `#name` import, from the sources. */
+function browserImportOf(spec) {
+  let target = pkg.imports?.[spec];
+  for (const key of ['@pq/source', 'browser', 'default']) {
+    if (target && typeof target === 'object' && key in target) target = target[key];
+  }
+  return typeof target === 'string' ? join(pkgDir, target) : null;
+}
+
 function browserProblems(entry) {
   const found = [];
   const seen = new Set([entry]);
@@ -97,8 +107,8 @@ function browserProblems(entry) {
       const spec = m[1] ?? m[2];
       if (NODE_BUILTINS.has(spec)) found.push(`${rel}: imports the Node built-in '${spec}' into a browser entry${via}; move it behind the package's ./node entry`);
       else if (/^@pq\/[^/]+\/node$/.test(spec)) found.push(`${rel}: imports ${spec} (Node only) into a browser entry${via}`);
-      else if (spec.startsWith('.')) {
-        const next = sourceOf(file, spec);
+      else if (spec.startsWith('.') || spec.startsWith('#')) {
+        const next = spec.startsWith('#') ? browserImportOf(spec) : sourceOf(file, spec);
         if (next && !seen.has(next)) {
           seen.add(next);
           queue.push([next, [...chain, rel]]);

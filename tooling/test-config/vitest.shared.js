@@ -1,6 +1,10 @@
 // Shared vitest settings for every package. Tests resolve workspace packages to their
 // TypeScript sources (the "@pq/source" export condition), so `vitest` runs without a build
 // and a stack trace points at src/, not dist/.
+//
+// Speed: test files share one module graph per worker (`isolate: false`), so tfjs, the package
+// sources and the fixtures load once per worker instead of once per file (in @pq/nn that was
+// most of the suite's time). What that asks of a test file is in this folder's README.md.
 import { defineConfig } from 'vitest/config';
 
 export function pqTestConfig(overrides = {}) {
@@ -11,6 +15,7 @@ export function pqTestConfig(overrides = {}) {
       include: ['test/**/*.test.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,
+      isolate: false,
       ...overrides,
     },
   });

@@ -1,5 +1,7 @@
-// Registers the cpu backend and tfjs-core's gradients before anything else runs.
+// Registers tfjs-core's gradients and chained ops and the cpu backend before anything else runs.
 import './tfjs_setup.js';
+// On Node: the wasm backend with pq's kernels as tfjs's default (accel/default_node.ts).
+import '#accel-default';
 export * from './module.js';
 export * from './hooks.js';
 // float layers (PyTorch nn), the functional API F, initialisation, seeding, state files

@@ -34,8 +34,8 @@ export function registerTfjsGradients(): Promise<void> {
  */
 function silenceCpuBackendAdvert(): void {
   Object.defineProperty(MathBackendCPU.prototype, 'firstUse', { configurable: true, get: () => false, set: () => {} });
-  const made = tf.findBackend('cpu') as { firstUse?: boolean } | null; // a cpu backend created before pq was imported
-  if (made !== null && Object.hasOwn(made, 'firstUse')) made.firstUse = false;
+  const made = tf.engine().registry['cpu'] as { firstUse?: boolean } | undefined; // one created before pq was imported
+  if (made !== undefined && Object.hasOwn(made, 'firstUse')) made.firstUse = false;
 }
 
 registerGradientsAndChainedOps();

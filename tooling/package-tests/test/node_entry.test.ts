@@ -1,6 +1,7 @@
 // The built packages on Node as a user gets them: a CommonJS script that requires @pq/nn and an
 // ES module that imports it, each in its own `node` process (no loader, no tsx, no vitest
-// resolution), build a small CNN with a quantized layer, train it and save its state.
+// resolution), build a small CNN with a quantized layer, train it and save its state, on the
+// default backend that importing @pq/nn chose.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Result {
   backend: string;
+  accelerated: boolean;
   losses: number[];
   predicted: number[];
   stateBytes: number;
+  processHandlers: number;
 }
 
 async function train(script: string): Promise<{ result: Result; stdout: string; stderr: string; saved: Uint8Array }> {
@@ -28,9 +31,12 @@ async function train(script: string): Promise<{ result: Result; stdout: string; 
 describe('the built @pq/nn on Node', () => {
   const runs = Promise.all([train('train_cnn.cjs'), train('train_cnn.mjs')]);
 
-  it('trains a CNN from CommonJS (require) and from an ES module (import), identically', async () => {
+  it('trains a CNN from CommonJS (require) and from an ES module (import), identically, on the fast path by default', async () => {
     const [cjs, esm] = await runs;
     for (const { result, saved } of [cjs, esm]) {
+      expect(result.backend).toBe('wasm'); // with no call: import made wasm + pq's kernels the default
+      expect(result.accelerated).toBe(true);
+      expect(result.processHandlers).toBe(0); // the wasm module's error handlers were taken off again
       expect(result.losses).toHaveLength(5);
       result.losses.slice(1).forEach((l, i) => expect(l).toBeLessThan(result.losses[i]!)); // gradients reach every layer
       expect(result.predicted).toHaveLength(6); // argMax, a chained tensor method
@@ -45,5 +51,12 @@ describe('the built @pq/nn on Node', () => {
       expect(stdout.trim().split('\n')).toHaveLength(1);
       expect(stderr).toBe('');
     }
+  });
+
+  it('leaves a backend the program started before importing it, warning once when it is the slow cpu one', async () => {
+    const { stdout, stderr } = await run(process.execPath, [join(import.meta.dirname, 'scripts', 'cpu_first.cjs')]);
+    expect(JSON.parse(stdout)).toEqual({ backend: 'cpu', accelerated: false });
+    expect(stderr.match(/@pq\/nn: tfjs was already running on its cpu backend/g)).toHaveLength(1);
+    expect(stderr).toMatch(/await enableAcceleration\(\)/);
   });
 });

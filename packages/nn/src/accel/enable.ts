@@ -15,6 +15,7 @@ import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
 import { batchMatMulPlain } from './batch_matmul.js';
 import { addWithLongRow } from './bias_add.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
+import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -45,7 +46,8 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; at
 function install(kernelName: string, backendName: string, make: (original: tf.KernelConfig | undefined) => tf.KernelFunc): void {
   const original = tf.getKernel(kernelName, backendName);
   if (original !== undefined) tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel({ kernelName, backendName, kernelFunc: make(original) });
+  // The stock kernel's setup runs when the backend starts, for pq's kernel to call it afterwards.
+  tf.registerKernel({ kernelName, backendName, kernelFunc: make(original), setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
   replaced.push({ kernelName, backendName, original });
 }
 
@@ -174,7 +176,14 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   else await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise`);
   await tf.ready();
+  installKernels(backendName);
+  return accelerationState();
+}
+
+/** pq's kernels for `backendName`: registrations only, so they also work before the backend starts. */
+function installKernels(backendName: AcceleratedBackend): void {
   if (backendName === 'wasm') {
+    for (const name of cpuFallbackKernels(backendName)) install(name, backendName, () => viaCpuKernel(name));
     installWasmConvGuard();
     installWasmConv3dGradients();
   }
@@ -185,7 +194,17 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
     installTranspose(backendName);
     installWasmMatMulAndAdd();
   }
-  return accelerationState();
+}
+
+/**
+ * The default on Node (see default_node.ts): pq's kernels on the wasm backend, registered before
+ * tfjs starts a backend, so that the first op starts wasm with them; `disableAcceleration()`
+ * returns to tfjs's cpu backend and its stock kernels.
+ */
+export function accelerateByDefault(): void {
+  if (replaced.length > 0) return;
+  installKernels('wasm');
+  previousBackend = 'cpu';
 }
 
 /** Restores every kernel pq replaced and the backend that was active before enabling. */

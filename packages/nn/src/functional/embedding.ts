@@ -41,17 +41,20 @@ export function embedding(input: tf.Tensor | readonly number[], weight: tf.Tenso
     return functional('embedding', [indices, weight], { paddingIdx: pad }, () =>
       tf.tidy(() => {
         const flat = tf.reshape(indices.dtype === 'int32' ? indices : tf.cast(indices, 'int32'), [-1]);
-        const lookup = tf.customGrad(((w: tf.Tensor) => ({
-          value: tf.gather(w, flat),
-          // d weight: each row gets the sum of its lookups' gradients; the padding row none.
-          gradFunc: (dy: tf.Tensor) => {
-            const g = tf.unsortedSegmentSum(dy, flat as tf.Tensor1D, num);
-            if (pad === null) return g;
-            const keep = new Float32Array(num).fill(1);
-            keep[pad] = 0;
-            return tf.mul(g, tf.tensor2d(keep, [num, 1]));
-          },
-        })) as unknown as Parameters<typeof tf.customGrad>[0]);
+        const lookup = tf.customGrad(((w: tf.Tensor, save: tf.GradSaveFunc) => {
+          save([flat]); // the backward pass needs it after this tidy has ended
+          return {
+            value: tf.gather(w, flat),
+            // d weight: each row gets the sum of its lookups' gradients; the padding row none.
+            gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) => {
+              const g = tf.unsortedSegmentSum(dy, kept as tf.Tensor1D, num);
+              if (pad === null) return g;
+              const keep = new Float32Array(num).fill(1);
+              keep[pad] = 0;
+              return tf.mul(g, tf.tensor2d(keep, [num, 1]));
+            },
+          };
+        }) as unknown as Parameters<typeof tf.customGrad>[0]);
         return tf.reshape(lookup(weight), [...indices.shape, dim]);
       }),
     );

@@ -17,7 +17,10 @@ it('runs on the wasm backend with pq kernels', () => {
   expect(accelerationState().enabled).toBe(true);
 });
 
-await import('../quant/modules_golden.test.js');
-await import('../quant/tensor_quantizer_golden.test.js');
-await import('../layers/torch_reference.test.js');
-await import('../functional/functional.test.js');
+// Each suite is imported under its own module id (the query), so that its tests register here
+// even when the worker has already run that file on the cpu backend (test files share modules).
+const again = (path: string) => import(/* @vite-ignore */ `${path}?accelerated`);
+await again('../quant/modules_golden.test.js');
+await again('../quant/tensor_quantizer_golden.test.js');
+await again('../layers/torch_reference.test.js');
+await again('../functional/functional.test.js');

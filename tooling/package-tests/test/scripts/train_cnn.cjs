@@ -1,7 +1,7 @@
 // A plain CommonJS script, as a user writes one: require the built @pq/nn, build a small CNN
 // with a quantized layer, train it a few steps, print what happened as one JSON line.
 const tf = require('@tensorflow/tfjs-core');
-const { Conv2d, F, Flatten, MaxPool2d, QuantLinear, ReLU, Sequential, encodeSafetensors, manualSeed } = require('@pq/nn');
+const { Conv2d, F, Flatten, MaxPool2d, QuantLinear, ReLU, Sequential, accelerationState, encodeSafetensors, manualSeed } = require('@pq/nn');
 const { saveSafetensors } = require('@pq/nn/node');
 
 async function main() {
@@ -19,7 +19,8 @@ async function main() {
   const predicted = tf.tidy(() => model.call(x).argMax(1).arraySync()); // a chained tensor method
   const path = process.argv[2];
   if (path) await saveSafetensors(path, model.stateDict());
-  console.log(JSON.stringify({ backend: tf.getBackend(), losses, predicted, stateBytes: encodeSafetensors(model.stateDict()).length }));
+  console.log(JSON.stringify({ backend: tf.getBackend(), accelerated: accelerationState().enabled, losses, predicted, stateBytes: encodeSafetensors(model.stateDict()).length,
+    processHandlers: process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection') }));
 }
 
 main().catch((e) => {

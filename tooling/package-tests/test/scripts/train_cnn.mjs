@@ -1,6 +1,6 @@
 // The same script as train_cnn.cjs, as an ES module: import the built @pq/nn.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, F, Flatten, MaxPool2d, QuantLinear, ReLU, Sequential, encodeSafetensors, manualSeed } from '@pq/nn';
+import { Conv2d, F, Flatten, MaxPool2d, QuantLinear, ReLU, Sequential, accelerationState, encodeSafetensors, manualSeed } from '@pq/nn';
 import { saveSafetensors } from '@pq/nn/node';
 
 manualSeed(0);
@@ -16,4 +16,5 @@ for (let step = 0; step < 5; step++) {
 }
 const predicted = tf.tidy(() => model.call(x).argMax(1).arraySync());
 if (process.argv[2]) await saveSafetensors(process.argv[2], model.stateDict());
-console.log(JSON.stringify({ backend: tf.getBackend(), losses, predicted, stateBytes: encodeSafetensors(model.stateDict()).length }));
+console.log(JSON.stringify({ backend: tf.getBackend(), accelerated: accelerationState().enabled, losses, predicted, stateBytes: encodeSafetensors(model.stateDict()).length,
+  processHandlers: process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection') }));
