@@ -15,7 +15,7 @@ export { add, sub, mul, div, cat } from './arithmetic.js';
 export { nllLoss, crossEntropy, mseLoss } from './loss.js';
 export type { NllLossOptions, Reduction } from './loss.js';
 export { linear } from './linear.js';
-export { flatten, view, reshape, permute, transpose, chunk } from './shape.js';
+export { flatten, view, reshape, permute, transpose, chunk, expand, select } from './shape.js';
 export { matmul, bmm } from './matmul.js';
 export { mean } from './reduce.js';
 export { layerNorm } from './layer_norm.js';

@@ -1,4 +1,5 @@
-// Shape ops: torch.flatten and Tensor.view.
+// Shape ops: torch.flatten, Tensor.view / reshape / permute / transpose / expand, torch.chunk
+// and torch.select.
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
 import { formatShape, shapeSize } from '@pq/core';
@@ -73,4 +74,41 @@ export function chunk(x: tf.Tensor, chunks: number, dim = 0): tf.Tensor[] {
   for (let s = 0; s < n; s += step) sizes.push(Math.min(step, n - s));
   if (sizes.length === 0) sizes.push(0);
   return functional('split', [x], { sizes, dim: d }, () => (sizes.length === 1 ? [tf.clone(x)] : tf.split(x, sizes, d)));
+}
+
+/**
+ * Broadcasts x to `sizes` (Tensor.expand): -1 keeps a dim, a dim of size 1 grows to any size,
+ * new leading dims may be added. In an ONNX export (Expand) a dim 0 grown from 1 to the
+ * sample batch follows the batch at run time, as a class token expanded to the batch does.
+ */
+export function expand(x: tf.Tensor, sizes: readonly number[]): tf.Tensor {
+  const bad = (why: string): never => {
+    throw new Error(`expand: cannot expand shape ${formatShape(x.shape)} to ${formatShape(sizes)}: ${why}`);
+  };
+  if (sizes.length < x.rank) bad(`${sizes.length} sizes for ${x.rank} dims`);
+  const lead = sizes.length - x.rank;
+  const shape = sizes.map((s, i) => {
+    if (!Number.isInteger(s) || s < -1) bad(`size ${s} is not a non-negative integer or -1`);
+    if (i < lead) return s === -1 ? bad(`-1 is not allowed for the new leading dim ${i}`) : s;
+    const d = x.shape[i - lead]!;
+    if (s === -1) return d;
+    if (d !== s && d !== 1) bad(`dim ${i - lead} has size ${d}, not 1`);
+    return s;
+  });
+  return functional('expand', [x], { shape }, () => tf.broadcastTo(x, shape));
+}
+
+/** The slice of x at `index` along `dim`, that dim removed (torch.select; x[:, 0] is select(x, 1, 0)). */
+export function select(x: tf.Tensor, dim: number, index: number): tf.Tensor {
+  if (x.rank === 0) throw new Error('select: a 0-dim tensor has no dim to select from');
+  const d = normalizeDim('select', dim, x.rank);
+  const n = x.shape[d]!;
+  if (!Number.isInteger(index) || index < -n || index >= n) {
+    throw new Error(`select: index ${index} is out of range for dim ${dim} of size ${n} (shape ${formatShape(x.shape)})`);
+  }
+  const i = index < 0 ? index + n : index;
+  const begin = x.shape.map((_, k) => (k === d ? i : 0));
+  const size = x.shape.map((s, k) => (k === d ? 1 : s));
+  const out = x.shape.filter((_, k) => k !== d);
+  return functional('select', [x], { dim: d, index: i }, () => tf.tidy(() => tf.reshape(tf.slice(x, begin, size), out)));
 }

@@ -14,6 +14,10 @@ export interface ConvertContext {
   readonly graph: OnnxGraph;
   readonly opset: number;
   readonly dynamicBatch: boolean;
+  /** With dynamicBatch, the sample's batch size (dimension 0 of the first input); else null. */
+  readonly sampleBatch: number | null;
+  /** An int64 [1] graph value holding the first input's batch size at run time (built once). */
+  runtimeBatch(): string;
   /** Dotted path of the module being converted ('' for the model itself), for node names. */
   readonly scope: string;
   /** A short label of what is being converted, e.g. "'conv1' (QuantConv2d)", for errors. */

@@ -1,5 +1,5 @@
-// Shape and elementwise ops: flatten / view / reshape -> Flatten or Reshape; add / sub / mul /
-// div -> Add / Sub / Mul / Div; cat / concat -> Concat.
+// Shape and elementwise ops: flatten / view / reshape -> Flatten or Reshape; expand -> Expand;
+// select -> Gather; add / sub / mul / div -> Add / Sub / Mul / Div; cat / concat -> Concat.
 import { attr } from './proto.js';
 import { isTensor, type ConvertContext } from './context.js';
 import { registerFunctionalConverter } from './registry.js';
@@ -68,6 +68,27 @@ registerFunctionalConverter('split', (ctx, [x], attrs, out) => {
   const sizes = attrs.sizes as number[];
   const outs = g.node('Split', [name, g.int64Const(ctx.local('split'), sizes)], sizes.map((_, i) => ctx.local(`chunk${i}`)), { axis: attr.int(attrs.dim as number) });
   parts.forEach((t, i) => ctx.bind(t, outs[i]!));
+});
+
+// Expand broadcasts both ways, so 1 keeps a dim; dim 0 grown from 1 to the sample batch
+// follows the batch at run time (a class token expanded to the batch).
+registerFunctionalConverter('expand', (ctx, [x], attrs, out) => {
+  const g = ctx.graph;
+  const inShape = shapeOf(x);
+  const shape = attrs.shape as number[];
+  const lead = shape.length - inShape.length;
+  const dims = shape.map((s, i) => (i >= lead && inShape[i - lead] === s ? 1 : s));
+  const fromBatch = ctx.sampleBatch !== null && shape.length > 0 && shape[0] === ctx.sampleBatch && (lead > 0 || inShape[0] === 1);
+  const target = fromBatch
+    ? g.op('Concat', [ctx.runtimeBatch(), g.int64Const(ctx.local('expand_dims'), dims.slice(1))], ctx.local('expand_shape'), { axis: attr.int(0) })
+    : g.int64Const(ctx.local('expand_shape'), dims);
+  ctx.bind(out, g.op('Expand', [ctx.nameOf(x, 'input'), target], ctx.local('expanded')));
+});
+
+registerFunctionalConverter('select', (ctx, [x], attrs, out) => {
+  const g = ctx.graph;
+  const index = g.int64Const(ctx.local('index'), [attrs.index as number], []);
+  ctx.bind(out, g.op('Gather', [ctx.nameOf(x, 'input'), index], ctx.local('selected'), { axis: attr.int(attrs.dim as number) }));
 });
 
 /** An operand: a tensor's name, or a number as a float scalar constant. */

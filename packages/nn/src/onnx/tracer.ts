@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module.js';
 import { setFunctionalHook, setModuleCallHook } from '../hooks.js';
 import { OnnxGraph } from './graph.js';
-import { DataType } from './proto.js';
+import { DataType, attr } from './proto.js';
 import { OnnxExportError, isTensor, type ConvertContext } from './context.js';
 import { findFunctionalConverter, findModuleConverter, functionalOps } from './registry.js';
 
@@ -36,6 +36,8 @@ export class Tracer implements ConvertContext {
   private readonly modulePaths = new Map<Module, string>();
   private readonly producedBy = new Map<tf.Tensor, KernelRecord>();
   private readonly producedInsideConverter = new Set<tf.Tensor>();
+  private firstInput: { name: string; batch: number } | null = null;
+  private batchValue: string | null = null;
   /** > 0 while a converted module/op runs its own forward (nothing inside is traced). */
   private converting = 0;
 
@@ -52,6 +54,19 @@ export class Tracer implements ConvertContext {
   }
   get dynamicBatch(): boolean {
     return this.options.dynamicBatch;
+  }
+  get sampleBatch(): number | null {
+    return this.options.dynamicBatch && this.firstInput !== null ? this.firstInput.batch : null;
+  }
+
+  runtimeBatch(): string {
+    if (this.firstInput === null) this.refuse('the batch size at run time needs a model input of rank >= 1');
+    if (this.batchValue === null) {
+      const g = this.graph;
+      const shape = g.op('Shape', [this.firstInput.name], 'input_shape');
+      this.batchValue = g.op('Gather', [shape, g.int64Const('batch_index', [0])], 'batch_size', { axis: attr.int(0) });
+    }
+    return this.batchValue;
   }
 
   /** Runs `forward` with the hooks and the kernel listener installed; restores them after. */
@@ -111,6 +126,7 @@ export class Tracer implements ConvertContext {
   /** Names a model input. */
   bindInput(t: tf.Tensor, name: string): void {
     this.names.set(t, name);
+    if (this.firstInput === null && t.rank > 0) this.firstInput = { name, batch: t.shape[0]! };
   }
 
   /**

@@ -118,6 +118,23 @@ describe('shape ops', () => {
     expect(() => F.pad(x, [3, 0], 'reflect')).toThrow(/reflect padding \[3, 0\] must be smaller than the padded dim \(size 3/);
     expect(() => F.pad(x, [1], 'constant')).toThrow(/padding must be \(before, after\) integer pairs/);
   });
+  it('expand broadcasts size-1 and new leading dims like Tensor.expand; its gradient sums the copies', () => {
+    const x = tf.tensor3d([[[1, 2, 3]]]);
+    expect(F.expand(x, [2, -1, -1]).arraySync()).toEqual([[[1, 2, 3]], [[1, 2, 3]]]);
+    expect(F.expand(tf.tensor2d([[1], [2]]), [3, 2, 2]).shape).toEqual([3, 2, 2]);
+    expect(Array.from(tf.grad((t: tf.Tensor) => F.expand(t, [4, 2, 3]))(x).dataSync())).toEqual([8, 8, 8]);
+    expect(() => F.expand(x, [2, 2, 2])).toThrow(/cannot expand shape \[1, 1, 3\] to \[2, 2, 2\]: dim 2 has size 3, not 1/);
+    expect(() => F.expand(x, [-1, 1, 1, 3])).toThrow(/-1 is not allowed for the new leading dim 0/);
+    expect(() => F.expand(x, [3])).toThrow(/1 sizes for 3 dims/);
+  });
+  it('select takes one index of a dim and drops the dim (x[:, 0], x[..., -1]); its gradient lands on that slice', () => {
+    const x = tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+    expect(F.select(x, 1, 0).arraySync()).toEqual([[1, 2], [5, 6]]);
+    expect(F.select(x, -1, -1).arraySync()).toEqual([[2, 4], [6, 8]]);
+    expect(Array.from(tf.grad((t: tf.Tensor) => F.select(t, 1, 1))(x).dataSync())).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
+    expect(() => F.select(x, 1, 2)).toThrow(/select: index 2 is out of range for dim 1 of size 2 \(shape \[2, 2, 2\]\)/);
+    expect(() => F.select(x, 3, 0)).toThrow(/select: dim 3 is out of range for a tensor of rank 3/);
+  });
   it('linear handles rank-3 inputs and checks shapes', () => {
     const y = F.linear(tf.ones([2, 3, 4]), tf.ones([5, 4]), tf.zeros([5]));
     expect(y.shape).toEqual([2, 3, 5]);

@@ -84,4 +84,20 @@ describe('exportOnnx: Transformer layers in ONNX Runtime', () => {
     const bytes = exportOnnx(model, x, { dynamicBatch: false });
     expect(await compare(model, bytes, [x])).toBeLessThanOrEqual(1e-5);
   });
+
+  it('F.expand of a class token to the batch and F.select of it: the batch stays free (sample batch 1 and 2)', async () => {
+    class Token extends Module {
+      token = tf.variable(seeded([1, 1, 4], 3), false);
+      forward(x: tf.Tensor): tf.Tensor {
+        const withToken = F.cat([F.expand(this.token, [x.shape[0]!, -1, -1]), x], 1);
+        return F.add(F.select(withToken, 1, 0), F.select(withToken, 1, -1));
+      }
+    }
+    const model = new Token();
+    for (const sample of [1, 2]) {
+      const bytes = exportOnnx(model, seeded([sample, 3, 4], 1));
+      expect(graphView(bytes).nodes.map((n) => n.opType)).toEqual(['Shape', 'Gather', 'Concat', 'Expand', 'Concat', 'Gather', 'Gather', 'Add']);
+      for (const batch of [1, 5]) expect(await compare(model, bytes, [seeded([batch, 3, 4], 7 + batch)])).toBe(0);
+    }
+  });
 });
