@@ -42,6 +42,21 @@ export function normal(shape: readonly number[], mean = 0, std = 1, gen: Generat
   return tf.tensor(gen.normal(shapeSize(shape), mean, std), [...shape], 'float32');
 }
 
+/**
+ * torch.nn.init.trunc_normal_: N(mean, std^2) restricted to [a, b] (absolute bounds, default
+ * [-2, 2]); a draw outside is drawn again.
+ */
+export function truncNormal(shape: readonly number[], mean = 0, std = 1, a = -2, b = 2, gen: Generator = defaultGenerator): tf.Tensor {
+  if (!(std >= 0) || !(a < b) || mean < a - 2 * std || mean > b + 2 * std) {
+    throw new Error(`truncNormal: needs std >= 0, a < b and mean within 2 std of [a, b], got mean ${mean}, std ${std}, [${a}, ${b}]`);
+  }
+  const out = gen.normal(shapeSize(shape), mean, std);
+  for (let i = 0; i < out.length; i++) {
+    while (!(out[i]! >= a && out[i]! <= b)) out[i] = gen.normal(1, mean, std)[0]!;
+  }
+  return tf.tensor(out, [...shape], 'float32');
+}
+
 export interface KaimingOptions {
   /** Negative slope of the leaky relu that follows (PyTorch's `a`); default 0. */
   a?: number;

@@ -23,4 +23,17 @@ describe('init', () => {
     expect(maxAbs).toBeLessThanOrEqual(1 / Math.sqrt(50));
     expect(maxAbs).toBeGreaterThan(0.98 / Math.sqrt(50));
   });
+
+  it('truncNormal: N(mean, std^2) cut to [a, b], reproducible from a generator; bad arguments refused', () => {
+    const w = init.truncNormal([100, 100], 0, 1, -0.5, 1.5, new Generator(3)).dataSync() as Float32Array;
+    expect(Math.min(...w)).toBeGreaterThanOrEqual(-0.5);
+    expect(Math.max(...w)).toBeLessThanOrEqual(1.5);
+    expect(Math.min(...w)).toBeLessThan(-0.49);
+    // The mean of N(0, 1) restricted to [-0.5, 1.5]: (phi(-0.5) - phi(1.5)) / (Phi(1.5) - Phi(-0.5)) = 0.3039.
+    expect(stats(w).mean).toBeCloseTo(0.304, 1);
+    const small = init.truncNormal([4, 8], 0, 0.1, -2, 2, new Generator(3)).dataSync();
+    expect(init.truncNormal([4, 8], 0, 0.1, -2, 2, new Generator(3)).dataSync()).toEqual(small);
+    expect(() => init.truncNormal([2], 0, 1, 1, -1)).toThrow(/truncNormal: needs std >= 0, a < b/);
+    expect(() => init.truncNormal([2], 10, 1)).toThrow(/mean within 2 std/);
+  });
 });

@@ -9,6 +9,10 @@ export {
   MobileNetV2, InvertedResidual, Conv2dNormActivation, mobilenet_v2, makeDivisible, type MobileNetV2Options,
   type Conv2dNormActivationOptions, type InvertedResidualSetting,
 } from './mobilenet.js';
+export {
+  VisionTransformer, Encoder, EncoderBlock, MLPBlock, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14, vit_tiny, VIT_ARCHS, VIT_TINY_DEFAULTS,
+  type VisionTransformerOptions, type VitOptions, type VitName, type VitNormLayer,
+} from './vit.js';
 export { createModel, MODEL_NAMES, type ModelName, type CreateModelOptions } from './models.js';
 export {
   type RgbImage, type ImageFormat, type DecodeImageOptions, DEFAULT_MAX_PIXELS, ImageDecodeError, decodeImage, imageFormat,

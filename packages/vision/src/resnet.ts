@@ -12,6 +12,7 @@ import {
 } from '@pq/nn';
 import { checkOptions } from '@pq/core';
 import { initWeights, zeroInit } from './init.js';
+import { checkPositiveInt } from './checks.js';
 
 /** Builds the normalisation layer after each convolution (default BatchNorm2d). */
 export type NormLayer = (numFeatures: number) => Module;
@@ -176,11 +177,6 @@ export class Bottleneck extends ResidualBlock {
   }
 }
 
-function checkPositiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`ResNet: ${name} must be a positive integer, got ${String(v)}`);
-  return v;
-}
-
 export class ResNet extends Module {
   readonly conv1: Conv2d;
   readonly bn1: Module;
@@ -205,16 +201,16 @@ export class ResNet extends Module {
     super();
     checkOptions('ResNet', o, OPTION_KEYS);
     if (!Array.isArray(layers) || layers.length !== 4) throw new Error(`ResNet: layers must list 4 block counts, got ${JSON.stringify(layers)}`);
-    layers.forEach((n, i) => checkPositiveInt(`layers[${i}]`, n));
+    layers.forEach((n, i) => checkPositiveInt('ResNet', `layers[${i}]`, n));
     const quantize = o.quantize ?? false;
     const dilate = o.replaceStrideWithDilation ?? [false, false, false];
     if (!Array.isArray(dilate) || dilate.length !== 3 || !dilate.every((d) => typeof d === 'boolean')) {
       throw new Error(`ResNet: replaceStrideWithDilation must be 3 booleans (for layer2, layer3, layer4), got ${JSON.stringify(dilate)}`);
     }
     this.quantize = quantize;
-    this.numClasses = checkPositiveInt('numClasses', o.numClasses ?? 1000);
-    this.#groups = checkPositiveInt('groups', o.groups ?? 1);
-    this.#baseWidth = checkPositiveInt('widthPerGroup', o.widthPerGroup ?? 64);
+    this.numClasses = checkPositiveInt('ResNet', 'numClasses', o.numClasses ?? 1000);
+    this.#groups = checkPositiveInt('ResNet', 'groups', o.groups ?? 1);
+    this.#baseWidth = checkPositiveInt('ResNet', 'widthPerGroup', o.widthPerGroup ?? 64);
     this.#normLayer = o.normLayer ?? defaultNorm;
     // Refuse what a block cannot build before allocating anything (the largest dilation is the last stage's).
     let dilation = 1;

@@ -41,7 +41,7 @@ describe('options are refused before anything is allocated', () => {
   it('mobilenet_v2 and createModel name what is wrong', () => {
     expect(() => mobilenet_v2({ width_mult: 0.5 } as never)).toThrow(/MobileNetV2: unknown option 'width_mult'; did you mean 'widthMult'\?/);
     expect(() => mobilenet_v2({ invertedResidualSetting: [[1, 16, 1]] as never })).toThrow(/invertedResidualSetting should be a non-empty list of \[t, c, n, s\]/);
-    expect(() => createModel('resnet19' as never)).toThrow(/createModel: unknown model 'resnet19' \(known: resnet18, resnet34, .*mobilenet_v2\)/);
+    expect(() => createModel('resnet19' as never)).toThrow(/createModel: unknown model 'resnet19' \(known: resnet18, resnet34, .*mobilenet_v2, vit_b_16, .*vit_tiny\)/);
   });
 });
 
@@ -110,6 +110,7 @@ describe('structure', () => {
   it('createModel builds every model of the zoo by name, quantized as the reference flow does', () => {
     expect(MODEL_NAMES).toEqual([
       'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'wide_resnet50_2', 'wide_resnet101_2', 'mobilenet_v2',
+      'vit_b_16', 'vit_b_32', 'vit_l_16', 'vit_l_32', 'vit_h_14', 'vit_tiny',
     ]);
     const r = createModel('resnet18', { numClasses: 10, quantize: true });
     expect([...quantizers(r).keys()].filter((k) => k.endsWith('residual_quantizer'))).toHaveLength(8);
