@@ -3,7 +3,7 @@
 // earlier QAT model or ONNX file is left beside a summary that says there was none. A file
 // under one of the output names that no record lists (a user's own, or an older run's) is
 // never removed or overwritten: the run stops before training and names it.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from './args.js';
@@ -42,14 +42,14 @@ const recordText = (writer: string, files: readonly string[]): string =>
 
 /**
  * Makes `out` ready for a run that writes `planned` (a subset of `outputNames`, every name a
- * run can write): creates it, checks it is writable, removes the previous run's outputs.
+ * run can write, as a list or as a test of a file name): creates it, checks it is writable, removes the previous run's outputs.
  * Throws a UsageError, having changed nothing, when `out` is a file, cannot be created or
  * written, or holds an output name that no record lists.
  */
 export async function prepareOutDir(
   out: string,
   planned: readonly string[],
-  outputNames: readonly string[],
+  outputNames: readonly string[] | ((file: string) => boolean),
   kind: OutputRecordKind,
 ): Promise<void> {
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder for the outputs`);
@@ -58,8 +58,10 @@ export async function prepareOutDir(
   } catch (e) {
     throw new UsageError(`--out ${out}: cannot create the folder (${(e as Error).message})`);
   }
-  const recorded = new Set(readRecord(out, kind).filter((f) => outputNames.includes(f)));
-  const foreign = outputNames.filter((f) => !recorded.has(f) && existsSync(join(out, f)));
+  const isOutput = typeof outputNames === 'function' ? outputNames : (f: string): boolean => outputNames.includes(f);
+  const recorded = new Set(readRecord(out, kind).filter(isOutput));
+  const present = typeof outputNames === 'function' ? readdirSync(out).filter(isOutput) : outputNames.filter((f) => existsSync(join(out, f)));
+  const foreign = present.filter((f) => !recorded.has(f));
   if (foreign.length > 0) {
     throw new UsageError(
       `--out ${out} already holds ${foreign.join(', ')}, which no earlier run recorded writing (${kind.file}); ` +

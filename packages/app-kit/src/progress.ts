@@ -27,6 +27,8 @@ export interface ProgressOptions {
   now?: () => number;
   /** Show the running loss (default true; false for passes that compute none, e.g. evaluation). */
   showLoss?: boolean;
+  /** Lines mode: lines per pass, the last one at the end (default 4; 1 prints only the final line). */
+  lineSteps?: number;
 }
 
 const BAR_WIDTH = 24;
@@ -82,7 +84,8 @@ export class ProgressBar {
         this.o.out.write(`\r${this.line()}\x1b[K`);
       }
     } else if (this.o.mode === 'lines') {
-      while (this.nextLineStep < LINE_STEPS && this.done >= (this.o.total * this.nextLineStep) / LINE_STEPS) {
+      const steps = this.o.lineSteps ?? LINE_STEPS;
+      while (this.nextLineStep < steps && this.done >= (this.o.total * this.nextLineStep) / steps) {
         this.nextLineStep++;
         this.o.out.write(`${this.line()}\n`);
       }

@@ -5,3 +5,4 @@ export {
   amaxByMethod, groupCoinciding, clippedShare, fullestBin, binsIn, countTicks, histogramSpec,
 } from './histogram.js';
 export { type EpochRecord, type TrainingCurves, trainingCurvesSpec } from './curves.js';
+export type { TopLevelSpec } from 'vega-lite';
