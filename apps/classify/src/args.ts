@@ -82,9 +82,9 @@ an optional per-layer sensitivity profile, fine-tuning, ONNX export and its eval
 Runtime; summary.json and report.html in --out.
 
 Model and data
-  --model NAME          resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d,
-                        resnext101_32x8d, wide_resnet50_2, wide_resnet101_2, mobilenet_v2
-                        (default ${d.model})
+  --model NAME          a model of @pq/vision: resnet18, resnet34, resnet50, resnet101, resnet152,
+                        resnext50_32x4d, resnext101_32x8d, wide_resnet50_2, wide_resnet101_2,
+                        mobilenet_v2, vit_* (a wrong name lists them all; default ${d.model})
   --data DIR            an image folder: DIR/train/<class>/*.jpg|png and DIR/val/<class>/...
                         (default: the 10,000 digits of the \`mnist\` package as 3-channel images,
                         8,004 train / 1,996 val)
