@@ -14,6 +14,8 @@ export interface ConvertContext {
   readonly graph: OnnxGraph;
   readonly opset: number;
   readonly dynamicBatch: boolean;
+  /** How E4M3 quantizers export (ExportOnnxOptions.fp8Format). */
+  readonly fp8Format: 'trt' | 'onnx';
   /** With dynamicBatch, the sample's batch size (dimension 0 of the first input); else null. */
   readonly sampleBatch: number | null;
   /** An int64 [1] graph value holding the first input's batch size at run time (built once). */
@@ -30,6 +32,12 @@ export interface ConvertContext {
    * state whose batch must follow the input).
    */
   isLiteral(t: unknown): boolean;
+  /**
+   * The values of `t` when the graph would hold it as a constant (a parameter, a buffer or a
+   * literal), with the initializer name it would get (its state-dict path); else null. Lets a
+   * converter store a transformed constant instead (a weight as integers).
+   */
+  constantOf(t: unknown): { data: Float32Array; name: string } | null;
   /** Names the graph value that holds the (already computed) tfjs tensor `t`. */
   bind(t: unknown, name: string): void;
   /** `scope/base`: a base for node and value names. */

@@ -11,8 +11,18 @@ import { quantizerProblem } from './quantizer.js';
 import './converters.js';
 
 export interface ExportOnnxOptions {
-  /** ONNX default-domain opset, 13 to 20 (default 13; per-channel Q/DQ needs >= 13; Gelu is an op from 20). */
+  /**
+   * ONNX default-domain opset, 13 to 21 (default 13; per-channel Q/DQ needs >= 13; Gelu is an op
+   * from 20; 4-bit integers and block-wise DequantizeLinear from 21).
+   */
   opset?: number;
+  /**
+   * How E4M3 quantizers export: 'trt' (default), TensorRT's `trt::TRT_FP8QuantizeLinear` /
+   * `TRT_FP8DequantizeLinear` as the reference writes them; 'onnx', the standard
+   * QuantizeLinear / DequantizeLinear with a FLOAT8E4M3FN zero point (opset 19+), which ONNX
+   * Runtime runs.
+   */
+  fp8Format?: 'trt' | 'onnx';
   /** Graph input names (default 'input', or 'input0', 'input1', ... for several). */
   inputNames?: string[];
   /** Graph output names (default 'output', or 'output0', ...). */
@@ -24,21 +34,27 @@ export interface ExportOnnxOptions {
 }
 
 export const MIN_OPSET = 13;
-export const MAX_OPSET = 20;
+export const MAX_OPSET = 21;
 const PRODUCER_VERSION = '0.1.0';
 const BATCH = 'batch';
 
 /**
  * Exports `model` to a serialized ONNX ModelProto. The forward runs once on `sampleInputs`
  * (in eval mode; each module's training flag is restored afterwards) while pq's modules and
- * F functions record their ONNX nodes. Quantizers become QuantizeLinear/DequantizeLinear.
+ * F functions record their ONNX nodes. Quantizers become QuantizeLinear/DequantizeLinear; a
+ * block-wise or sub-8-bit quantizer of a weight becomes that weight as integers (INT4 or INT8)
+ * and a DequantizeLinear (with block_size for blocks).
  */
 export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[], o: ExportOnnxOptions = {}): Uint8Array {
-  checkOptions('exportOnnx', o, { opset: 'integer', inputNames: 'object', outputNames: 'object', dynamicBatch: 'boolean', producerName: 'string' });
+  checkOptions('exportOnnx', o, {
+    opset: 'integer', inputNames: 'object', outputNames: 'object', dynamicBatch: 'boolean', producerName: 'string', fp8Format: 'string',
+  });
   const opset = o.opset ?? 13;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new RangeError(`exportOnnx: opset ${opset} is not supported (use ${MIN_OPSET} to ${MAX_OPSET})`);
   }
+  const fp8Format = o.fp8Format ?? 'trt';
+  if (fp8Format !== 'trt' && fp8Format !== 'onnx') throw new TypeError(`exportOnnx: fp8Format must be 'trt' or 'onnx', got '${String(fp8Format)}'`);
   const dynamicBatch = o.dynamicBatch ?? true;
   const inputs = Array.isArray(sampleInputs) ? sampleInputs : [sampleInputs];
   inputs.forEach((t, i) => {
@@ -53,11 +69,11 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
 
   // Quantizer settings that cannot export are refused up front, named by their path.
   for (const [path, m] of model.namedModules()) {
-    const problem = m instanceof TensorQuantizer ? quantizerProblem(m) : null;
+    const problem = m instanceof TensorQuantizer ? quantizerProblem(m, { opset, fp8Format }) : null;
     if (problem !== null) throw new OnnxExportError(`ONNX export: quantizer '${path || model.typeName}': ${problem}`);
   }
 
-  const tracer = new Tracer(model, { opset, dynamicBatch });
+  const tracer = new Tracer(model, { opset, dynamicBatch, fp8Format });
   const graphInputs = inputs.map((t, i) => {
     tracer.graph.reserve(inputNames[i]!, 'input');
     tracer.bindInput(t, inputNames[i]!);

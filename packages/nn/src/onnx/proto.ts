@@ -17,6 +17,9 @@ export const DataType = {
   INT8: 3,
   INT32: 6,
   INT64: 7,
+  FLOAT8E4M3FN: 17,
+  UINT4: 21,
+  INT4: 22,
 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
@@ -52,15 +55,31 @@ export function attributeProto(name: string, a: Attr): AttributeProto {
 /** Tensor data as the typed array matching its ONNX element type. */
 export type TensorData = Float32Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
 
-/** A TensorProto holding `data` little-endian in raw_data (what onnx.numpy_helper writes). */
+/**
+ * A TensorProto holding `data` little-endian in raw_data (what onnx.numpy_helper writes). INT4 /
+ * UINT4 data (one value per element, in an Int8Array / Uint8Array) is packed two to a byte, the
+ * first element in the low nibble, as ONNX stores 4-bit types.
+ */
 export function tensorProto(name: string, dataType: DataTypeCode, dims: readonly number[], data: TensorData): TensorProto {
   const count = shapeSize(dims);
   if (data.length !== count) {
     throw new Error(`ONNX tensor '${name}': ${data.length} values for shape ${formatShape(dims)} (${count} expected)`);
   }
+  if (dataType === DataType.INT4 || dataType === DataType.UINT4) return { name, dataType, dims: [...dims], rawData: packNibbles(name, dataType, data) };
   // Typed arrays are little-endian on every platform Node runs on, as raw_data requires.
   const rawData = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   return { name, dataType, dims: [...dims], rawData };
+}
+
+function packNibbles(name: string, dataType: number, data: TensorData): Uint8Array {
+  const [lo, hi] = dataType === DataType.INT4 ? [-8, 7] : [0, 15];
+  const out = new Uint8Array(Math.ceil(data.length / 2));
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    if (!(Number.isInteger(v) && v >= lo && v <= hi)) throw new RangeError(`ONNX tensor '${name}': ${v} (at ${i}) is not a ${dataType === DataType.INT4 ? 'int4' : 'uint4'} value [${lo}, ${hi}]`);
+    out[i >> 1]! |= (v & 15) << ((i & 1) * 4);
+  }
+  return out;
 }
 
 /** A value's type: float tensor of `shape`, where a string dimension is symbolic ('batch'). */
@@ -82,9 +101,9 @@ export interface ModelParts {
   producerVersion: string;
 }
 
-/** IR version matching the opset (ONNX's versioning table): opset 13 is IR 7, 14-18 are IR 8, 19-20 IR 9. */
+/** IR version matching the opset (ONNX's versioning table): opset 13 is IR 7, 14-18 are IR 8, 19-20 IR 9, 21 IR 10. */
 export function irVersionFor(opset: number): number {
-  return opset <= 13 ? 7 : opset <= 18 ? 8 : 9;
+  return opset <= 13 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
 }
 
 export function encodeModel(p: ModelParts): Uint8Array {

@@ -25,6 +25,7 @@ interface PatchableEngine {
 export interface TraceOptions {
   opset: number;
   dynamicBatch: boolean;
+  fp8Format?: 'trt' | 'onnx';
 }
 
 export class Tracer implements ConvertContext {
@@ -54,6 +55,9 @@ export class Tracer implements ConvertContext {
   }
   get dynamicBatch(): boolean {
     return this.options.dynamicBatch;
+  }
+  get fp8Format(): 'trt' | 'onnx' {
+    return this.options.fp8Format ?? 'trt';
   }
   get sampleBatch(): number | null {
     return this.options.dynamicBatch && this.firstInput !== null ? this.firstInput.batch : null;
@@ -116,6 +120,13 @@ export class Tracer implements ConvertContext {
 
   isLiteral(t: unknown): boolean {
     return isTensor(t) && !this.names.has(t) && !this.paramPaths.has(t) && !this.producedBy.has(t) && !this.producedInsideConverter.has(t);
+  }
+
+  constantOf(t: unknown): { data: Float32Array; name: string } | null {
+    if (!isTensor(t) || t.dtype !== 'float32') return null;
+    const path = this.paramPaths.get(t);
+    if (path === undefined && !this.isLiteral(t)) return null;
+    return { data: Float32Array.from(t.dataSync()), name: path ?? this.local('const') };
   }
 
   bind(t: unknown, name: string): void {
