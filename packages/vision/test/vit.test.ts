@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   F, INT4_AWQ_CFG, INT8_DEFAULT_CFG, LayerNorm, Linear, QuantConv2d, QuantLinear, QuantMultiheadAttention, TensorQuantizer,
-  disableAcceleration, enableAcceleration, exportOnnx, manualSeed, quantize, quantModules, type Module,
+  decodeOnnx, disableAcceleration, enableAcceleration, exportOnnx, manualSeed, quantize, quantModules, type Module,
 } from '@pq/nn';
 import { VIT_ARCHS, VIT_TINY_DEFAULTS, VisionTransformer, createModel, vit_b_16, vit_tiny, type VisionTransformerOptions } from '@pq/vision';
 import { maxAbsDiff, run, SHAPE } from './reference.js';
@@ -227,5 +227,66 @@ describe('ONNX export', () => {
     expect(maxAbsDiff(result.output!.data as Float32Array, ours)).toBeLessThan(1e-4);
     x.dispose();
     model.dispose();
+  });
+
+  /** ORT's and pq's outputs on `x`, the largest difference and the argmax agreement where pq's top-2 margin exceeds `margin`. */
+  async function compareOrt(model: Module, bytes: Uint8Array, x: tf.Tensor, margin: number): Promise<{ diff: number; agreed: number; sure: number }> {
+    const { default: ort } = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'basic' });
+    const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.dataSync()), x.shape) });
+    await session.release();
+    const theirs = result.output!.data as Float32Array;
+    const ours = tf.tidy(() => (model.call(x) as tf.Tensor).dataSync());
+    const classes = 10;
+    let agreed = 0;
+    let sure = 0;
+    for (let i = 0; i < x.shape[0]!; i++) {
+      const row = Array.from(ours.subarray(i * classes, (i + 1) * classes));
+      const other = Array.from(theirs.subarray(i * classes, (i + 1) * classes));
+      const top = [...row].sort((a, b) => b - a);
+      if (top[0]! - top[1]! <= margin) continue;
+      sure++;
+      if (other.indexOf(Math.max(...other)) === row.indexOf(top[0]!)) agreed++;
+    }
+    return { diff: maxAbsDiff(theirs, ours), agreed, sure };
+  }
+
+  it('W4A16 (INT4_AWQ_CFG) and INT8 vit_tiny at opset 21: INT4 weights + block DequantizeLinear / Q/DQ pairs; ORT gives pq\'s argmax', async () => {
+    const calib = seededInput('calib.0', [8, 3, 32, 32]);
+    const x = seededInput('input', [16, 3, 32, 32]);
+    for (const cfg of [INT4_AWQ_CFG, INT8_DEFAULT_CFG]) {
+      const model = vit_tiny({ numLayers: 2 });
+      seedModel(model, vitValue);
+      model.eval();
+      quantize(model, cfg, (m) => tf.tidy(() => m.call(calib)));
+      const bytes = exportOnnx(model, seededInput('input', [1, 3, 32, 32]), { opset: 21 });
+      const { graph } = decodeOnnx(bytes);
+      const ops = graph.node.map((n) => n.opType);
+      const int4 = graph.initializer.filter((t) => t.dataType === 22).map((t) => t.name);
+      if (cfg === INT4_AWQ_CFG) {
+        // Every weight is INT4: 4 per block (the attention's packed projection too), the head,
+        // and the patch projection (its blocks run along the kernel's last axis).
+        expect(int4).toHaveLength(2 * 4 + 2);
+        expect(int4).toContain('encoder.layers.encoder_layer_0.self_attention.in_proj_weight');
+        expect(int4).toContain('conv_proj.weight');
+        expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(10);
+        expect(ops).not.toContain('QuantizeLinear');
+        // Float rounding only: as app-kit's ONNX_DIFF_TOLERANCE says for a float graph.
+        const { diff, agreed, sure } = await compareOrt(model, bytes, x, 2e-4);
+        expect(diff).toBeLessThan(1e-4);
+        expect([agreed, sure]).toEqual([16, 16]);
+      } else {
+        expect(int4).toHaveLength(0);
+        expect(ops.filter((o) => o === 'QuantizeLinear').length).toBe(ops.filter((o) => o === 'DequantizeLinear').length);
+        // An activation at a rounding tie may land one int8 step apart and move the logits by
+        // about 1e-3; images whose top two logits are further apart than 1e-2 keep their class.
+        const { agreed, sure } = await compareOrt(model, bytes, x, 1e-2);
+        expect(sure).toBeGreaterThanOrEqual(12);
+        expect(agreed).toBe(sure);
+      }
+      model.dispose();
+    }
+    calib.dispose();
+    x.dispose();
   });
 });
