@@ -24,7 +24,11 @@ rmSync(out, { recursive: true, force: true });
 let count = 0;
 for (const file of jsFiles(dist)) {
   const source = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
-  const { code } = await transform(source, { format: 'cjs', target: 'es2022', platform: 'neutral', sourcefile: relative(dist, file) });
+  // `import.meta.url` (Node-only modules use it to resolve files) becomes the CommonJS file's URL.
+  const meta = source.includes('import.meta.url')
+    ? { define: { 'import.meta.url': '__import_meta_url' }, banner: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;' }
+    : {};
+  const { code } = await transform(source, { format: 'cjs', target: 'es2022', platform: 'neutral', sourcefile: relative(dist, file), ...meta });
   const target = join(out, relative(dist, file));
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, code);

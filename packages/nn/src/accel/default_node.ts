@@ -8,11 +8,17 @@
 // tfjs needs a backend. Loaded only under Node (the "node" condition of the package's
 // `#accel-default` import); browsers get default_browser.ts. Opt out with
 // `disableAcceleration()` (tfjs's cpu backend, stock kernels) or `tf.setBackend(...)`.
+// @tensorflow/tfjs-backend-wasm is an optional peer dependency: without it, tfjs stays on its cpu
+// backend and pq says so once.
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import wasmGlue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { accelerateByDefault } from './enable.js';
+
+type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
+/** The Emscripten glue, a CommonJS module whose export is the factory. */
+type WasmModuleFactory = (config: object) => Promise<unknown>;
+const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
 /** tfjs-backend-wasm's priority for 'wasm' (above cpu's 1). */
 const WASM_PRIORITY = 2;
@@ -21,8 +27,6 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
 }
-// The Emscripten glue is a CommonJS module whose export is the factory (its .d.ts says `default`).
-const wasmModuleFactory = wasmGlue as unknown as (config: object) => Promise<unknown>;
 interface EmscriptenModule {
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
   tfjs?: Record<string, (...args: number[]) => number>;
@@ -33,7 +37,7 @@ interface EmscriptenModule {
  * binary (the SIMD one where the CPU has SIMD) through `instantiateWasm`, which makes Emscripten
  * finish within the call, and the same bindings tfjs's own start-up adds.
  */
-function wasmBackendNow(): tf.KernelBackend {
+function wasmBackendNow(wasmPackage: WasmPackage, wasmModuleFactory: WasmModuleFactory): tf.KernelBackend {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
   let folder = '';
   const config = {
@@ -65,7 +69,7 @@ function wasmBackendNow(): tf.KernelBackend {
     disposeData: m.cwrap('dispose_data', null, ['number']),
     dispose: m.cwrap('dispose', null, []),
   };
-  return new BackendWasm(m as never);
+  return new wasmPackage.BackendWasm(m as never);
 }
 
 function compile(wasm: WasmApi, folder: string): object {
@@ -83,6 +87,18 @@ function compile(wasm: WasmApi, folder: string): object {
  * with a warning when it is the slow cpu one.
  */
 function accelerateOnNode(): void {
+  const require = createRequire(import.meta.url);
+  let wasmPackage: WasmPackage;
+  try {
+    wasmPackage = require(WASM_PACKAGE) as WasmPackage; // registers 'wasm' and its kernels
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes(`'${WASM_PACKAGE}'`)) throw e;
+    console.warn(
+      `@pq/nn: ${WASM_PACKAGE} is not installed, so tfjs trains on its cpu backend, about 100x slower than pq's ` +
+        `accelerated path; install it (npm install ${WASM_PACKAGE}@${tf.version_core}) for the fast default.`,
+    );
+    return;
+  }
   const engine = tf.engine();
   if (engine.registry['wasm'] === undefined) {
     if (engine.backendName) {
@@ -95,7 +111,8 @@ function accelerateOnNode(): void {
       return;
     }
     tf.removeBackend('wasm');
-    tf.registerBackend('wasm', wasmBackendNow, WASM_PRIORITY);
+    const glue = require(`${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm.js`) as WasmModuleFactory;
+    tf.registerBackend('wasm', () => wasmBackendNow(wasmPackage, glue), WASM_PRIORITY);
   }
   accelerateByDefault();
 }

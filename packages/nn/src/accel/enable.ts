@@ -172,7 +172,11 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   previousBackend = tf.getBackend() ?? null;
   // Imported here, not at module load: importing tfjs-backend-wasm registers it with a higher
   // priority than cpu, which would change every user's default backend.
-  if (backendName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (backendName === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm').catch((e: unknown) => {
+      throw new Error(`enableAcceleration: the wasm backend needs the package @tensorflow/tfjs-backend-wasm (${(e as Error).message})`, { cause: e });
+    });
+  }
   else await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise`);
   await tf.ready();

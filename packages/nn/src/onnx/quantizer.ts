@@ -1,4 +1,4 @@
-// TensorQuantizer -> QuantizeLinear/DequantizeLinear (SEMANTICS.md "ONNX export"):
+// TensorQuantizer -> QuantizeLinear/DequantizeLinear, as the reference exports them:
 // scale = amax / maxBound (127 signed, 255 unsigned; a zero scale becomes 1), zero point 0 as
 // int8 (uint8 when unsigned), `axis` for a per-channel amax. E4M3 becomes the reference's
 // TRT_FP8QuantizeLinear / TRT_FP8DequantizeLinear pair in domain 'trt' (or, with fp8Format
