@@ -18,18 +18,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Module, QuantLSTMCell, decodeOnnx, enableCalibration, exportOnnx, finishCalibration, manualSeed } from '@pq/nn';
+import { QuantLSTMCell, decodeOnnx, enableCalibration, exportOnnx, finishCalibration, manualSeed } from '@pq/nn';
 import { maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
-
-class TwoSteps extends Module {
-  constructor(readonly cell: QuantLSTMCell) {
-    super();
-  }
-  forward(x: tf.Tensor): tf.Tensor[] {
-    const [h, c] = this.cell.call(x) as [tf.Tensor, tf.Tensor];
-    return this.cell.call(x, [h, c]) as tf.Tensor[];
-  }
-}
+import { CellModel } from './models.js';
 
 async function optimisedOps(bytes: Uint8Array): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pq-ort-'));
@@ -46,11 +37,11 @@ async function optimisedOps(bytes: Uint8Array): Promise<string[]> {
 describe("ONNX Runtime's int8 kernels (default optimisation level)", () => {
   it('run a QuantLSTMCell within one input quantization step per cell step of pq, on any x86-64 CPU', async () => {
     manualSeed(11);
-    const model = new TwoSteps(new QuantLSTMCell(8, 16));
+    const model = new CellModel(new QuantLSTMCell(8, 16));
     enableCalibration(model);
     tf.tidy(() => model.call(seeded([16, 8], 21, 2)));
     finishCalibration(model);
-    const cell = model.cell;
+    const cell = model.cell as QuantLSTMCell;
     const rowMax = tf.tidy(() => tf.max(tf.abs(tf.concat([cell.weight_ih, cell.weight_hh], 1)), 1, true));
     cell.weightQuantizer.amax = tf.tidy(() => tf.mul(rowMax, 255 / 127));
 

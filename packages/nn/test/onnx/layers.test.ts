@@ -6,6 +6,7 @@ import {
   QuantLSTMCell, Sequential, enableCalibration, exportOnnx, finishCalibration, manualSeed, quantizers,
 } from '@pq/nn';
 import { graphView, maxAbsDiff, runOrt, runPq, seeded } from './ort.js';
+import { CellModel } from './models.js';
 
 /** Exports on a batch-1 sample, runs batch 1 and 7 in ONNX Runtime, returns the worst difference. */
 async function worstDiff(model: Module, shape: number[], o: { opset?: number; batchAxis?: number } = {}): Promise<number> {
@@ -28,16 +29,6 @@ function calibrate(model: Module, shape: number[]): void {
   enableCalibration(model);
   for (let i = 0; i < 2; i++) tf.tidy(() => model.call(seeded(shape, 70 + i)));
   finishCalibration(model);
-}
-
-class CellModel extends Module {
-  constructor(readonly cell: LSTMCell) {
-    super();
-  }
-  forward(x: tf.Tensor): tf.Tensor[] {
-    const [h, c] = this.cell.call(x) as [tf.Tensor, tf.Tensor];
-    return this.cell.call(x, [h, c]) as tf.Tensor[];
-  }
 }
 
 class SeqModel extends Module {

@@ -2,7 +2,7 @@
 // conv-transpose + pooling network, built only from pq's public layers and F.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  AdaptiveAvgPool2d, AvgPool2d, Conv2d, ConvTranspose2d, Dropout, F, InstanceNorm2d, Linear, MaxPool2d, Module,
+  AdaptiveAvgPool2d, AvgPool2d, Conv2d, ConvTranspose2d, Dropout, F, InstanceNorm2d, LSTMCell, Linear, MaxPool2d, Module,
   QuantAdaptiveAvgPool2d, QuantAvgPool2d, QuantConv2d, QuantConvTranspose2d, QuantLinear, ReLU, Sequential,
 } from '@pq/nn';
 
@@ -45,4 +45,15 @@ export function convTransposeNet(quant: boolean): Sequential {
     quant ? new QuantAvgPool2d(3, { stride: 2, padding: 1 }) : new AvgPool2d(3, { stride: 2, padding: 1 }),
     quant ? new QuantAdaptiveAvgPool2d([3, 1]) : new AdaptiveAvgPool2d([3, 1]),
   );
+}
+
+/** Two steps of an LSTM cell, the second from the first's state; outputs [h, c]. */
+export class CellModel extends Module {
+  constructor(readonly cell: LSTMCell) {
+    super();
+  }
+  forward(x: tf.Tensor): tf.Tensor[] {
+    const [h, c] = this.cell.call(x) as [tf.Tensor, tf.Tensor];
+    return this.cell.call(x, [h, c]) as tf.Tensor[];
+  }
 }
