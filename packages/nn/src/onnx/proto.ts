@@ -17,6 +17,7 @@ export const DataType = {
   INT8: 3,
   INT32: 6,
   INT64: 7,
+  BOOL: 9,
   FLOAT8E4M3FN: 17,
   UINT4: 21,
   INT4: 22,
