@@ -8,6 +8,7 @@ import { CONSTANT_ORIGIN, functionalName, type OnnxOpAttrs } from './graph_modul
 import { OPS } from './ops/index.js';
 import type { Emitter } from './ops/op.js';
 import type { NodeLabel } from './plan.js';
+import { ElemType } from './types.js';
 
 class OpEmitter implements Emitter {
   readonly opset: number;
@@ -18,6 +19,8 @@ class OpEmitter implements Emitter {
     private readonly inputs: ReadonlyArray<tf.Tensor | null>,
     private readonly outputs: readonly tf.Tensor[],
     private readonly label: NodeLabel,
+    /** The ONNX element types of the op's outputs (declared on the graph for non-float ones). */
+    private readonly types: readonly number[],
   ) {
     this.opset = ctx.opset;
     this.base = label.name || label.outputs[0] || label.opType;
@@ -50,7 +53,11 @@ class OpEmitter implements Emitter {
 
   node(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, count = this.outputs.length): string[] {
     const names = this.ctx.graph.node(opType, inputs, this.label.outputs.slice(0, count).map((o, i) => o || `${this.base}_out${i}`), attrs, { name: this.base });
-    names.forEach((n, i) => this.ctx.bind(this.outputs[i], n));
+    names.forEach((n, i) => {
+      this.ctx.bind(this.outputs[i], n);
+      const type = this.types[i];
+      if (type !== undefined && type !== ElemType.FLOAT) this.ctx.graph.valueTypes.set(n, type);
+    });
     return names;
   }
 
@@ -80,6 +87,6 @@ export function registerOnnxOpExport(): void {
   registered = true;
   registerFunctionalConverter(Object.keys(OPS).map(functionalName), (ctx, inputs, attrs, output) => {
     const { op, node } = attrs as unknown as OnnxOpAttrs;
-    op.emit!(new OpEmitter(ctx, inputs as Array<tf.Tensor | null>, [output].flat() as tf.Tensor[], node));
+    op.emit!(new OpEmitter(ctx, inputs as Array<tf.Tensor | null>, [output].flat() as tf.Tensor[], node, op.outputs.map((t) => t.elemType)));
   });
 }

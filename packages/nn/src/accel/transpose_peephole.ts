@@ -9,6 +9,8 @@ import { callKernel } from './kernel_call.js';
 interface Origin {
   source: tf.DataId;
   perm: number[];
+  /** The transpose's output shape: a Reshape shares the data under another shape, which the perm does not undo. */
+  shape: number[];
 }
 
 interface RefCounting {
@@ -34,11 +36,12 @@ export function transposeWithPeephole(
   const outShape = perm.map((p) => x.shape[p]!);
   const origin = origins.get(x.dataId as object);
   const rc = backend as unknown as RefCounting;
-  if (origin !== undefined && undoes(origin.perm, perm) && rc.refCount(origin.source) > 0) {
+  const sameShape = origin !== undefined && origin.shape.length === x.shape.length && origin.shape.every((d, i) => d === x.shape[i]);
+  if (origin !== undefined && sameShape && undoes(origin.perm, perm) && rc.refCount(origin.source) > 0) {
     rc.incRef(origin.source);
     return { dataId: origin.source, shape: outShape, dtype: x.dtype };
   }
   const out = callKernel('Transpose', backendName, backend, { x }, { perm }, original);
-  if (out.dataId !== x.dataId) origins.set(out.dataId as object, { source: x.dataId, perm: perm.slice() });
+  if (out.dataId !== x.dataId) origins.set(out.dataId as object, { source: x.dataId, perm: perm.slice(), shape: outShape });
   return out;
 }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkOptions } from '@pq/core';
 import type { Module } from '../module.js';
 import { Tracer } from './tracer.js';
-import { DataType, encodeModel, valueInfo, type ValueInfoProto } from './proto.js';
+import { DataType, encodeModel, valueInfo, type DataTypeCode, type ValueInfoProto } from './proto.js';
 import { OnnxExportError, isTensor } from './context.js';
 import { TensorQuantizer } from '../quant/tensor_quantizer.js';
 import { quantizerProblem } from './quantizer.js';
@@ -101,7 +101,7 @@ export function exportOnnx(model: Module, sampleInputs: tf.Tensor | tf.Tensor[],
           }
         }
         seen.add(name);
-        return valueInfo(name, DataType.FLOAT, symbolicShape(t.shape, dynamicBatch));
+        return valueInfo(name, outputType(tracer.graph.valueTypes.get(value), t), symbolicShape(t.shape, dynamicBatch));
       });
     });
   } finally {
@@ -131,6 +131,12 @@ function names(given: string[] | undefined, count: number, base: string, option:
 
 function symbolicShape(shape: readonly number[], dynamicBatch: boolean): Array<number | string> {
   return shape.map((d, i) => (dynamicBatch && i === 0 ? BATCH : d));
+}
+
+/** A graph output's element type: what its converter declared, else by the tensor's dtype. */
+function outputType(declared: number | undefined, t: tf.Tensor): DataTypeCode {
+  if (declared !== undefined) return declared as DataTypeCode;
+  return t.dtype === 'int32' ? DataType.INT32 : t.dtype === 'bool' ? DataType.BOOL : DataType.FLOAT;
 }
 
 function flattenOutputs(out: unknown): tf.Tensor[] {

@@ -13,6 +13,8 @@ export class OnnxGraph {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   readonly domains = new Set<string>();
+  /** Element types (DataType) converters declared for values that are not float, by value name. */
+  readonly valueTypes = new Map<string, number>();
   private readonly used = new Set<string>();
   private readonly counters = new Map<string, number>();
 
@@ -80,6 +82,8 @@ export class OnnxGraph {
     const producer = this.nodes.find((n) => n.output?.includes(from));
     if (producer === undefined) return false;
     producer.output = producer.output!.map((o) => (o === from ? to : o));
+    const type = this.valueTypes.get(from);
+    if (type !== undefined) this.valueTypes.set(to, type);
     for (const n of this.nodes) n.input = n.input!.map((i) => (i === from ? to : i));
     return true;
   }

@@ -32,4 +32,19 @@ describe('Transpose peephole (wasm)', () => {
       tf.dispose([t, u]);
     });
   });
+
+  it('a transpose of a reshaped result is a real transpose, not the undo of the first', async () => {
+    await onAccelerated('wasm', () => {
+      const data = randomArray(3 * 6 * 3, rng(2));
+      const x = tf.tensor3d(data, [6, 3, 3]);
+      // [6, 3, 3] -> [3, 6, 3], viewed (same data) as [1, 3, 18], then transposed by the same perm.
+      const t = tf.transpose(x, [1, 0, 2]);
+      const r = tf.reshape(t, [1, 3, 18]);
+      const u = tf.transpose(r, [1, 0, 2]);
+      const expected = tf.tidy(() => tf.transpose(tf.reshape(tf.add(t, 0), [1, 3, 18]), [1, 0, 2]).dataSync());
+      expect(mismatches(u.dataSync(), expected)).toEqual([]);
+      expect(mismatches(u.dataSync(), t.dataSync())).toEqual([]);
+      tf.dispose([x, t, r, u]);
+    });
+  });
 });

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ElemType, type ValueType } from '../types.js';
 import { broadcastDims } from '../shapes.js';
-import { emitSame, type OpContext, type OpDef, type PreparedOp } from './op.js';
+import { emitSame, withoutGradient, type OpContext, type OpDef, type PreparedOp } from './op.js';
 
 function sameTypes(c: OpContext, indices: readonly number[]): number {
   const types = indices.map((i) => c.type(i).elemType);
@@ -55,7 +55,11 @@ function compare(opType: string): OpDef {
   const f = COMPARE[opType]!;
   return (c: OpContext) => {
     sameTypes(c, [0, 1]);
-    return { outputs: [{ elemType: ElemType.BOOL, shape: broadcastAll(c, [0, 1]) }], run: ([a, b]) => [f(a!, b!)], emit: emitSame(opType) };
+    return {
+      outputs: [{ elemType: ElemType.BOOL, shape: broadcastAll(c, [0, 1]) }],
+      run: ([a, b]) => [withoutGradient([a!, b!], () => f(a!, b!))],
+      emit: emitSame(opType),
+    };
   };
 }
 
@@ -80,7 +84,7 @@ function unary(opType: string, f: (x: tf.Tensor) => tf.Tensor, ints = false): Op
 
 const not: OpDef = (c: OpContext): PreparedOp => {
   if (c.type(0).elemType !== ElemType.BOOL) c.refuse('input must be BOOL');
-  return { outputs: [{ ...c.type(0) }], run: ([x]) => [tf.logicalNot(x!)], emit: emitSame('Not') };
+  return { outputs: [{ ...c.type(0) }], run: ([x]) => [withoutGradient([x!], () => tf.logicalNot(x!))], emit: emitSame('Not') };
 };
 
 export const elementwiseOps: Record<string, OpDef> = {

@@ -2,7 +2,7 @@
 // constant inputs, static types) and returns a PreparedOp — how to run it on tfjs tensors,
 // how to write it back into an ONNX graph on export, and, where the node is one of pq's layers,
 // how to build that layer.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Attr, Module } from '@pq/nn';
 import type { NodeAttributes } from '../attributes.js';
 import type { ConstTensor } from '../tensors.js';
@@ -84,6 +84,15 @@ export interface PreparedOp {
 }
 
 export type OpDef = (c: OpContext) => PreparedOp;
+
+/**
+ * `f` of `inputs` with no gradient: comparisons and casts to integers or booleans, whose
+ * outputs cannot carry one (tfjs would otherwise fail looking for a gradient on the way back).
+ */
+export function withoutGradient(inputs: readonly tf.Tensor[], f: () => tf.Tensor): tf.Tensor {
+  const g = tf.customGrad((() => ({ value: f(), gradFunc: () => inputs.map((x) => tf.zeros(x.shape)) })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return g(...inputs) as tf.Tensor;
+}
 
 /** Integer values of a tensor read at run time (shape arithmetic). */
 export function intsOf(t: tf.Tensor): number[] {

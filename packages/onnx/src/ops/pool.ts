@@ -29,6 +29,8 @@ function poolSetup(c: OpContext, withDilations: boolean): PoolSetup {
   const n = k.length;
   if (n < 1 || n > 3) c.refuse(`kernel_shape [${k.join(', ')}]: pq supports 1-d, 2-d and 3-d pooling`);
   const win = readWindow(c, n, null, withDilations);
+  // Runtimes disagree on SAME padding of dilated pools (ONNX Runtime sizes it without the dilation).
+  if (win.autoPad.startsWith('SAME') && win.dilations.some((d) => d !== 1)) c.refuse(`auto_pad ${win.autoPad} with dilations [${win.dilations.join(', ')}] is ambiguous; give explicit pads`);
   const ceil = c.attrs.int('ceil_mode', 0) === 1;
   const s = c.shape(0);
   if (s !== null && s.length !== n + 2) c.refuse(`input of rank ${s.length} for ${n}-d pooling (rank ${n + 2} expected)`);

@@ -7,7 +7,7 @@ import { attr, tensorProto, DataType } from '@pq/nn';
 import { ElemType, elemTypeName, tfDtypeOf, isIntType, type Dim, type ValueType } from '../types.js';
 import { broadcastShapes, knownProduct, normAxis, unknownDims } from '../shapes.js';
 import { gatherAxis, gatherValues } from './gather.js';
-import { emitSame, intsOf, type Emitter, type OpContext, type OpDef } from './op.js';
+import { emitSame, intsOf, withoutGradient, type Emitter, type OpContext, type OpDef } from './op.js';
 
 function intInput(c: OpContext, i: number, what: string): void {
   if (!isIntType(c.type(i).elemType)) c.refuse(`input ${i} (${what}) must be INT64 or INT32, got ${elemTypeName(c.type(i).elemType)}`);
@@ -414,7 +414,12 @@ const cast: OpDef = (c: OpContext) => {
   const dtype = tfDtypeOf(to);
   return {
     outputs: [{ elemType: to, shape: c.shape(0) }],
-    run: ([x]) => [x!.dtype === dtype ? x! : dtype === 'bool' ? tf.notEqual(x!, 0) : tf.cast(x!, dtype)],
+    run: ([x]) => {
+      if (x!.dtype === dtype) return [x!];
+      const cast = () => (dtype === 'bool' ? tf.notEqual(x!, tf.scalar(0, x!.dtype)) : tf.cast(x!, dtype));
+      // To integers or booleans nothing differentiable comes out; to floats the gradient flows back as is.
+      return [dtype === 'float32' ? cast() : withoutGradient([x!], cast)];
+    },
     emit: emitSame('Cast', { to: attr.int(to) }),
   };
 };
