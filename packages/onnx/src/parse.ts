@@ -87,8 +87,10 @@ export function parseOnnx(input: Uint8Array | ArrayBuffer): ParsedModel {
     decoded = decodeOnnx(bytes);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    // protobufjs reports reading past the end as "index out of range".
-    if (/index out of range/.test(why)) {
+    // protobufjs reports reading past the end as "index out of range". Serializers write fields
+    // in number order, so an ONNX file begins with ir_version (field 1, a varint: byte 0x08);
+    // anything else that fails to decode is some other file.
+    if (/index out of range/.test(why) && bytes[0] === 0x08) {
       throw new OnnxImportError(`not a complete ONNX model: the data ends in the middle of a field (truncated file?) (protobuf: ${why})`);
     }
     throw new OnnxImportError(`not an ONNX model: the bytes are not a valid ONNX protobuf (protobuf: ${why})`);
