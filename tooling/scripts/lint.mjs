@@ -23,6 +23,7 @@ const allowed = {
   '@pq/kernels-gpu': ['@pq/core'],
   '@pq/nn': ['@pq/core', '@pq/calib'],
   '@pq/vision': ['@pq/core', '@pq/calib', '@pq/nn'],
+  '@pq/onnx': ['@pq/core', '@pq/calib', '@pq/nn'],
   '@pq/app-kit': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn'],
   '@pq/lenet-app': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit'],
   '@pq/classify-app': ['@pq/core', '@pq/calib', '@pq/nn', '@pq/vision', '@pq/app-kit'],

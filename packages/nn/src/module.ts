@@ -125,6 +125,21 @@ export abstract class Module {
     for (const [name, child] of this.children()) yield* child.namedModules(joinPath(prefix, name));
   }
 
+  /** The submodule at dotted path `target` ('' is this module), as PyTorch's get_submodule; an error names the missing part. */
+  getSubmodule(target: string): Module {
+    let m: Module = this;
+    if (target === '') return m;
+    const parts = target.split('.');
+    parts.forEach((name, i) => {
+      const child = Object.prototype.hasOwnProperty.call(m, name) ? (m as unknown as Record<string, unknown>)[name] : undefined;
+      if (!(child instanceof Module)) {
+        throw new Error(`${this.typeName} has no submodule '${parts.slice(0, i + 1).join('.')}'${i > 0 ? ` (${m.typeName} at '${parts.slice(0, i).join('.')}' has no '${name}')` : ''}`);
+      }
+      m = child;
+    });
+    return m;
+  }
+
   *namedParameters(prefix = ''): Generator<[string, tf.Variable]> {
     for (const [path, m] of this.namedModules(prefix)) {
       for (const [key, value] of m.ownEntries()) if (isParameter(value)) yield [joinPath(path, key), value];

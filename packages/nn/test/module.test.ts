@@ -29,6 +29,16 @@ describe('Module', () => {
     m.dispose();
   });
 
+  it('getSubmodule finds a submodule by dotted path and names what is missing', () => {
+    const m = new Tree();
+    expect(m.getSubmodule('fc')).toBe(m.fc);
+    expect(m.getSubmodule('')).toBe(m);
+    expect(() => m.getSubmodule('fc.weight')).toThrow("Tree has no submodule 'fc.weight' (Leaf at 'fc' has no 'weight')");
+    expect(() => m.getSubmodule('conv2')).toThrow("Tree has no submodule 'conv2'");
+    expect(() => m.getSubmodule('training')).toThrow("Tree has no submodule 'training'");
+    m.dispose();
+  });
+
   it('train/eval reach every submodule', () => {
     const m = new Tree().eval();
     expect([...m.namedModules()].every(([, x]) => !x.training)).toBe(true);

@@ -64,7 +64,7 @@ describe('gradients through imported ops', () => {
         return k < 0 ? v : tf.add(v, tf.mul(dirs[k]!, sign * eps));
       })).dataSync()[0]!);
       const numeric = (at(1) - at(-1)) / (2 * eps);
-      const analytic = dirs.reduce((s, d, k) => s + d.dataSync().reduce((a, x, i) => a + x * g[k]![i]!, 0), 0);
+      const analytic = dirs.reduce((s, d, k) => s + Array.from(d.dataSync()).reduce((a: number, x, i) => a + x * g[k]![i]!, 0), 0);
       expect(Math.abs(numeric - analytic), `${p.c.name}: ${numeric} vs ${analytic}`).toBeLessThanOrEqual(2e-2 * (1 + Math.abs(analytic)));
       tf.dispose(dirs);
     }

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { decodeOnnx, enableCalibration, exportOnnx, finishCalibration, quantModules, quantizers, replaceWithQuant } from '@pq/nn';
+import { INT8_DEFAULT_CFG, decodeOnnx, enableCalibration, exportOnnx, finishCalibration, quantModules, quantize, quantizers, replaceWithQuant } from '@pq/nn';
 import { importOnnx } from '../src/index.js';
 import { fixture, maxAbsDiff, runOrt, seeded } from './helpers.js';
 
@@ -62,6 +62,22 @@ describe('quantizing an imported model', () => {
     model.dispose();
   });
 
+  it("ModelOpt's quantize(model, INT8_DEFAULT_CFG, forwardLoop) on an imported model; the export runs", async () => {
+    const model = importOnnx(fixture('mobilenet_v2_op17_dynamic.onnx'));
+    const x = seeded([2, 3, 32, 32], 8);
+    quantize(model, INT8_DEFAULT_CFG, (m) => tf.tidy(() => void m.call(x)));
+    const qs = [...quantizers(model)];
+    expect(qs.filter(([n]) => n.endsWith('_weight_quantizer')).every(([, q]) => q.amax!.size > 1)).toBe(true); // per channel
+    expect(qs.filter(([n]) => n.endsWith('_input_quantizer')).every(([, q]) => q.amax!.size === 1)).toBe(true);
+    const bytes = exportOnnx(model, x);
+    const [ort] = await runOrt(bytes, [x]);
+    const ours = tf.tidy(() => (model.call(x) as tf.Tensor).dataSync());
+    const step = Math.max(...quantizers(model).get('classifier.1._input_quantizer')!.amax!.dataSync()) / 127;
+    expect(maxAbsDiff(ort!.data, ours)).toBeLessThanOrEqual(Math.max(1e-4, step));
+    model.dispose();
+    x.dispose();
+  });
+
   it('QAT through the functional ops of a transformer: the loss falls, memory stays flat, the export runs', async () => {
     const model = importOnnx(fixture('transformer_op13_dynamic.onnx'));
     replaceWithQuant(model);
@@ -74,10 +90,9 @@ describe('quantizing an imported model', () => {
     const losses: number[] = [];
     let tensors = 0;
     for (let step = 0; step < 6; step++) {
-      const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(target, model.call(x) as tf.Tensor) as tf.Scalar, params);
-      optimizer.applyGradients(grads);
+      const value = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.call(x) as tf.Tensor) as tf.Scalar, true, params)!;
       losses.push(value.dataSync()[0]!);
-      tf.dispose([value, ...Object.values(grads)]);
+      value.dispose();
       if (step === 1) tensors = tf.memory().numTensors;
       if (step > 1) expect(tf.memory().numTensors).toBe(tensors);
     }
