@@ -25,6 +25,7 @@ const allowed = {
   '@pq/vision': ['@pq/core', '@pq/calib', '@pq/nn'],
   '@pq/onnx': ['@pq/core', '@pq/calib', '@pq/nn'],
   '@pq/app-kit': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn'],
+  '@pq/cli': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit', '@pq/vision', '@pq/onnx'],
   '@pq/lenet-app': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit'],
   '@pq/classify-app': ['@pq/core', '@pq/calib', '@pq/nn', '@pq/vision', '@pq/app-kit'],
 };
