@@ -26,7 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (parsed.command === 'inspect') {
     const { inspectFile } = await import('./inspect.js');
-    process.stdout.write(`${inspectFile(fromInvocationDir(parsed.model)).lines.join('\n')}\n`);
+    process.stdout.write(`${inspectFile(fromInvocationDir(parsed.model), parsed.model).lines.join('\n')}\n`);
     return 0;
   }
   const options = withPaths(parsed.options);

@@ -117,7 +117,7 @@ function imageDataset(path: string, spec: DataSpec): Dataset {
   const transform = classificationEvalTransform({ cropSize: size, ...(spec.resize === null ? {} : { resizeSize: spec.resize }), mean: spec.mean, std: spec.std });
   const per = 3 * size * size;
   return {
-    describe: `${formatCount(count)} ${describe} (${path}), ${size}x${size}`,
+    describe: `${formatCount(count)} ${describe}, ${size}x${size}`,
     count,
     sampleShape: [3, size, size],
     labels: labels === null ? null : labels.subarray(0, count),
@@ -137,7 +137,7 @@ export function openDataset(path: string, spec: DataSpec): Dataset {
   const bytes = new Uint8Array(readFileSync(path));
   if (ext === '.npy') {
     const a = decodeNpy(bytes);
-    return arrayDataset(spec, a.data, a.shape, `${path}`, spec.labels === null ? null : readLabels(spec.labels, a.shape[0] ?? 0));
+    return arrayDataset(spec, a.data, a.shape, 'a .npy file', spec.labels === null ? null : readLabels(spec.labels, a.shape[0] ?? 0));
   }
   if (ext === '.safetensors') {
     const dict = decodeSafetensors(bytes);
@@ -149,7 +149,7 @@ export function openDataset(path: string, spec: DataSpec): Dataset {
     const t = dict[name]!;
     const count = t.shape[0] ?? 0;
     const labels = spec.labels !== null ? readLabels(spec.labels, count) : dict['labels'] ? labelsFrom(dict['labels'].data, count, `${path}: 'labels'`) : null;
-    return arrayDataset(spec, t.data, t.shape, `${path} ('${name}')`, labels);
+    return arrayDataset(spec, t.data, t.shape, `a .safetensors file ('${name}')`, labels);
   }
   throw new UsageError(`${spec.option} ${path}: expected a folder of images, a .npy or a .safetensors file`);
 }

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { UsageError, formatCount, formatTable } from '@pq/app-kit';
 import { formatDims, inspectOnnx } from '@pq/onnx';
 
-/** The report's lines; importable tells whether pq can import the model. */
-export function inspectFile(path: string): { lines: string[]; importable: boolean } {
+/** The report's lines (`label` names the file, default its path); importable tells whether pq can import the model. */
+export function inspectFile(path: string, label = path): { lines: string[]; importable: boolean } {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
@@ -15,7 +15,7 @@ export function inspectFile(path: string): { lines: string[]; importable: boolea
   const values = (list: typeof info.inputs) => formatTable(['name', 'type', 'shape'], list.map((v) => [v.name, v.type, formatDims(v.shape)])).map((l) => `  ${l}`);
   const nodes = info.ops.reduce((n, [, c]) => n + c, 0);
   const lines = [
-    `${path}: ONNX IR ${info.irVersion}, opset ${info.opset}${info.otherDomains.length ? ` (+ ${info.otherDomains.join(', ')})` : ''}${info.producer ? `, from ${info.producer}` : ''}`,
+    `${label}: ONNX IR ${info.irVersion}, opset ${info.opset}${info.otherDomains.length ? ` (+ ${info.otherDomains.join(', ')})` : ''}${info.producer ? `, from ${info.producer}` : ''}`,
     `parameters: ${formatCount(info.parameters)}`,
     'inputs:',
     ...values(info.inputs),

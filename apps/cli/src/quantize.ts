@@ -2,11 +2,12 @@
 // print the quantizers' amax, write the Q/DQ model atomically, then check it in
 // onnxruntime-node against the float model on the calibration data.
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   EpochShuffler, ProgressBar, UsageError, argmaxRows, formatCount, formatPercent, formatTable, progressMode,
 } from '@pq/app-kit';
-import { loadOnnxRuntime, writeFileAtomic } from '@pq/app-kit/node';
+import { invocationDir, loadOnnxRuntime, writeFileAtomic } from '@pq/app-kit/node';
 import { setupCompute } from '@pq/app-kit/compute';
 import {
   BatchNormNd, F, enableCalibration, exportOnnx, finishCalibration, matchesPattern, quantizers, replaceWithQuant, setQuantizerByCfg,
@@ -26,6 +27,12 @@ export interface QuantizeResult {
 }
 
 type Log = (line: string) => void;
+
+/** A path as the log shows it: relative to where the command ran when it lies below. */
+function shown(path: string): string {
+  const rel = relative(invocationDir(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
 
 function readModel(path: string): { bytes: Uint8Array; model: OnnxModule } {
   let bytes: Uint8Array;
@@ -98,7 +105,7 @@ export async function runQuantize(o: QuantizeOptions, log: Log): Promise<Quantiz
         throw new UsageError(`${name}: ${d.count} samples, fewer than the model's fixed batch of ${batchSize}`);
       }
     }
-    log(`model: ${o.model}, opset ${model.opset}, input '${input.name}' ${formatDims(input.shape)}`);
+    log(`model: ${shown(o.model)}, opset ${model.opset}, input '${input.name}' ${formatDims(input.shape)}`);
     log(await setupCompute(o.backend, 'js'));
 
     // Quantize: pq's quant layers, weights per tensor unless --per-channel, histogram input calibrators for the histogram methods.
@@ -141,7 +148,7 @@ export async function runQuantize(o: QuantizeOptions, log: Log): Promise<Quantiz
     const qdq = exportOnnx(model, sample, { opset, inputNames: [input.name], outputNames: model.outputs.map((v) => v.name), dynamicBatch: !fixedBatch });
     sample.dispose();
     await writeFileAtomic(o.output, qdq);
-    log(`wrote ${o.output} (${formatCount(qdq.length)} bytes, opset ${opset})`);
+    log(`wrote ${shown(o.output)} (${formatCount(qdq.length)} bytes, opset ${opset})`);
 
     const check = await checkOutputs(bytes, qdq, model, calib, batchSize, fixedBatch);
     log(`output check on ${formatCount(check.rows.samples)} calibration inputs (onnxruntime-node, graphOptimizationLevel 'basic'):`);

@@ -2,6 +2,7 @@
 // and the value (exit code 2), `pq inspect`'s report. One child process checks the exit codes
 // and streams; the rest parses in process.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HELP, INSPECT_HELP, QUANTIZE_HELP, parseCommand } from '../src/args.js';
@@ -11,7 +12,9 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
 const run = (...args: string[]) =>
   spawnSync(process.execPath, ['--conditions=@pq/source', '--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000, env });
-const MODEL = fileURLToPath(new URL('../../../packages/onnx/test/fixtures/transformer_op17.onnx', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MODEL = `${ROOT}packages/onnx/test/fixtures/transformer_op17.onnx`;
+const blocks = (file: string) => [...readFileSync(`${ROOT}${file}`, 'utf8').matchAll(/^```\w*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 
 describe('pq command line', () => {
   it('answers --help (exit 0) and usage errors (exit 2, the message and a hint on stderr)', () => {
@@ -30,6 +33,17 @@ describe('pq command line', () => {
       '--mean', '--std', '--qat-data', '--qat-epochs', '--labels', '--lr', '--output', '--opset', '--backend', '--quiet', '--help']) {
       expect(QUANTIZE_HELP).toContain(option);
     }
+  });
+
+  it('the root README shows each --help as it is; the app README shows what pq inspect prints', () => {
+    const root = blocks('README.md');
+    for (const [command, text] of [['pq --help', HELP], ['pq quantize --help', QUANTIZE_HELP], ['pq inspect --help', INSPECT_HELP]] as const) {
+      expect(root).toContain(`$ ${command}\n${text}`);
+    }
+    const session = blocks('apps/cli/README.md').find((b) => b.startsWith('$ npx -y pnpm@12.4.2 pq inspect '))!;
+    const [command, ...printed] = session.trimEnd().split('\n');
+    const path = command!.split(' ').pop()!;
+    expect(inspectFile(`${ROOT}${path}`, path).lines).toEqual(printed);
   });
 
   it('refuses bad command lines, naming the option and the value', () => {

@@ -22,6 +22,19 @@ function producers(bytes: Uint8Array): Array<[string, string[]]> {
   return graph.node.filter((n) => ['Conv', 'Gemm', 'MatMul'].includes(n.opType ?? '')).map((n) => [n.opType!, (n.input ?? []).slice(0, 2).map((i) => by.get(i) ?? 'initializer')]);
 }
 
+/**
+ * ORT runs `bytes` (at 'basic', which keeps the Q/DQ nodes: the same fake-quant float math as
+ * pq) to pq's forward, up to a value that lands on a rounding boundary and moves one step; one
+ * step of the classifier's input quantizer `last` bounds what that does to the logits here (as
+ * in @pq/nn's own Q/DQ export tests).
+ */
+async function expectOrtMatches(model: ReturnType<typeof importOnnx>, bytes: Uint8Array, x: tf.Tensor, last: string): Promise<void> {
+  const [ort] = await runOrt(bytes, [x]);
+  const ours = tf.tidy(() => (model.call(x) as tf.Tensor).dataSync());
+  const step = Math.max(...quantizers(model).get(last)!.amax!.dataSync()) / 127;
+  expect(maxAbsDiff(ort!.data, ours)).toBeLessThanOrEqual(Math.max(1e-4, step));
+}
+
 describe('quantizing an imported model', () => {
   it('replaceWithQuant: every Conv and Gemm takes Q/DQ inputs; ORT runs the export to pq forward', async () => {
     const model = importOnnx(fixture('resnet18_op13.onnx'));
@@ -36,13 +49,7 @@ describe('quantizing an imported model', () => {
     const links = producers(bytes);
     expect(links).toHaveLength(21);
     for (const [, inputs] of links) expect(inputs).toEqual(['DequantizeLinear', 'DequantizeLinear']);
-    const [ort] = await runOrt(bytes, [x]);
-    const ours = tf.tidy(() => (model.call(x) as tf.Tensor).dataSync());
-    // 'basic' keeps the Q/DQ nodes: ORT computes the same fake-quant float math as pq, up to an
-    // element that lands on a rounding boundary and moves one step; one step of the classifier's
-    // input bounds what that does to the logits here (as in @pq/nn's own Q/DQ export tests).
-    const fcStep = Math.max(...quantizers(model).get('fc._input_quantizer')!.amax!.dataSync()) / 127;
-    expect(maxAbsDiff(ort!.data, ours)).toBeLessThanOrEqual(Math.max(1e-4, fcStep));
+    await expectOrtMatches(model, bytes, x, 'fc._input_quantizer');
     model.dispose();
     x.dispose();
   });
@@ -69,11 +76,7 @@ describe('quantizing an imported model', () => {
     const qs = [...quantizers(model)];
     expect(qs.filter(([n]) => n.endsWith('_weight_quantizer')).every(([, q]) => q.amax!.size > 1)).toBe(true); // per channel
     expect(qs.filter(([n]) => n.endsWith('_input_quantizer')).every(([, q]) => q.amax!.size === 1)).toBe(true);
-    const bytes = exportOnnx(model, x);
-    const [ort] = await runOrt(bytes, [x]);
-    const ours = tf.tidy(() => (model.call(x) as tf.Tensor).dataSync());
-    const step = Math.max(...quantizers(model).get('classifier.1._input_quantizer')!.amax!.dataSync()) / 127;
-    expect(maxAbsDiff(ort!.data, ours)).toBeLessThanOrEqual(Math.max(1e-4, step));
+    await expectOrtMatches(model, exportOnnx(model, x), x, 'classifier.1._input_quantizer');
     model.dispose();
     x.dispose();
   });

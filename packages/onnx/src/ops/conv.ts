@@ -13,6 +13,14 @@ import type { Emitter, LayerPlan, OpContext, OpDef, PreparedOp } from './op.js';
 const CONV = [Conv1d, Conv2d, Conv3d] as const;
 const CONV_T = [ConvTranspose1d, ConvTranspose2d, ConvTranspose3d] as const;
 
+/** What Conv and ConvTranspose read alike: float inputs, the weight's shape and spatial rank, the window, the groups. */
+function convSetup(c: OpContext): { w: number[]; n: number; win: ReturnType<typeof readWindow>; group: number } {
+  floatInputs(c);
+  const w = weightShape(c);
+  const n = w.length - 2;
+  return { w, n, win: readWindow(c, n, w.slice(2)), group: c.attrs.int('group', 1) };
+}
+
 /** The weight's shape (from the constant or the static type) and its spatial rank, checked. */
 function weightShape(c: OpContext): number[] {
   const w = c.constant(1)?.dims ?? c.shape(1);
@@ -33,11 +41,7 @@ function layerPlan(c: OpContext, create: () => Module, prePad?: number[]): Layer
 }
 
 const conv: OpDef = (c: OpContext): PreparedOp => {
-  floatInputs(c);
-  const w = weightShape(c);
-  const n = w.length - 2;
-  const win = readWindow(c, n, w.slice(2));
-  const group = c.attrs.int('group', 1);
+  const { w, n, win, group } = convSetup(c);
   const x = c.shape(0);
   const spatial = x === null ? null : x.slice(2);
   if (x !== null && x.length !== n + 2) c.refuse(`input of rank ${x.length} for a ${n}-d convolution (rank ${n + 2} expected)`);
@@ -78,11 +82,7 @@ const conv: OpDef = (c: OpContext): PreparedOp => {
 };
 
 const convTranspose: OpDef = (c: OpContext): PreparedOp => {
-  floatInputs(c);
-  const w = weightShape(c);
-  const n = w.length - 2;
-  const win = readWindow(c, n, w.slice(2));
-  const group = c.attrs.int('group', 1);
+  const { w, n, win, group } = convSetup(c);
   if (win.autoPad !== 'NOTSET') c.refuse(`auto_pad '${win.autoPad}' is not supported for ConvTranspose; give explicit pads`);
   if (c.attrs.has('output_shape')) c.refuse("attribute 'output_shape' is not supported; give pads and output_padding");
   const outputPadding = c.attrs.ints('output_padding') ?? Array<number>(n).fill(0);
