@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disableAcceleration, enableCalibration, encodeSafetensors, finishCalibration, quantizers, replaceWithQuant, setQuantizerByCfg } from '@pq/nn';
+import { decodeOnnx, disableAcceleration, enableCalibration, exportOnnx, encodeSafetensors, finishCalibration, quantizers, replaceWithQuant, setQuantizerByCfg } from '@pq/nn';
 import { importOnnx } from '@pq/onnx';
 import { parseCommand, type QuantizeOptions } from '../src/args.js';
 import { openDataset } from '../src/data.js';
@@ -50,7 +50,7 @@ function options(argv: string[]): QuantizeOptions {
 }
 
 describe('pq quantize', () => {
-  it("the README's session (every line but the timings); max calibration gives the amax of pq's own calibration of the same network", async () => {
+  it("the README's session (every line but the timings); max calibration gives the amax of pq's own calibration of the same network, and the same Q/DQ graph", async () => {
     const block = [...readFileSync(join(ROOT, 'apps', 'cli', 'README.md'), 'utf8').matchAll(/```\n([\s\S]*?)```/g)][0]![1]!.split('\n');
     const argv = block[0]!.replace('$ npx -y pnpm@12.4.2 pq ', '').split(' ');
     const out = join(dir, 'resnet18_int8.onnx');
@@ -92,6 +92,9 @@ describe('pq quantize', () => {
     const ours = new Map([...quantizers(net)].map(([n, q]) => [n, Array.from(q.amax!.dataSync())]));
     expect([...result.amax.keys()]).toEqual([...ours.keys()]);
     for (const [name, amax] of ours) expect(result.amax.get(name), name).toEqual(amax);
+    // pq's export of its own network places the same Q/DQ pairs around the same nodes.
+    const ops = (bytes: Uint8Array) => decodeOnnx(bytes).graph.node.map((n) => n.opType);
+    expect(ops(new Uint8Array(readFileSync(out)))).toEqual(ops(exportOnnx(net, tf.zeros([2, 3, 32, 32]), { dynamicBatch: false })));
     net.dispose();
   });
 

@@ -60,3 +60,12 @@ describe('the built @pq/nn on Node', () => {
     expect(stderr).toMatch(/await enableAcceleration\(\)/);
   });
 });
+
+describe('the built @pq/onnx on Node', () => {
+  it('imports and runs an ONNX model from a CommonJS script', async () => {
+    const model = join(import.meta.dirname, '..', '..', '..', 'packages', 'onnx', 'test', 'fixtures', 'transformer_op17.onnx');
+    const { stdout, stderr } = await run(process.execPath, [join(import.meta.dirname, 'scripts', 'import_onnx.cjs'), model]);
+    expect(JSON.parse(stdout)).toEqual({ shape: [2, 5, 16], keys: 24, inputs: [{ name: 'input', dtype: 'float32', shape: [2, 5, 16] }] });
+    expect(stderr).toBe('');
+  });
+});
