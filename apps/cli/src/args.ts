@@ -6,6 +6,9 @@ import {
 } from '@pq/app-kit';
 
 export const METHODS = ['max', 'percentile', 'mse', 'entropy'] as const;
+
+/** The opsets @pq/nn's exportOnnx writes (its MIN_OPSET and MAX_OPSET; a test keeps them equal), known here without loading @pq/nn. */
+export const EXPORT_OPSETS = [13, 21] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface QuantizeOptions {
@@ -99,7 +102,7 @@ Fine-tuning (QAT)
                               as calibrated
 Output
   -o, --output OUT.onnx       the Q/DQ model (required; written atomically)
-  --opset N                   its opset, 13 to 18 (default the input's, within that range)
+  --opset N                   its opset, ${EXPORT_OPSETS[0]} to ${EXPORT_OPSETS[1]} (default the input's, within that range)
   --backend wasm|cpu          tfjs backend with @pq/nn's accelerated kernels (default ${DEFAULTS.backend})
   --quiet                     print only errors
   -h, --help                  show this help
@@ -206,6 +209,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (o.qatData === null && (str('qat-epochs') !== undefined || o.labels !== null || str('lr') !== undefined)) {
     throw new UsageError('--qat-epochs, --labels and --lr apply to fine-tuning: give --qat-data DATA');
   }
-  if (o.opset !== null && (o.opset < 13 || o.opset > 18)) throw new UsageError(`--opset must be 13 to 18 (what pq exports), got "${str('opset')}"`);
+  const [lo, hi] = EXPORT_OPSETS;
+  if (o.opset !== null && (o.opset < lo || o.opset > hi)) throw new UsageError(`--opset must be ${lo} to ${hi} (what pq exports), got "${str('opset')}"`);
   return { command: 'quantize', options: o };
 }

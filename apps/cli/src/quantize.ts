@@ -10,7 +10,7 @@ import {
 import { invocationDir, loadOnnxRuntime, writeFileAtomic } from '@pq/app-kit/node';
 import { setupCompute } from '@pq/app-kit/compute';
 import {
-  BatchNormNd, F, enableCalibration, exportOnnx, finishCalibration, matchesPattern, quantizers, replaceWithQuant, setQuantizerByCfg,
+  BatchNormNd, F, MAX_OPSET, MIN_OPSET, enableCalibration, exportOnnx, finishCalibration, matchesPattern, quantizers, replaceWithQuant, setQuantizerByCfg,
   type QuantCfg, type TensorQuantizer,
 } from '@pq/nn';
 import { OnnxImportError, formatDims, importOnnx, type OnnxModule } from '@pq/onnx';
@@ -144,7 +144,7 @@ export async function runQuantize(o: QuantizeOptions, log: Log): Promise<Quantiz
     for (const line of formatTable(['quantizer', 'amax', 'calibration'], all.map(([n, q]) => [n, formatAmax(q), calibrator(q)]))) log(line);
 
     const sample = batches(calib, batchSize, fixedBatch).next().value!.x;
-    const opset = o.opset ?? Math.min(18, Math.max(13, model.opset));
+    const opset = o.opset ?? Math.min(MAX_OPSET, Math.max(MIN_OPSET, model.opset));
     const qdq = exportOnnx(model, sample, { opset, inputNames: [input.name], outputNames: model.outputs.map((v) => v.name), dynamicBatch: !fixedBatch });
     sample.dispose();
     await writeFileAtomic(o.output, qdq);

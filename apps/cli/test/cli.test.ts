@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HELP, INSPECT_HELP, QUANTIZE_HELP, parseCommand } from '../src/args.js';
+import { MAX_OPSET, MIN_OPSET } from '@pq/nn';
+import { EXPORT_OPSETS, HELP, INSPECT_HELP, QUANTIZE_HELP, parseCommand } from '../src/args.js';
 import { inspectFile } from '../src/inspect.js';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -48,6 +49,7 @@ describe('pq command line', () => {
 
   it('refuses bad command lines, naming the option and the value', () => {
     const refused = (argv: string[], message: string) => expect(() => parseCommand(argv)).toThrow(message);
+    expect(EXPORT_OPSETS).toEqual([MIN_OPSET, MAX_OPSET]);
     refused(['convert', 'a.onnx'], 'unknown command "convert" (commands: quantize, inspect)');
     refused(['quantize', '--calib', 'd', '-o', 'o.onnx'], 'quantize needs the model to quantize (IN.onnx)');
     refused(['quantize', 'a.onnx', '-o', 'o.onnx'], 'quantize needs --calib DATA');
@@ -57,7 +59,7 @@ describe('pq command line', () => {
     refused(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--qat-epochs', '2'], '--qat-epochs, --labels and --lr apply to fine-tuning: give --qat-data DATA');
     refused(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--mean', '0.5,0.5'], '--mean needs three comma-separated numbers (R,G,B), got "0.5,0.5"');
     refused(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--std', '0.2,0,0.2'], '--std must be a number > 0, got "0"');
-    refused(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--opset', '12'], '--opset must be 13 to 18 (what pq exports), got "12"');
+    refused(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--opset', '12'], '--opset must be 13 to 21 (what pq exports), got "12"');
     refused(['quantize', 'a.onnx', 'b.onnx', '--calib', 'd', '-o', 'o'], 'quantize takes one model file, got 2: a.onnx b.onnx');
     refused(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--per-chanel'], "Unknown option '--per-chanel'");
     const c = parseCommand(['quantize', 'a.onnx', '--calib', 'd', '-o', 'o', '--exclude', 'fc', '--exclude', 'layer4.*', '--mean', '0.5,0.5,0.5']);

@@ -69,6 +69,7 @@ export const OP_CASES: OpCase[] = [
   op('Clip min only', 'Clip', [[2, 8]], {}, { initializers: [f32('lo', [-0.25], [])], extraInputs: ['lo'], kinked: true }),
   op('Gelu', 'Gelu', [[2, 6]], {}, { opset: 20, layer: 'GELU' }),
   op('Gelu tanh', 'Gelu', [[2, 6]], { approximate: 'tanh' }, { opset: 20, layer: 'GELU' }),
+  op('Gelu, export at 20', 'Gelu', [[2, 6]], {}, { opset: 20, layer: 'GELU', exportOpset: 20 }),
   op('Softmax axis 1', 'Softmax', [[2, 3, 4]], { axis: 1 }, { layer: 'Softmax' }),
   op('Softmax opset 11 (flattened at axis 1)', 'Softmax', [[2, 3, 4]], { axis: 1 }, { opset: 11 }),
   op('LogSoftmax', 'LogSoftmax', [[2, 5]], {}, { layer: 'LogSoftmax' }),

@@ -1,6 +1,6 @@
 // Every supported operator against ONNX Runtime: the imported model's forward equals ORT's
 // outputs, the node imports as the expected pq layer (or functionally), and exportOnnx writes
-// a graph that ORT runs to the same outputs.
+// a graph that ORT runs to the same outputs (at the case's export opset, default 17, and at 21).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
@@ -20,12 +20,13 @@ describe('importOnnx: each operator against ONNX Runtime', () => {
     expect(ours.map((o) => o.dims)).toEqual(ref.map((r) => r.dims));
     ours.forEach((o, i) => expect(maxAbsDiff(o.data, ref[i]!.data)).toBeLessThanOrEqual(1e-5));
 
-    const exported = exportOnnx(model, inputs, { opset: c.exportOpset ?? 17, dynamicBatch: false });
-    const back = await runOrt(exported, inputs);
-    back.forEach((b, i) => {
-      expect(b.dims).toEqual(ref[i]!.dims);
-      expect(maxAbsDiff(b.data, ref[i]!.data)).toBeLessThanOrEqual(1e-5);
-    });
+    for (const opset of new Set([c.exportOpset ?? 17, 21])) {
+      const back = await runOrt(exportOnnx(model, inputs, { opset, dynamicBatch: false }), inputs);
+      back.forEach((b, i) => {
+        expect(b.dims, `opset ${opset}`).toEqual(ref[i]!.dims);
+        expect(maxAbsDiff(b.data, ref[i]!.data), `opset ${opset}`).toBeLessThanOrEqual(1e-5);
+      });
+    }
     model.dispose();
     tf.dispose(inputs);
   });

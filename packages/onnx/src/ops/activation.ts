@@ -115,9 +115,13 @@ const gelu: OpDef = (c: OpContext) => {
         : tf.erf(tf.mul(x!, Math.SQRT1_2));
       return tf.mul(tf.mul(x!, 0.5), tf.add(inner, 1));
     })],
-    // Gelu exists from opset 20, beyond what pq exports: written as its formula.
+    // Gelu exists from opset 20; below, its formula.
     emit: (e) => {
       const x = e.input(0);
+      if (e.opset >= 20) {
+        e.node('Gelu', [x], { approximate: attr.string(approximate) });
+        return;
+      }
       let inner: string;
       if (approximate === 'tanh') {
         const [cube] = e.temp('Pow', [x, e.float([3], [])]);

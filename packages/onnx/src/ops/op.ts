@@ -37,7 +37,7 @@ export interface OpContext {
 
 /** How an op writes itself into the ONNX graph that exportOnnx builds. */
 export interface Emitter {
-  /** The export's opset (13 to 18). */
+  /** The export's opset (@pq/nn's MIN_OPSET to MAX_OPSET). */
   readonly opset: number;
   /** Number of inputs the op had (absent ones in between included). */
   readonly inputCount: number;
