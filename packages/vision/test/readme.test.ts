@@ -7,20 +7,25 @@ const ROOT = join(import.meta.dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
 
+/** What running `load` prints with console.log, one line per call. */
+async function printed(load: () => Promise<unknown>): Promise<string> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+  try {
+    await load();
+  } finally {
+    log.mockRestore();
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 describe('README image example', () => {
   const at = blocks.findIndex((b) => b.includes("from '@pq/vision';\n\n// A 40 x 30 PNG"));
 
   it('is examples/images.ts, and prints what the README shows', async () => {
     const example = readFileSync(join(ROOT, 'examples', 'images.ts'), 'utf8').split('\n').slice(1).join('\n');
     expect(blocks[at]).toBe(example);
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
-    try {
-      await import('../examples/images.js');
-    } finally {
-      log.mockRestore();
-    }
-    expect(lines.join('\n') + '\n').toBe(blocks[at + 1]);
+    expect(await printed(() => import('../examples/images.js'))).toBe(blocks[at + 1]);
   });
 });
 
@@ -31,13 +36,6 @@ describe('README example', () => {
   });
 
   it('prints what the README shows', async () => {
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
-    try {
-      await import('../examples/quickstart.js');
-    } finally {
-      log.mockRestore();
-    }
-    expect(lines.join('\n') + '\n').toBe(blocks[1]);
+    expect(await printed(() => import('../examples/quickstart.js'))).toBe(blocks[1]);
   });
 });

@@ -1,7 +1,7 @@
 // What every phase of the flow reads: a training and a validation set of labelled images that
 // give normalised float32 NCHW batches on demand, and where they came from.
 import { permutation, mulberry32 } from '@pq/app-kit';
-import { IMAGENET_MEAN, IMAGENET_STD, type RgbImage } from '@pq/vision';
+import { IMAGENET_MEAN, IMAGENET_STD } from '@pq/vision';
 
 /** A batch: `count` images as float32 [count, 3, size, size], and their labels. */
 export interface Batch {
@@ -56,15 +56,17 @@ export function subsetIndices(count: number, limit: number | null, seed: number)
   return permutation(count, mulberry32(seed)).subarray(0, limit).sort();
 }
 
-/** An ImageSet over in-memory images, each transformed by `transform` into its slot of the batch. */
-export function memoryImageSet(
-  images: readonly RgbImage[],
+/**
+ * An ImageSet of `labels.length` images; `fill(i, train, out, offset)` writes image i's
+ * normalised CHW values into the batch at `offset`.
+ */
+export function imageSet(
   labels: Int32Array,
   size: number,
-  transform: (img: RgbImage, train: boolean, out: Float32Array, offset: number) => void,
+  fill: (i: number, train: boolean, out: Float32Array, offset: number) => void,
 ): ImageSet {
   return {
-    count: images.length,
+    count: labels.length,
     labels,
     batch(indices, train) {
       const plane = 3 * size * size;
@@ -72,8 +74,8 @@ export function memoryImageSet(
       const lab = new Int32Array(indices.length);
       for (let k = 0; k < indices.length; k++) {
         const i = indices[k]!;
-        if (!(i >= 0 && i < images.length)) throw new Error(`batch: index ${i} outside [0, ${images.length})`);
-        transform(images[i]!, train, out, k * plane);
+        if (!(i >= 0 && i < labels.length)) throw new Error(`batch: index ${i} outside [0, ${labels.length})`);
+        fill(i, train, out, k * plane);
         lab[k] = labels[i]!;
       }
       return { images: out, labels: lab, count: indices.length, size };

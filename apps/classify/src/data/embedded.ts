@@ -5,7 +5,7 @@
 import { MNIST_PIXELS, MNIST_SIZE, type MnistDigits, splitMnistDigits } from '@pq/app-kit';
 import { readMnistPackageDigits } from '@pq/app-kit/node';
 import { type RgbImage, resize, toNormalizedTensor } from '@pq/vision';
-import { type ClassifyData, type ImageSet, type Normalisation, memoryImageSet } from './dataset.js';
+import { type ClassifyData, type ImageSet, type Normalisation, imageSet } from './dataset.js';
 
 export const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
@@ -19,7 +19,7 @@ export function digitImage(pixels: ArrayLike<number>, size: number): RgbImage {
 
 function digitSet(split: MnistDigits, size: number, norm: Normalisation): ImageSet {
   const images = Array.from({ length: split.count }, (_, i) => digitImage(split.pixels.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), size));
-  return memoryImageSet(images, split.labels, size, (img, _train, out, offset) => void toNormalizedTensor(img, norm.mean, norm.std, out, offset));
+  return imageSet(split.labels, size, (i, _train, out, offset) => void toNormalizedTensor(images[i]!, norm.mean, norm.std, out, offset));
 }
 
 /** The embedded digits as `size` x `size` RGB images, normalised with `norm`. */

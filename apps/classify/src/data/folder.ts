@@ -6,7 +6,7 @@ import { mulberry32 } from '@pq/app-kit';
 import { classificationEvalTransform, classificationTrainTransform } from '@pq/vision';
 import { type ImageFolder, imageFolder, loadImageFile } from '@pq/vision/node';
 import { join } from 'node:path';
-import type { ClassifyData, ImageSet, Normalisation } from './dataset.js';
+import { type ClassifyData, type ImageSet, type Normalisation, imageSet } from './dataset.js';
 
 export interface FolderDataOptions {
   imageSize: number;
@@ -20,24 +20,10 @@ function folderSet(folder: ImageFolder, o: FolderDataOptions, seed: number): Ima
   const t = { cropSize: o.imageSize, mean: o.norm.mean, std: o.norm.std, ...(o.resizeSize === null ? {} : { resizeSize: o.resizeSize }) };
   const evalTransform = classificationEvalTransform(t);
   const trainTransform = classificationTrainTransform(mulberry32(seed), t);
-  const size = o.imageSize;
   const labels = Int32Array.from(folder.samples, (s) => s.label);
-  return {
-    count: folder.samples.length,
-    labels,
-    batch(indices, train) {
-      const plane = 3 * size * size;
-      const images = new Float32Array(indices.length * plane);
-      const lab = new Int32Array(indices.length);
-      for (let k = 0; k < indices.length; k++) {
-        const sample = folder.samples[indices[k]!];
-        if (!sample) throw new Error(`batch: index ${indices[k]} outside [0, ${folder.samples.length})`);
-        (train ? trainTransform : evalTransform)(loadImageFile(sample.path), images, k * plane);
-        lab[k] = sample.label;
-      }
-      return { images, labels: lab, count: indices.length, size };
-    },
-  };
+  return imageSet(labels, o.imageSize, (i, train, out, offset) => {
+    (train ? trainTransform : evalTransform)(loadImageFile(folder.samples[i]!.path), out, offset);
+  });
 }
 
 /** Reads DIR/train and DIR/val; both must list the same classes. Errors name the folder. */
