@@ -54,8 +54,8 @@ export const DEFAULT_OPTIONS: ClassifyOptions = {
   valLimit: null,
   batchSizeTrain: 128,
   batchSizeTest: 128,
-  trainEpochs: 1,
-  lr: 0.1,
+  trainEpochs: 2,
+  lr: 0.05,
   numCalibBatch: 4,
   calibrators: ['max', 'histogram'],
   percentiles: [99.9, 99.99, 99.999, 99.9999],
@@ -100,7 +100,8 @@ Model and data
   --val-limit N         use a seeded random subset of N validation images
 Float training (from scratch, before quantization)
   --train-epochs N      epochs (default ${d.trainEpochs} without --weights, 0 with)
-  --lr X                SGD learning rate, momentum 0.9, cosine-annealed per step (default ${d.lr})
+  --lr X                SGD learning rate, momentum 0.9, warmed up over 10 steps, then
+                        cosine-annealed per step (default ${d.lr})
   --batch-size-train N  batch size for training, calibration and fine-tuning (default ${d.batchSizeTrain})
   --batch-size-test N   batch size for evaluation (default ${d.batchSizeTest})
 Calibration (PTQ)

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { HistogramCalibrator } from '@pq/calib';
-import { EpochShuffler, type ProgressOutput, UsageError, cosineLr, formatCount, compareWithOnnx } from '@pq/app-kit';
+import { EpochShuffler, type ProgressOutput, UsageError, compareWithOnnx, cosineLr, formatCount, warmupCosineLr } from '@pq/app-kit';
 import { checkFiniteWeights, checkJsonPath, loadOnnxRuntime, prepareOutDir, writeFileAtomic } from '@pq/app-kit/node';
 import type { CalibHistogram, EpochRecord } from '@pq/app-kit/report';
 import { type Module, type StateDict, encodeSafetensors, exportOnnx, finishCalibration, manualSeed, quantizers } from '@pq/nn';
@@ -25,6 +25,8 @@ import { loadWeightsInto, readWeights } from './weights.js';
 
 /** SGD momentum of float training (torchvision's reference recipe). */
 export const MOMENTUM = 0.9;
+/** Float training warms the learning rate up linearly over this many steps, then anneals it (cosine). */
+export const WARMUP_STEPS = 10;
 
 export const OUTPUT_RECORD = { file: 'classify-outputs.json', writer: 'pq-classify' } as const;
 
@@ -97,6 +99,7 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
   const { data, models } = deps;
   const now = deps.now ?? (() => performance.now());
   const started = now();
+  const cpuStart = process.cpuUsage();
   const ctx: StepContext = { out: deps.out, quiet: o.quiet, now };
   const log = (line: string): void => {
     if (!o.quiet) deps.out.write(`${line}\n`);
@@ -152,7 +155,7 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
             const base = (epoch - 1) * steps;
             const r = await trainEpoch(model, data.train, {
               batchSize: o.batchSizeTrain, optimizer, shuffler, label: `float epoch ${epoch}/${o.trainEpochs}`,
-              lrAt: (s) => cosineLr(o.lr, 0, base + s, o.trainEpochs * steps),
+              lrAt: (s) => warmupCosineLr(o.lr, 0, base + s, o.trainEpochs * steps, Math.min(WARMUP_STEPS, o.trainEpochs * steps)),
             }, ctx);
             const accuracy = await evaluate(model, data.val, o.batchSizeTest, classes, `  evaluate float epoch ${epoch}`, ctx);
             floatHistory.push({ epoch, trainLoss: r.meanLoss, testAccuracy: accuracy });
@@ -276,9 +279,11 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
       finetune,
       onnx,
       warnings,
-      timing: { float: floatTiming, finetune: finetuneTiming, wallSeconds: 0 },
+      timing: { float: floatTiming, finetune: finetuneTiming, wallSeconds: 0, cpuSeconds: 0 },
     };
+    const cpu = process.cpuUsage(cpuStart);
     summary.timing.wallSeconds = Math.round((now() - started) / 100) / 10;
+    summary.timing.cpuSeconds = Math.round((cpu.user + cpu.system) / 1e5) / 10;
     await save('summary.json', summaryJson(summary));
     await save('report.html', await renderReport({ summary, histograms, ...(deps.command ? { command: deps.command } : {}) }));
     if (o.json) await writeFileAtomic(o.json, summaryJson(summary));

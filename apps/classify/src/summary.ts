@@ -35,7 +35,11 @@ export interface Summary {
   onnx: { file: string; accuracy: number; maxAbsDiff: number; differingImages: number; argmaxAgreement: number } | null;
   warnings: string[];
   /** Last, and the only part that varies between runs with the same seed. */
-  timing: { float: PhaseTiming | null; finetune: PhaseTiming | null; wallSeconds: number };
+  /**
+   * wallSeconds: from the flow's start to the summary; cpuSeconds: the process's CPU time in that
+   * span (user + system), which a busy machine does not inflate as it does the wall time.
+   */
+  timing: { float: PhaseTiming | null; finetune: PhaseTiming | null; wallSeconds: number; cpuSeconds: number };
 }
 
 export function summaryJson(s: Summary): string {

@@ -10,7 +10,7 @@ const parse = (...argv: string[]) => {
 describe('options', () => {
   it('defaults to resnet18 on the embedded digits, both calibrators and the reference percentiles', () => {
     expect(parse()).toEqual(DEFAULT_OPTIONS);
-    expect(DEFAULT_OPTIONS).toMatchObject({ model: 'resnet18', imageSize: 32, trainEpochs: 1, numCalibBatch: 4, calibrators: ['max', 'histogram'], percentiles: [99.9, 99.99, 99.999, 99.9999] });
+    expect(DEFAULT_OPTIONS).toMatchObject({ model: 'resnet18', imageSize: 32, trainEpochs: 2, numCalibBatch: 4, calibrators: ['max', 'histogram'], percentiles: [99.9, 99.99, 99.999, 99.9999] });
     expect(parseClassifyArgs(['-h'])).toEqual({ help: true });
     expect(helpText()).toContain('--percentile P...');
   });
