@@ -9,6 +9,10 @@ import {
 export const CALIBRATORS = ['max', 'histogram'] as const;
 export type Calibrator = (typeof CALIBRATORS)[number];
 
+/** --quant-config names: @pq/nn's ModelOpt presets, and RTN / AWQ at 3 bits (src/presets.ts). */
+export const QUANT_CONFIG_NAMES = ['int8', 'int8_smoothquant', 'fp8', 'int4_rtn', 'int4_awq', 'w4a8_awq', 'int3_rtn', 'int3_awq'] as const;
+export type QuantConfigName = (typeof QUANT_CONFIG_NAMES)[number];
+
 export interface ClassifyOptions {
   model: string;
   data: string | null;
@@ -28,6 +32,8 @@ export interface ClassifyOptions {
   lr: number;
   numCalibBatch: number;
   calibrators: Calibrator[];
+  /** ModelOpt-style configs applied to the float model, each evaluated (empty: none). */
+  quantConfigs: QuantConfigName[];
   percentiles: number[];
   disablePcq: boolean;
   sensitivity: boolean;
@@ -58,6 +64,7 @@ export const DEFAULT_OPTIONS: ClassifyOptions = {
   lr: 0.05,
   numCalibBatch: 4,
   calibrators: ['max', 'histogram'],
+  quantConfigs: [],
   percentiles: [99.9, 99.99, 99.999, 99.9999],
   disablePcq: false,
   sensitivity: false,
@@ -109,6 +116,9 @@ Calibration (PTQ)
   --calibrator LIST     max, histogram or both, comma-separated (default max,histogram)
   --percentile P...     percentiles for histogram calibration, each evaluated
                         (default ${d.percentiles.join(' ')}); mse and entropy are evaluated too
+  --quant-config LIST   also quantize the float model the ModelOpt way, on the same calibration
+                        batches, and evaluate each: ${QUANT_CONFIG_NAMES.slice(0, 6).join(', ')},
+                        ${QUANT_CONFIG_NAMES.slice(6).join(', ')} (3-bit RTN / AWQ), or all; comma-separated
   --disable-pcq         weights per tensor instead of per output channel
 Sensitivity, fine-tuning, export
   --sensitivity         evaluate with each layer's quantizers disabled in turn
@@ -161,7 +171,7 @@ export function parseClassifyArgs(argv: readonly string[]): ParsedArgs {
         model: { type: 'string' }, data: { type: 'string' }, weights: { type: 'string' }, 'image-size': { type: 'string' },
         'resize-size': { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, 'train-limit': { type: 'string' },
         'val-limit': { type: 'string' }, 'batch-size-train': { type: 'string' }, 'batch-size-test': { type: 'string' },
-        'train-epochs': { type: 'string' }, lr: { type: 'string' }, 'num-calib-batch': { type: 'string' }, calibrator: { type: 'string' },
+        'train-epochs': { type: 'string' }, lr: { type: 'string' }, 'num-calib-batch': { type: 'string' }, calibrator: { type: 'string' }, 'quant-config': { type: 'string' },
         'disable-pcq': { type: 'boolean' }, sensitivity: { type: 'boolean' }, 'num-finetune-epochs': { type: 'string' },
         'finetune-lr': { type: 'string' }, 'evaluate-onnx': { type: 'boolean' }, seed: { type: 'string' }, kernels: { type: 'string' },
         backend: { type: 'string' }, out: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' },
@@ -173,7 +183,9 @@ export function parseClassifyArgs(argv: readonly string[]): ParsedArgs {
   }
   const v = parsed.values;
   if (v.help) return { help: true };
-  const o: ClassifyOptions = { ...DEFAULT_OPTIONS, calibrators: [...DEFAULT_OPTIONS.calibrators], percentiles: [...DEFAULT_OPTIONS.percentiles] };
+  const o: ClassifyOptions = {
+    ...DEFAULT_OPTIONS, calibrators: [...DEFAULT_OPTIONS.calibrators], percentiles: [...DEFAULT_OPTIONS.percentiles], quantConfigs: [],
+  };
   // Checked against the model registry once it is loaded (checkModelName).
   if (v.model !== undefined) {
     if (v.model.trim() === '') throw new UsageError('--model needs a model name, got an empty string');
@@ -200,6 +212,12 @@ export function parseClassifyArgs(argv: readonly string[]): ParsedArgs {
     if (list.length === 0) throw new UsageError(`--calibrator needs max, histogram or both`);
     o.calibrators = CALIBRATORS.filter((c) => list.includes(c));
   }
+  if (v['quant-config'] !== undefined) {
+    const list = listOption(v['quant-config']);
+    if (list.length === 0) throw new UsageError(`--quant-config needs one or more of ${QUANT_CONFIG_NAMES.join(', ')}, or all`);
+    const names = list.includes('all') ? [...QUANT_CONFIG_NAMES] : list.map((c) => oneOfOption('quant-config', c, QUANT_CONFIG_NAMES));
+    o.quantConfigs = QUANT_CONFIG_NAMES.filter((c) => names.includes(c));
+  }
   if (percentileWords.length > 0) {
     const ps = percentileWords.flatMap(listOption).map((p) => {
       const x = floatOption('percentile', p);
@@ -224,8 +242,8 @@ export function parseClassifyArgs(argv: readonly string[]): ParsedArgs {
   if (o.weights === null && o.trainEpochs === 0) {
     throw new UsageError('--train-epochs 0 skips float training, so it needs --weights FILE to start from');
   }
-  if (o.numCalibBatch === 0 && (o.sensitivity || o.numFinetuneEpochs > 0 || o.evaluateOnnx)) {
-    throw new UsageError('--num-calib-batch 0 skips calibration; --sensitivity, --num-finetune-epochs and --evaluate-onnx need a calibrated model');
+  if (o.numCalibBatch === 0 && (o.sensitivity || o.numFinetuneEpochs > 0 || o.evaluateOnnx || o.quantConfigs.length > 0)) {
+    throw new UsageError('--num-calib-batch 0 skips calibration; --sensitivity, --num-finetune-epochs, --evaluate-onnx and --quant-config need a calibrated model');
   }
   return { help: false, options: o };
 }

@@ -10,16 +10,17 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { HistogramCalibrator } from '@pq/calib';
-import { EpochShuffler, type ProgressOutput, UsageError, compareWithOnnx, cosineLr, formatCount, warmupCosineLr } from '@pq/app-kit';
-import { checkFiniteWeights, checkJsonPath, loadOnnxRuntime, prepareOutDir, writeFileAtomic } from '@pq/app-kit/node';
+import { EpochShuffler, type ProgressOutput, UsageError, cosineLr, formatCount, warmupCosineLr } from '@pq/app-kit';
+import { checkFiniteWeights, checkJsonPath, prepareOutDir, writeFileAtomic } from '@pq/app-kit/node';
 import type { CalibHistogram, EpochRecord } from '@pq/app-kit/report';
-import { type Module, type StateDict, encodeSafetensors, exportOnnx, finishCalibration, manualSeed, quantizers } from '@pq/nn';
+import { type Module, type StateDict, encodeSafetensors, finishCalibration, manualSeed, quantizers } from '@pq/nn';
 import type { Calibrator, ClassifyOptions } from './args.js';
-import { type ClassifyData, batchRanges } from './data/dataset.js';
-import { type ModelRegistry, buildQuantModel } from './models.js';
+import type { ClassifyData } from './data/dataset.js';
+import { FLOAT_MODELS, type ModelRegistry, buildQuantModel } from './models.js';
+import { presetOutputs, runPresetStep } from './presetStep.js';
 import { quantLayers, withDisabled } from './quantizers.js';
 import { renderReport } from './report.js';
-import { type StepContext, collectStats, disposeOptimizer, evaluate, predict, trainEpoch } from './steps.js';
+import { type StepContext, checkOnnx, collectStats, disposeOptimizer, evaluate, exportModel, trainEpoch } from './steps.js';
 import { type PtqResult, type SensitivityRow, type Summary, formatSummaryTables, summaryJson } from './summary.js';
 import { loadWeightsInto, readWeights } from './weights.js';
 
@@ -31,9 +32,12 @@ export const WARMUP_STEPS = 10;
 export const OUTPUT_RECORD = { file: 'classify-outputs.json', writer: 'pq-classify' } as const;
 
 /** The output files of a run with these options (state dicts named as the reference names its .pth files). */
-export function plannedOutputs(o: Pick<ClassifyOptions, 'model' | 'calibrators' | 'percentiles' | 'numCalibBatch' | 'numFinetuneEpochs' | 'evaluateOnnx'>, calibImages: number): string[] {
+export function plannedOutputs(
+  o: Pick<ClassifyOptions, 'model' | 'calibrators' | 'percentiles' | 'numCalibBatch' | 'numFinetuneEpochs' | 'evaluateOnnx' | 'quantConfigs'>, calibImages: number,
+): string[] {
   const files = [`${o.model}-float.safetensors`];
   if (o.numCalibBatch > 0) for (const m of ptqMethods(o)) files.push(`${o.model}-${m}-${calibImages}.safetensors`);
+  if (o.numCalibBatch > 0) files.push(...presetOutputs(o.model, o.quantConfigs, o.evaluateOnnx));
   if (o.numFinetuneEpochs > 0) files.push(`${o.model}-finetuned.safetensors`);
   if (o.evaluateOnnx) files.push(`${o.model}.onnx`);
   return [...files, 'summary.json', 'report.html'];
@@ -55,6 +59,8 @@ export function ptqMethods(o: Pick<ClassifyOptions, 'calibrators' | 'percentiles
 export interface FlowDeps {
   data: ClassifyData;
   models: ModelRegistry;
+  /** The float models --quant-config quantizes (default the zoo's, FLOAT_MODELS). */
+  floatModels?: ModelRegistry;
   out: ProgressOutput;
   /** Shown in report.html. */
   command?: string;
@@ -203,6 +209,14 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
       log(`PTQ: kept ${best.method} (val accuracy ${(best.accuracy * 100).toFixed(2)}%)`);
     }
 
+    // 2b. ModelOpt-style presets (--quant-config), each on a float copy, on the same calibration images.
+    const quantConfigs = o.numCalibBatch > 0 && o.quantConfigs.length > 0
+      ? await runPresetStep({
+        model: o.model, configs: o.quantConfigs, floatModels: deps.floatModels ?? FLOAT_MODELS, float, classes, train: data.train, val: data.val,
+        order: calibOrder, images: calibImages, batchSize: o.batchSizeTrain, batchSizeTest: o.batchSizeTest, evaluateOnnx: o.evaluateOnnx, save, log,
+      }, ctx)
+      : null;
+
     // 3. Sensitivity profile of the kept model.
     let sensitivity: SensitivityRow[] | null = null;
     if (best && o.sensitivity) {
@@ -246,23 +260,9 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
     let onnx: Summary['onnx'] = null;
     if (best && o.evaluateOnnx) {
       const kept = best.model;
-      kept.eval();
-      const sample = data.val.batch([0], false);
-      const x = tf.tensor4d(sample.images, [1, 3, sample.size, sample.size]);
-      let bytes: Uint8Array;
-      try {
-        bytes = exportOnnx(kept, x, { inputNames: ['input'], outputNames: ['output'], producerName: 'pq classify' });
-      } finally {
-        x.dispose();
-      }
+      const bytes = exportModel(kept, data.val);
       const file = await save(`${o.model}.onnx`, bytes);
-      const batches = (function* () {
-        for (const idx of batchRanges(data.val.count, o.batchSizeTest)) {
-          const b = data.val.batch(idx, false);
-          yield { input: b.images, shape: [b.count, 3, b.size, b.size], labels: b.labels, batch: b };
-        }
-      })();
-      const check = await compareWithOnnx(await loadOnnxRuntime(), bytes, batches, (b) => predict(kept, b.batch), classes);
+      const check = await checkOnnx(kept, bytes, data.val, o.batchSizeTest, classes);
       onnx = { file, ...check };
       log(`ONNX Runtime: val accuracy ${(check.accuracy * 100).toFixed(2)}%`);
     }
@@ -275,6 +275,7 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
       calibration: o.numCalibBatch > 0 ? { images: calibImages, batches: o.numCalibBatch } : null,
       ptq,
       best: best?.method ?? null,
+      quantConfigs,
       sensitivity,
       finetune,
       onnx,

@@ -15,6 +15,11 @@ export const MODELS: ModelRegistry = Object.fromEntries(
   MODEL_NAMES.map((name) => [name, (o: { numClasses: number }) => createModel(name as ModelName, { numClasses: o.numClasses, quantize: true })]),
 );
 
+/** The same models in float (for --quant-config, which quantizes a float model the ModelOpt way). */
+export const FLOAT_MODELS: ModelRegistry = Object.fromEntries(
+  MODEL_NAMES.map((name) => [name, (o: { numClasses: number }) => createModel(name as ModelName, { numClasses: o.numClasses })]),
+);
+
 /** The quant layers whose default descriptors the flow sets, as the reference's prepare_model does. */
 const QUANT_CLASSES = [QuantConv2d, QuantConvTranspose2d, QuantLinear] as const;
 

@@ -5,6 +5,7 @@ import { formatDelta, formatPercent } from '@pq/app-kit';
 import {
   type CalibHistogram, type TopLevelSpec, VL_SCHEMA, amaxByMethod, escapeHtml, histogramSpec, htmlPage, htmlTable, renderSvg, trainingCurvesSpec, warningsBox,
 } from '@pq/app-kit/report';
+import { PRESET_OPSET } from './presetStep.js';
 import { type Summary, tableRows } from './summary.js';
 
 export interface ReportInput {
@@ -97,6 +98,54 @@ function pickHistograms(s: Summary, histograms: readonly CalibHistogram[]): Cali
     .map(({ h }) => h);
 }
 
+/** --quant-config accuracies as bars against the float accuracy. */
+export function presetsSpec(s: Summary): TopLevelSpec | null {
+  const results = Object.entries(s.quantConfigs?.results ?? {});
+  if (results.length === 0) return null;
+  const rows = results.map(([name, r], rank) => ({ config: `${name} (${r.algorithm})`, accuracy: r.accuracy, rank }));
+  const lo = Math.min(s.float.accuracy, ...rows.map((r) => r.accuracy));
+  const hi = Math.max(s.float.accuracy, ...rows.map((r) => r.accuracy));
+  const pad = Math.max((hi - lo) * 0.1, 0.0005);
+  const x = { field: 'accuracy', type: 'quantitative' as const, title: 'val accuracy', axis: { format: '.2%' }, scale: { domain: [lo - pad, hi + pad], nice: false } };
+  return {
+    $schema: VL_SCHEMA,
+    title: { text: 'ModelOpt-style configs', subtitle: 'quantize(model, config, forwardLoop) on the float model, the same calibration batches' },
+    width: 520,
+    height: Math.max(100, 18 * rows.length),
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: 'bar', color: '#9467bd' },
+        encoding: { y: { field: 'config', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelLimit: 260 } }, x, x2: { datum: lo - pad } },
+      },
+      {
+        data: { values: [{ label: 'float', accuracy: s.float.accuracy }] },
+        mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 },
+        encoding: { x, color: { field: 'label', type: 'nominal', title: null, scale: { range: ['#2ca02c'] } } },
+      },
+    ],
+  };
+}
+
+function presetsSection(s: Summary): string {
+  const q = s.quantConfigs;
+  if (!q) return '<p class="muted">No ModelOpt-style configs in this run (--quant-config).</p>';
+  const table = htmlTable(
+    ['config', 'what it quantizes', 'algorithm', 'val accuracy', 'vs float (points)', 'ONNX Runtime (argmax agreement)'],
+    Object.entries(q.results).map(([name, r]) => [
+      `<code>${escapeHtml(name)}</code>`, escapeHtml(r.what), escapeHtml(r.algorithm), formatPercent(r.accuracy), formatDelta((r.accuracy - s.float.accuracy) * 100),
+      r.onnx ? `${formatPercent(r.onnx.accuracy)} (${formatPercent(r.onnx.argmaxAgreement)})` : '',
+    ]),
+  );
+  const awq = q.rtnVsAwq.length === 0 ? '' : htmlTable(
+    ['weights', 'round to nearest', 'AWQ-lite', 'AWQ vs RTN (points)'],
+    q.rtnVsAwq.map((c) => [`${c.bits}-bit, blocks of 128`, formatPercent(c.rtn), formatPercent(c.awq), formatDelta((c.awq - c.rtn) * 100)]),
+  );
+  return `<p>Each config starts from the trained float weights in a float copy of the model, calibrated on the same ${q.images.toLocaleString('en-US')} training images as PTQ above.${
+    Object.values(q.results).some((r) => r.onnx) ? ` ONNX files are opset ${PRESET_OPSET}: INT4 weights with a block-wise <code>DequantizeLinear</code>, FP8 as standard <code>QuantizeLinear</code> / <code>DequantizeLinear</code>.` : ''
+  }</p>\n${table}${awq ? `\n<h3>Round to nearest against AWQ</h3>\n${awq}` : ''}`;
+}
+
 function onnxSection(s: Summary): string {
   if (!s.onnx) return '<p class="muted">No ONNX export in this run (--evaluate-onnx).</p>';
   const o = s.onnx;
@@ -115,6 +164,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     float: s.float.history, qat: s.finetune?.history ?? [], qatLabel: s.finetune ? `QAT (from ${s.finetune.from})` : 'QAT', lossTitle: 'cross-entropy',
   });
   const sens = sensitivitySpec(s);
+  const presets = presetsSpec(s);
   const shown = pickHistograms(s, input.histograms);
   const hist: string[] = [];
   for (const h of shown) hist.push(`<figure>${await renderSvg(histogramSpec(h, amaxByMethod(s.ptq, h.quantizer)))}</figure>`);
@@ -126,6 +176,9 @@ export async function renderReport(input: ReportInput): Promise<string> {
 ${warningsBox(s.warnings)}
 <h2>Accuracy</h2>
 ${accuracySection(s)}
+<h2>ModelOpt-style configs</h2>
+${presets ? `<figure>${await renderSvg(presets)}</figure>` : ''}
+${presetsSection(s)}
 <h2>Training curves</h2>
 ${curves ? `<figure>${await renderSvg(curves)}</figure>` : '<p class="muted">No training epochs in this run.</p>'}
 <h2>Sensitivity</h2>

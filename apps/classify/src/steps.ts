@@ -2,8 +2,9 @@
 // (eval mode), and statistics collection for calibration, each with a progress bar and each
 // yielding to the event loop between batches so that a Ctrl-C is handled promptly.
 import * as tf from '@tensorflow/tfjs-core';
-import { type EpochShuffler, ProgressBar, type ProgressOutput, argmaxRows, progressMode } from '@pq/app-kit';
-import { F, type Module, enableCalibration } from '@pq/nn';
+import { type EpochShuffler, type OnnxCheck, ProgressBar, type ProgressOutput, argmaxRows, compareWithOnnx, progressMode } from '@pq/app-kit';
+import { loadOnnxRuntime } from '@pq/app-kit/node';
+import { type ExportOnnxOptions, F, type Module, enableCalibration, exportOnnx } from '@pq/nn';
 import { type Batch, type ImageSet, batchRanges } from './data/dataset.js';
 
 export interface StepContext {
@@ -123,4 +124,27 @@ export async function collectStats(model: Module, set: ImageSet, batches: number
   }
   bar.finish(`${count.toLocaleString('en-US')} images`);
   return count;
+}
+
+/** `model` exported to ONNX (eval mode), traced on the first image of `set`; graph input 'input', output 'output'. */
+export function exportModel(model: Module, set: ImageSet, o: ExportOnnxOptions = {}): Uint8Array {
+  model.eval();
+  const sample = set.batch([0], false);
+  const x = tf.tensor4d(sample.images, [1, 3, sample.size, sample.size]);
+  try {
+    return exportOnnx(model, x, { inputNames: ['input'], outputNames: ['output'], producerName: 'pq classify', ...o });
+  } finally {
+    x.dispose();
+  }
+}
+
+/** ONNX Runtime (onnxruntime-node) on `bytes` against pq's `model` on every batch of `set`. */
+export async function checkOnnx(model: Module, bytes: Uint8Array, set: ImageSet, batchSize: number, classes: number): Promise<OnnxCheck> {
+  const batches = (function* () {
+    for (const idx of batchRanges(set.count, batchSize)) {
+      const b = set.batch(idx, false);
+      yield { input: b.images, shape: [b.count, 3, b.size, b.size], labels: b.labels, batch: b };
+    }
+  })();
+  return compareWithOnnx(await loadOnnxRuntime(), bytes, batches, (b) => predict(model, b.batch), classes);
 }

@@ -3,6 +3,7 @@
 import { type PhaseTiming, formatCount, formatDelta, formatPercent, formatTable } from '@pq/app-kit';
 import type { EpochRecord } from '@pq/app-kit/report';
 import type { Calibrator } from './args.js';
+import type { QuantConfigsSummary } from './presetStep.js';
 
 export interface PtqResult {
   calibrator: Calibrator;
@@ -29,6 +30,8 @@ export interface Summary {
   ptq: Record<string, PtqResult>;
   /** The PTQ method kept (highest accuracy, the first on ties) for sensitivity, fine-tuning and export. */
   best: string | null;
+  /** --quant-config: each ModelOpt-style config on the float model; null without it. */
+  quantConfigs: QuantConfigsSummary | null;
   /** With the best PTQ model: each layer's quantizers disabled in turn; most sensitive (highest accuracy) first. */
   sensitivity: SensitivityRow[] | null;
   finetune: { from: string; accuracy: number; history: EpochRecord[]; file: string } | null;
@@ -59,8 +62,14 @@ export function tableRows(s: Summary): TableRow[] {
   for (const [method, r] of Object.entries(s.ptq)) {
     rows.push({ stage: `PTQ ${method}${method === s.best ? ' (kept)' : ''}`, accuracy: r.accuracy, deltaPoints: delta(r.accuracy) });
   }
+  for (const [name, r] of Object.entries(s.quantConfigs?.results ?? {})) {
+    rows.push({ stage: `${name} (${r.algorithm})`, accuracy: r.accuracy, deltaPoints: delta(r.accuracy) });
+  }
   if (s.finetune) rows.push({ stage: `QAT (from ${s.finetune.from})`, accuracy: s.finetune.accuracy, deltaPoints: delta(s.finetune.accuracy) });
   if (s.onnx) rows.push({ stage: `ONNX Runtime (${s.onnx.file})`, accuracy: s.onnx.accuracy, deltaPoints: delta(s.onnx.accuracy) });
+  for (const r of Object.values(s.quantConfigs?.results ?? {})) {
+    if (r.onnx) rows.push({ stage: `ONNX Runtime (${r.onnx.file})`, accuracy: r.onnx.accuracy, deltaPoints: delta(r.onnx.accuracy) });
+  }
   return rows;
 }
 
@@ -74,6 +83,12 @@ export function formatSummaryTables(s: Summary): string {
     lines.push(
       `ONNX vs pq: max |difference| ${s.onnx.maxAbsDiff.toExponential(2)} (${formatCount(s.onnx.differingImages)} images differ by more than 1e-4), argmax agreement ${formatPercent(s.onnx.argmaxAgreement)}`,
     );
+  }
+  for (const c of s.quantConfigs?.rtnVsAwq ?? []) {
+    lines.push(`${c.bits}-bit weights: RTN ${formatPercent(c.rtn)}, AWQ ${formatPercent(c.awq)} (AWQ ${formatDelta((c.awq - c.rtn) * 100)} pts)`);
+  }
+  for (const [name, r] of Object.entries(s.quantConfigs?.results ?? {})) {
+    if (r.onnx) lines.push(`ONNX ${r.onnx.file} vs pq: max |difference| ${r.onnx.maxAbsDiff.toExponential(2)}, argmax agreement ${formatPercent(r.onnx.argmaxAgreement)} (${name})`);
   }
   if (s.sensitivity && s.best) {
     const base = s.ptq[s.best]!.accuracy;

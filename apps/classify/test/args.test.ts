@@ -27,6 +27,13 @@ describe('options', () => {
     expect(parse('--weights', 'w.pth', '--train-epochs', '2').trainEpochs).toBe(2);
   });
 
+  it('--quant-config takes ModelOpt-style configs, comma-separated, in their fixed order, or all', () => {
+    expect(parse('--model', 'vit_tiny', '--quant-config', 'int4_awq,int8').quantConfigs).toEqual(['int8', 'int4_awq']);
+    expect(parse('--quant-config', 'all').quantConfigs).toEqual(['int8', 'int8_smoothquant', 'fp8', 'int4_rtn', 'int4_awq', 'w4a8_awq', 'int3_rtn', 'int3_awq']);
+    expect(DEFAULT_OPTIONS.quantConfigs).toEqual([]);
+    expect(helpText()).toContain('--quant-config LIST');
+  });
+
   it('names the option and the value in every refusal', () => {
     const cases: [string[], RegExp][] = [
       [['--percentile'], /--percentile needs at least one value/],
@@ -39,6 +46,8 @@ describe('options', () => {
       [['--resize-size', '20', '--image-size', '32'], /--resize-size 20 is smaller than --image-size 32/],
       [['--train-epochs', '0'], /--train-epochs 0 skips float training, so it needs --weights FILE/],
       [['--num-calib-batch', '0', '--evaluate-onnx'], /--num-calib-batch 0 skips calibration; .* need a calibrated model/],
+      [['--quant-config', 'int5'], /--quant-config must be one of int8, int8_smoothquant, fp8, int4_rtn, int4_awq, w4a8_awq, int3_rtn, int3_awq, got "int5"/],
+      [['--quant-config', 'int8', '--num-calib-batch', '0'], /--num-calib-batch 0 skips calibration; .*--quant-config need a calibrated model/],
       [['--bogus'], /Unknown option '--bogus'/],
       [['--model', ' '], /--model needs a model name/],
     ];

@@ -8,13 +8,14 @@ import { withoutTimings } from '@pq/app-kit';
 import { readMnistPackageDigits } from '@pq/app-kit/node';
 import { setupCompute } from '@pq/app-kit/compute';
 import { encodeSafetensors } from '@pq/nn';
+import { createModel } from '@pq/vision';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../src/args.js';
 import { type ClassifyData, embeddedDigits, limitData, normalisation } from '../src/data/index.js';
 import { type FlowOptions, runFlow } from '../src/flow.js';
 import { MODELS } from '../src/models.js';
 import type { Summary } from '../src/summary.js';
-import { tinyModels } from './tinyModel.js';
+import { floatTinyModels, tinyModels } from './tinyModel.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'classify-flow-'));
 let data: ClassifyData;
@@ -39,7 +40,7 @@ function options(over: Partial<FlowOptions> = {}): FlowOptions {
 }
 
 const run = (o: FlowOptions, d = data, warn?: (l: string) => void): Promise<Summary> =>
-  runFlow(o, { data: d, models: tinyModels, out: sink().out, warn: warn ?? (() => undefined) });
+  runFlow(o, { data: d, models: tinyModels, floatModels: floatTinyModels, out: sink().out, warn: warn ?? (() => undefined) });
 
 describe('the classification flow', () => {
   let full: Summary;
@@ -123,5 +124,49 @@ describe('resnet18 end to end', () => {
     expect(s.onnx!.file).toBe('resnet18.onnx');
     expect(s.onnx!.argmaxAgreement).toBeGreaterThan(0.9);
     expect(existsSync(join(o.out, 'resnet18.onnx'))).toBe(true);
+  });
+});
+
+describe('--quant-config', () => {
+  it('quantizes the float model with every config on the PTQ batches, exports each to ONNX and compares RTN with AWQ at 4 and 3 bits', async () => {
+    const o = options({ trainEpochs: 2, numCalibBatch: 1, calibrators: ['max'], quantConfigs: ['int8', 'int8_smoothquant', 'fp8', 'int4_rtn', 'int4_awq', 'w4a8_awq', 'int3_rtn', 'int3_awq'], evaluateOnnx: true });
+    const before = tf.memory().numTensors;
+    const s = await run(o);
+    expect(tf.memory().numTensors).toBe(before);
+    const q = s.quantConfigs!;
+    expect(q.images).toBe(32);
+    expect(Object.keys(q.results)).toEqual(o.quantConfigs);
+    expect(Object.values(q.results).map((r) => r.algorithm)).toEqual(['max', 'smoothquant', 'max', 'max', 'awq_lite', 'awq_lite', 'max', 'awq_lite']);
+    expect(q.rtnVsAwq.map((c) => [c.bits, c.rtn, c.awq])).toEqual([[4, q.results.int4_rtn!.accuracy, q.results.int4_awq!.accuracy], [3, q.results.int3_rtn!.accuracy, q.results.int3_awq!.accuracy]]);
+    for (const [name, r] of Object.entries(q.results)) {
+      expect(r.accuracy, name).toBeGreaterThan(0.2);
+      expect(r.onnx!.file).toBe(`tiny-${name}.onnx`);
+      expect(r.onnx!.argmaxAgreement, name).toBeGreaterThan(0.95);
+    }
+    // W4A16: weight-only, so ONNX Runtime computes the same float graph (to float rounding).
+    expect(q.results.int4_awq!.onnx!.maxAbsDiff).toBeLessThan(1e-4);
+    const files = readdirSync(o.out);
+    for (const name of o.quantConfigs) expect(files).toEqual(expect.arrayContaining([`tiny-${name}.safetensors`, `tiny-${name}.onnx`]));
+    const html = readFileSync(join(o.out, 'report.html'), 'utf8');
+    for (const text of ['ModelOpt-style configs', 'Round to nearest against AWQ', 'INT4_AWQ_CFG', '3-bit, blocks of 128']) expect(html).toContain(text);
+    const summary = JSON.parse(readFileSync(join(o.out, 'summary.json'), 'utf8')) as Summary;
+    expect(summary.quantConfigs).toEqual(JSON.parse(JSON.stringify(q)));
+  });
+});
+
+describe('vit_tiny end to end', () => {
+  it('trains, quantizes with int8 and int4_awq, and the exported W4A16 and INT8 models give pq\'s argmax in ONNX Runtime', async () => {
+    // 32x32, as vit_tiny takes: 8 of each digit, 64 train / 16 val.
+    const digits32 = embeddedDigits(32, normalisation(null, null), readMnistPackageDigits().map((d) => d.slice(0, 8 * 784)));
+    const o = options({ model: 'vit_tiny', trainEpochs: 1, lr: 0.05, numCalibBatch: 1, calibrators: ['max'], quantConfigs: ['int8', 'int4_awq'], evaluateOnnx: true });
+    // One encoder block instead of four keeps it quick; the layers are vit_tiny's.
+    const vit = (quantize: boolean) => ({ vit_tiny: ({ numClasses }: { numClasses: number }) => createModel('vit_tiny', { numClasses, quantize, numLayers: 1 }) });
+    const s = await runFlow(o, { data: digits32, models: vit(true), floatModels: vit(false), out: sink().out, warn: () => undefined });
+    for (const name of ['int8', 'int4_awq']) {
+      const onnx = s.quantConfigs!.results[name]!.onnx!;
+      expect(onnx.file).toBe(`vit_tiny-${name}.onnx`);
+      expect(onnx.argmaxAgreement, name).toBe(1);
+    }
+    expect(s.quantConfigs!.results.int4_awq!.onnx!.maxAbsDiff).toBeLessThan(1e-4);
   });
 });

@@ -1,7 +1,7 @@
 // A small quantized CNN for the flow's tests: a strided QuantConv2d, BatchNorm, ReLU, a residual
 // branch with its own quantizer (as the ResNets have), average pooling to 4x4 and a QuantLinear.
 import type * as tf from '@tensorflow/tfjs-core';
-import { AdaptiveAvgPool2d, BatchNorm2d, F, Module, QuantConv2d, QuantLinear, TensorQuantizer } from '@pq/nn';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, F, Linear, Module, QuantConv2d, QuantLinear, TensorQuantizer } from '@pq/nn';
 import type { ModelRegistry } from '../src/models.js';
 
 export class TinyNet extends Module {
@@ -29,3 +29,25 @@ export class TinyNet extends Module {
 }
 
 export const tinyModels: ModelRegistry = { tiny: ({ numClasses }) => new TinyNet(numClasses) };
+
+/** TinyNet in float (the same parameter names), for --quant-config, which quantizes a float model. */
+export class FloatTinyNet extends Module {
+  conv1 = new Conv2d(3, 12, 3, { stride: 2, padding: 1, bias: false });
+  bn1 = new BatchNorm2d(12);
+  conv2 = new Conv2d(12, 12, 3, { padding: 1 });
+  pool = new AdaptiveAvgPool2d(4);
+  fc: Linear;
+
+  constructor(numClasses: number) {
+    super();
+    this.fc = new Linear(12 * 16, numClasses);
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const h = F.relu(this.bn1.call(this.conv1.call(x) as tf.Tensor) as tf.Tensor);
+    const y = F.relu(F.add(this.conv2.call(h) as tf.Tensor, h));
+    return this.fc.call(F.flatten(this.pool.call(y) as tf.Tensor, 1)) as tf.Tensor;
+  }
+}
+
+export const floatTinyModels: ModelRegistry = { tiny: ({ numClasses }) => new FloatTinyNet(numClasses) };
