@@ -18,34 +18,76 @@ export interface ReportInput {
 /** At most this many calibration histograms are drawn (the most sensitive layers' first). */
 export const MAX_HISTOGRAMS = 8;
 
-/** The sensitivity profile: accuracy with each layer left in float, most sensitive first, against the PTQ and float accuracy. */
-export function sensitivitySpec(s: Summary): TopLevelSpec | null {
-  if (!s.sensitivity || !s.best) return null;
-  const rows = s.sensitivity.map((r, rank) => ({ layer: r.layer, accuracy: r.accuracy, rank }));
-  const ptq = s.ptq[s.best]!.accuracy;
-  const refs = [{ label: `PTQ ${s.best}`, accuracy: ptq }, { label: 'float', accuracy: s.float.accuracy }];
-  const lo = Math.min(ptq, ...rows.map((r) => r.accuracy));
-  const hi = Math.max(s.float.accuracy, ...rows.map((r) => r.accuracy));
+interface BarsInput {
+  title: string;
+  subtitle: string;
+  /** One bar each, top to bottom. */
+  rows: Array<{ label: string; accuracy: number }>;
+  /** Dashed reference lines (a baseline), each with its colour. */
+  refs: Array<{ label: string; accuracy: number; color: string }>;
+  xTitle: string;
+  barColor: string;
+  rowHeight: number;
+  minHeight: number;
+}
+
+/** Horizontal accuracy bars against reference lines, the axis zoomed to the values. */
+function accuracyBarsSpec(b: BarsInput): TopLevelSpec {
+  const rows = b.rows.map((r, rank) => ({ ...r, rank }));
+  const all = [...rows, ...b.refs].map((r) => r.accuracy);
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
   const pad = Math.max((hi - lo) * 0.1, 0.0005);
-  const x = { field: 'accuracy', type: 'quantitative' as const, title: 'val accuracy with the layer in float', axis: { format: '.2%' }, scale: { domain: [lo - pad, hi + pad], nice: false } };
+  const x = { field: 'accuracy', type: 'quantitative' as const, title: b.xTitle, axis: { format: '.2%' }, scale: { domain: [lo - pad, hi + pad], nice: false } };
   return {
     $schema: VL_SCHEMA,
-    title: { text: 'Sensitivity profile', subtitle: `PTQ ${s.best} with one layer's quantizers disabled at a time; most sensitive first` },
+    title: { text: b.title, subtitle: b.subtitle },
     width: 520,
-    height: Math.max(120, 14 * rows.length),
+    height: Math.max(b.minHeight, b.rowHeight * rows.length),
     layer: [
       {
         data: { values: rows },
-        mark: { type: 'bar', color: '#1f77b4' },
-        encoding: { y: { field: 'layer', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelLimit: 260 } }, x, x2: { datum: lo - pad } },
+        mark: { type: 'bar', color: b.barColor },
+        encoding: { y: { field: 'label', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelLimit: 260 } }, x, x2: { datum: lo - pad } },
       },
       {
-        data: { values: refs },
+        data: { values: b.refs.map(({ label, accuracy }) => ({ label, accuracy })) },
         mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 },
-        encoding: { x, color: { field: 'label', type: 'nominal', title: null, scale: { range: ['#d62728', '#2ca02c'] } } },
+        encoding: { x, color: { field: 'label', type: 'nominal', title: null, scale: { range: b.refs.map((r) => r.color) } } },
       },
     ],
   };
+}
+
+/** The sensitivity profile: accuracy with each layer left in float, most sensitive first, against the PTQ and float accuracy. */
+export function sensitivitySpec(s: Summary): TopLevelSpec | null {
+  if (!s.sensitivity || !s.best) return null;
+  return accuracyBarsSpec({
+    title: 'Sensitivity profile',
+    subtitle: `PTQ ${s.best} with one layer's quantizers disabled at a time; most sensitive first`,
+    rows: s.sensitivity.map((r) => ({ label: r.layer, accuracy: r.accuracy })),
+    refs: [{ label: `PTQ ${s.best}`, accuracy: s.ptq[s.best]!.accuracy, color: '#d62728' }, { label: 'float', accuracy: s.float.accuracy, color: '#2ca02c' }],
+    xTitle: 'val accuracy with the layer in float',
+    barColor: '#1f77b4',
+    rowHeight: 14,
+    minHeight: 120,
+  });
+}
+
+/** --quant-config accuracies as bars against the float accuracy. */
+export function presetsSpec(s: Summary): TopLevelSpec | null {
+  const results = Object.entries(s.quantConfigs?.results ?? {});
+  if (results.length === 0) return null;
+  return accuracyBarsSpec({
+    title: 'ModelOpt-style configs',
+    subtitle: 'quantize(model, config, forwardLoop) on the float model, the same calibration batches',
+    rows: results.map(([name, r]) => ({ label: `${name} (${r.algorithm})`, accuracy: r.accuracy })),
+    refs: [{ label: 'float', accuracy: s.float.accuracy, color: '#2ca02c' }],
+    xTitle: 'val accuracy',
+    barColor: '#9467bd',
+    rowHeight: 18,
+    minHeight: 100,
+  });
 }
 
 function accuracySection(s: Summary): string {
@@ -96,35 +138,6 @@ function pickHistograms(s: Summary, histograms: readonly CalibHistogram[]): Cali
     .sort((a, b) => rank(a.h) - rank(b.h) || a.i - b.i)
     .slice(0, MAX_HISTOGRAMS)
     .map(({ h }) => h);
-}
-
-/** --quant-config accuracies as bars against the float accuracy. */
-export function presetsSpec(s: Summary): TopLevelSpec | null {
-  const results = Object.entries(s.quantConfigs?.results ?? {});
-  if (results.length === 0) return null;
-  const rows = results.map(([name, r], rank) => ({ config: `${name} (${r.algorithm})`, accuracy: r.accuracy, rank }));
-  const lo = Math.min(s.float.accuracy, ...rows.map((r) => r.accuracy));
-  const hi = Math.max(s.float.accuracy, ...rows.map((r) => r.accuracy));
-  const pad = Math.max((hi - lo) * 0.1, 0.0005);
-  const x = { field: 'accuracy', type: 'quantitative' as const, title: 'val accuracy', axis: { format: '.2%' }, scale: { domain: [lo - pad, hi + pad], nice: false } };
-  return {
-    $schema: VL_SCHEMA,
-    title: { text: 'ModelOpt-style configs', subtitle: 'quantize(model, config, forwardLoop) on the float model, the same calibration batches' },
-    width: 520,
-    height: Math.max(100, 18 * rows.length),
-    layer: [
-      {
-        data: { values: rows },
-        mark: { type: 'bar', color: '#9467bd' },
-        encoding: { y: { field: 'config', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelLimit: 260 } }, x, x2: { datum: lo - pad } },
-      },
-      {
-        data: { values: [{ label: 'float', accuracy: s.float.accuracy }] },
-        mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 },
-        encoding: { x, color: { field: 'label', type: 'nominal', title: null, scale: { range: ['#2ca02c'] } } },
-      },
-    ],
-  };
 }
 
 function presetsSection(s: Summary): string {
