@@ -13,9 +13,10 @@ import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js'
 import { transposeWithPeephole } from './transpose_peephole.js';
 import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
 import { batchMatMulPlain } from './batch_matmul.js';
-import { addWithLongRow } from './bias_add.js';
+import { addBroadcastRow } from './bias_add.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
+import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -116,7 +117,7 @@ function installWasmConv3dGradients(): void {
 function installWasmMatMulAndAdd(): void {
   install('BatchMatMul', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
     batchMatMulPlain(backend, 'wasm', inputs, attrs as { transposeA?: boolean; transposeB?: boolean }, original)) as tf.KernelFunc);
-  install('Add', 'wasm', (original) => (({ inputs, backend }: KernelArgs) => addWithLongRow(backend, 'wasm', inputs, original)) as tf.KernelFunc);
+  install('Add', 'wasm', (original) => (({ inputs, backend }: KernelArgs) => addBroadcastRow(backend, 'wasm', inputs, original)) as tf.KernelFunc);
 }
 
 function installTranspose(backendName: string): void {
@@ -190,6 +191,8 @@ function installKernels(backendName: AcceleratedBackend): void {
     for (const name of cpuFallbackKernels(backendName)) install(name, backendName, () => viaCpuKernel(name));
     installWasmConvGuard();
     installWasmConv3dGradients();
+    install('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilter);
+    install('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInput);
   }
   installConvGradients(backendName);
   installPooling(backendName);

@@ -55,9 +55,25 @@ function convCore(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.T
   return tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, stride as [number, number, number], 'valid');
 }
 
+/**
+ * A depthwise convolution (one input channel per group), channels last: x [N, sp..., C], `w`
+ * [k..., 1, C·m] whose output channel c·m + j reads input channel c, which is tfjs's depthwise
+ * filter [kh, kw, C, m] once reshaped. One tfjs op (XNNPACK's depthwise kernel on wasm) instead
+ * of C single-channel convolutions.
+ */
+function depthwiseConv(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
+  const c = x.shape[n + 1]!;
+  const k = w.shape.slice(0, n);
+  const shape: number[] = [...(n === 1 ? [1] : []), ...k, c, w.shape[n + 1]! / c];
+  const filter = tf.reshape<tf.Rank>(w, shape) as tf.Tensor4D;
+  if (n === 2) return tf.depthwiseConv2d(x as tf.Tensor4D, filter, stride as [number, number], 'valid');
+  return tf.squeeze(tf.depthwiseConv2d(tf.expandDims(x, 1) as tf.Tensor4D, filter, [1, stride[0]!], 'valid'), [1]);
+}
+
 /** Grouped convolution, channels last: `w` [k..., Ci/groups, Co], output channels split by group. */
 function groupedConv(n: number, x: tf.Tensor, w: tf.Tensor, groups: number, stride: number[]): tf.Tensor {
   if (groups === 1) return convCore(n, x, w, stride);
+  if (n <= 2 && groups === x.shape[n + 1]) return depthwiseConv(n, x, w, stride);
   const xs = tf.split(x, groups, n + 1);
   const ws = tf.split(w, groups, n + 1);
   return tf.concat(xs.map((xg, g) => convCore(n, xg, ws[g]!, stride)), n + 1);

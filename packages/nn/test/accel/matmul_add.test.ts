@@ -1,5 +1,6 @@
-// pq's wasm BatchMatMul (transposed operands made plain first) and Add (short broadcast rows
-// tiled long) against tfjs's stock cpu kernels, on random shapes.
+// pq's wasm BatchMatMul (transposed operands made plain first) and Add (a broadcast row added by
+// pq's SIMD kernel, incl. rows whose length is no multiple of 4) against tfjs's stock cpu
+// kernels, on random shapes.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { int, maxRelDiff, mismatches, onAccelerated, onStockCpu, randomArray, rng, values } from './helpers.js';
@@ -40,6 +41,7 @@ describe('pq Add (wasm)', () => {
   const shapes: Array<[number[], number[]]> = [
     [[64, 24, 24, 10], [10]], [[10], [64, 24, 24, 10]], [[8, 12, 12, 20], [1, 1, 1, 20]], [[500, 50], [50]],
     [[3, 40, 30], [40, 30]], [[2, 5, 7, 300], [7, 300]], [[4, 4], [4]], [[1, 3000], [3000]], [[30, 70], [30, 1]],
+    [[2, 3, 5, 7], [5, 7]], [[9, 7], [1, 7]], [[6, 3], [3]], [[5], [5]],
   ];
   it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s matches stock cpu bit for bit, with gradients', async (_, [aShape, bShape]) => {
     const next = rng(aShape.length * 31 + bShape.length);

@@ -1,0 +1,120 @@
+;; WebAssembly SIMD kernels of pq's accelerated path, run on the tfjs wasm backend's own heap:
+;; the module imports that backend's memory, so tensors are read and written where tfjs keeps
+;; them (byte offsets from the backend's dataIdMap), without copies. `pnpm --filter @pq/nn run
+;; build:wasm` compiles it (wabt) into kernels-wasm.ts, committed; a test checks that the shipped
+;; bytes are this file's compilation.
+;;
+;; Every product and sum is one float32 operation (f32x4.mul, then f32x4.add: no fused
+;; multiply-add), as in tfjs's cpu kernels; only the order in which the sums are taken differs.
+;; Loads and stores say align=1: tensors are float32s, aligned to 4 bytes only.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; d[i] += a[i] * b[i] for the $n floats at byte offsets d, a, b.
+  (func $mac (param $d i32) (param $a i32) (param $b i32) (param $n i32)
+    (local $end i32) (local $vend i32)
+    (local.set $end (i32.add (local.get $d) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $d) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $d) (local.get $vend)))
+      (loop $v
+        (v128.store align=1 (local.get $d)
+          (f32x4.add (v128.load align=1 (local.get $d))
+            (f32x4.mul (v128.load align=1 (local.get $a)) (v128.load align=1 (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (br_if $v (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (local.get $vend)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+      (loop $s
+        (f32.store (local.get $d)
+          (f32.add (f32.load (local.get $d)) (f32.mul (f32.load (local.get $a)) (f32.load (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br_if $s (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 4))) (local.get $end))))))
+
+  ;; add_row: out[r*len + j] = big[r*len + j] + row[j] for r < rows, j < len (a bias added to
+  ;; every row). out may be big.
+  (func (export "add_row") (param $out i32) (param $big i32) (param $row i32) (param $rows i32) (param $len i32)
+    (local $j i32) (local $bytes i32) (local $vbytes i32)
+    (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $len) (i32.const -4)) (i32.const 2)))
+    (block $rdone
+      (br_if $rdone (i32.eqz (local.get $rows)))
+      (loop $r
+        (local.set $j (i32.const 0))
+        (block $vdone
+          (br_if $vdone (i32.ge_u (local.get $j) (local.get $vbytes)))
+          (loop $v
+            (v128.store align=1 (i32.add (local.get $out) (local.get $j))
+              (f32x4.add (v128.load align=1 (i32.add (local.get $big) (local.get $j)))
+                (v128.load align=1 (i32.add (local.get $row) (local.get $j)))))
+            (br_if $v (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $vbytes)))))
+        (block $done
+          (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+          (loop $s
+            (f32.store (i32.add (local.get $out) (local.get $j))
+              (f32.add (f32.load (i32.add (local.get $big) (local.get $j))) (f32.load (i32.add (local.get $row) (local.get $j)))))
+            (br_if $s (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $bytes)))))
+        (local.set $out (i32.add (local.get $out) (local.get $bytes)))
+        (local.set $big (i32.add (local.get $big) (local.get $bytes)))
+        (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
+
+  ;; dw: a depthwise convolution's three products, channels last, channel multiplier 1:
+  ;; input x [N, H, W, C], output y [N, OH, OW, C], filter k [KH, KW, C], and for every
+  ;; n, oh, ow, kh, kw with ih = oh*sh - pt + kh*dh in [0, H) and iw = ow*sw - pl + kw*dw in [0, W),
+  ;; over the C channels:
+  ;;   mode 0 (filter gradient, x and dy given):  k[kh, kw]     += x[n, ih, iw] * y[n, oh, ow]
+  ;;   mode 1 (input gradient, dy and k given):   x[n, ih, iw]  += y[n, oh, ow] * k[kh, kw]
+  ;;   mode 2 (forward, x and k given):           y[n, oh, ow]  += x[n, ih, iw] * k[kh, kw]
+  ;; The accumulated tensor must hold zeros (or a bias) on entry.
+  (func (export "dw") (param $mode i32) (param $x i32) (param $y i32) (param $k i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $pt i32) (param $pl i32)
+    (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $ih i32) (local $iw i32) (local $px i32) (local $py i32) (local $pk i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $py (local.get $y))
+    (local.set $n (i32.const 0))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $ohdone (loop $ohl
+        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $kh (i32.const 0))
+        (block $khdone (loop $khl
+          (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+          (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (i32.mul (local.get $kh) (local.get $dh))))
+          ;; unsigned compare: a negative ih is out of range too
+          (if (i32.lt_u (local.get $ih) (local.get $H)) (then
+            (local.set $ow (i32.const 0))
+            (block $owdone (loop $owl
+              (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+              ;; y's row for (n, oh, ow)
+              (local.set $py (i32.add (local.get $y)
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $cb))))
+              (local.set $kw (i32.const 0))
+              (block $kwdone (loop $kwl
+                (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+                (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (i32.mul (local.get $kw) (local.get $dw))))
+                (if (i32.lt_u (local.get $iw) (local.get $W)) (then
+                  (local.set $px (i32.add (local.get $x)
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $cb))))
+                  (local.set $pk (i32.add (local.get $k) (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $cb))))
+                  (if (i32.eqz (local.get $mode))
+                    (then (call $mac (local.get $pk) (local.get $px) (local.get $py) (local.get $C)))
+                    (else (if (i32.eq (local.get $mode) (i32.const 1))
+                      (then (call $mac (local.get $px) (local.get $py) (local.get $pk) (local.get $C)))
+                      (else (call $mac (local.get $py) (local.get $px) (local.get $pk) (local.get $C))))))))
+                (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                (br $kwl)))
+              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+              (br $owl)))))
+          (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+          (br $khl)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohl)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))
+)

@@ -1,0 +1,65 @@
+// pq's WebAssembly SIMD kernels (kernels.wat, compiled into kernels-wasm.ts), instantiated on the
+// tfjs wasm backend's own memory: they read and write tensors where that backend keeps them, so
+// a kernel costs no copy in or out. One instance per backend; none (null) where the backend is
+// not tfjs's single-threaded wasm one (its threaded build shares its memory, which this module
+// does not import), or where WebAssembly SIMD is missing: callers then take their other path.
+import type * as tf from '@tensorflow/tfjs-core';
+import { KERNELS_WASM } from './kernels-wasm.js';
+
+export interface WasmKernels {
+  /** out[r*len + j] = big[r*len + j] + row[j], for r < rows, j < len (byte offsets). */
+  add_row(out: number, big: number, row: number, rows: number, len: number): void;
+  /** A depthwise convolution's product, channel multiplier 1 (see kernels.wat for the modes). */
+  dw(
+    mode: number, x: number, y: number, k: number,
+    N: number, H: number, W: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+  ): void;
+}
+
+// The few WebAssembly calls used, typed here because lib ES2022 does not declare WebAssembly.
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: abstract new (...args: never[]) => { buffer: ArrayBufferLike };
+}
+
+interface WasmBackendLike {
+  wasm: { asm?: Record<string, unknown> };
+  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
+}
+
+const instances = new WeakMap<object, WasmKernels | null>();
+let compiled: object | null | undefined;
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+function module(api: WasmApi): object | null {
+  if (compiled === undefined) compiled = api.validate(KERNELS_WASM) ? new api.Module(KERNELS_WASM) : null;
+  return compiled;
+}
+
+/** The kernels bound to `backend`'s heap, or null where they cannot run there. */
+export function wasmKernels(backend: tf.KernelBackend): WasmKernels | null {
+  const cached = instances.get(backend);
+  if (cached !== undefined) return cached;
+  let made: WasmKernels | null = null;
+  const api = wasmApi();
+  const memory = (backend as unknown as Partial<WasmBackendLike>).wasm?.asm?.['memory'];
+  if (api !== undefined && memory instanceof api.Memory && !(typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) {
+    const m = module(api);
+    if (m !== null) made = new api.Instance(m, { env: { memory } }).exports as unknown as WasmKernels;
+  }
+  instances.set(backend, made);
+  return made;
+}
+
+/** The byte offset of `t`'s data in the wasm heap. */
+export function heapOffset(backend: tf.KernelBackend, t: tf.TensorInfo): number {
+  const entry = (backend as unknown as WasmBackendLike).dataIdMap.get(t.dataId);
+  if (entry === undefined) throw new Error(`no wasm data for a tensor of shape [${t.shape}]`);
+  return entry.memoryOffset;
+}

@@ -1,0 +1,99 @@
+// Depthwise convolutions (groups == channels) on the accelerated path: @pq/nn's conv1d/conv2d
+// run them as one tfjs depthwise op (XNNPACK on wasm), and pq's SIMD kernel (kernels.wat, `dw`)
+// computes both gradients in the wasm heap. Against tfjs's stock cpu kernels through tf.grads,
+// on random shapes: odd channel counts (SIMD lanes and the scalar tail), strides, padding,
+// dilation and channel multipliers.
+//
+// Tolerance: every value is a float32 sum of at most a few hundred products of numbers in
+// [-1, 1], taken in another order than the cpu kernel's. Each order's rounding error is at most
+// n·ε·Σ|terms| in theory and grows like ε·√n·|partial sums| for random signs in practice, so the
+// two differ by ~1e-6 relative to 1 + |value| here; 1e-5 leaves a 10x margin on any CPU (the
+// kernels use no fused multiply-add, which WebAssembly SIMD does not have).
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as F from './../../src/functional/index.js';
+import { int, maxRelDiff, onAccelerated, onStockCpu, randomArray, rng, values } from './helpers.js';
+
+interface DwCase {
+  n: 1 | 2;
+  xShape: number[];
+  wShape: number[];
+  stride: number;
+  padding: number | 'same';
+  dilation: number;
+  x: Float32Array;
+  w: Float32Array;
+  b: Float32Array;
+}
+
+function randomCase(seed: number): DwCase {
+  const next = rng(seed);
+  const n = seed % 5 === 0 ? 1 : 2;
+  const c = [1, 3, 4, 5, 7, 13][int(next, 0, 5)]!;
+  const mult = next() < 0.2 ? 2 : 1;
+  const k = int(next, 1, 4);
+  const dilation = next() < 0.25 ? 2 : 1;
+  const stride = int(next, 1, 3);
+  const padding = stride === 1 && next() < 0.3 ? 'same' : int(next, 0, 2);
+  const span = (k - 1) * dilation + 1;
+  const spatial = Array.from({ length: n }, () => int(next, span, span + 7));
+  const xShape = [int(next, 1, 2), c, ...spatial];
+  const wShape = [c * mult, 1, ...Array<number>(n).fill(k)];
+  const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
+  return { n, xShape, wShape, stride, padding, dilation, x: randomArray(size(xShape), next), w: randomArray(size(wShape), next), b: randomArray(c * mult, next) };
+}
+
+/** Output and the gradients of sum(conv(x, w, b) * dy) for x, w and b. */
+function convAndGrads(c: DwCase): Float32Array[] {
+  return values(
+    tf.tidy(() => {
+      const x = tf.tensor(c.x, c.xShape);
+      const w = tf.tensor(c.w, c.wShape);
+      const b = tf.tensor(c.b, [c.b.length]);
+      const o = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.xShape[1]! };
+      const conv = c.n === 1 ? F.conv1d : F.conv2d;
+      const y = conv(x, w, b, o);
+      const dy = tf.tensor(randomArray(y.size, rng(9)), y.shape);
+      return [y, ...tf.grads((a: tf.Tensor, v: tf.Tensor, u: tf.Tensor) => tf.sum(tf.mul(conv(a, v, u, o), dy)))([x, w, b])];
+    }),
+  );
+}
+
+describe('depthwise convolution (wasm)', () => {
+  const cases = Array.from({ length: 16 }, (_, i) => randomCase(300 + i));
+  it.each(cases.map((c, i) => [i, JSON.stringify({ x: c.xShape, w: c.wShape, s: c.stride, p: c.padding, d: c.dilation }), c] as const))(
+    'case %i %s matches stock cpu, with gradients',
+    async (_, __, c) => {
+      const stock = await onStockCpu(() => convAndGrads(c));
+      const fast = await onAccelerated('wasm', () => convAndGrads(c));
+      fast.forEach((v, k) => expect(maxRelDiff(v, stock[k]!), `output ${k}`).toBeLessThan(1e-5));
+    },
+  );
+
+  // tfjs's gradients never pass a dilation to these kernels (tfjs's cpu filter gradient ignores one).
+  it('runs the gradient kernels directly with unequal strides and same padding, leaving no tensors behind', async () => {
+    const next = rng(41);
+    const x = randomArray(2 * 9 * 8 * 6, next);
+    const dy = randomArray(2 * 5 * 8 * 6, next);
+    const w = randomArray(3 * 3 * 6, next);
+    const attrs = { strides: [2, 1], dilations: [1, 1], pad: 'same' };
+    const run = (): Float32Array[] => {
+      const before = tf.memory().numTensors;
+      const out = tf.tidy(() => {
+        const xt = tf.tensor4d(x, [2, 9, 8, 6]);
+        const dyt = tf.tensor4d(dy, [2, 5, 8, 6]);
+        const wt = tf.tensor4d(w, [3, 3, 6, 1]);
+        return [
+          tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xt, dy: dyt }, { ...attrs, filterShape: [3, 3, 6, 1] } as never) as tf.Tensor,
+          tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyt, filter: wt }, { ...attrs, inputShape: [2, 9, 8, 6] } as never) as tf.Tensor,
+        ];
+      });
+      const v = values(out);
+      expect(tf.memory().numTensors).toBe(before);
+      return v;
+    };
+    const stock = await onStockCpu(run);
+    const fast = await onAccelerated('wasm', run);
+    fast.forEach((v, k) => expect(maxRelDiff(v, stock[k]!), `output ${k}`).toBeLessThan(1e-5));
+  });
+});
