@@ -117,4 +117,82 @@
         (br $ohl)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nl))))
+
+  ;; transpose: out[b, j, i] = in[b, i, j] for b < batch, i < rows, j < cols (4-byte elements;
+  ;; the NCHW <-> NHWC transposes around every convolution are this with rows = C, cols = H·W or
+  ;; the reverse). 4x4 blocks go through SIMD shuffles, a strip of 16 rows at a time (column by
+  ;; column of blocks), so that each output row gets a whole 64-byte cache line at once even when
+  ;; rows are a power of two bytes apart (cache-set conflicts); the edges move one element at a
+  ;; time.
+  (func (export "transpose") (param $out i32) (param $in i32) (param $batch i32) (param $rows i32) (param $cols i32)
+    (local $i0 i32) (local $iend i32) (local $i i32) (local $j i32) (local $r4 i32) (local $c4 i32) (local $rb i32) (local $cb i32)
+    (local $p i32) (local $q i32)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $r4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $rb (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (block $bdone (loop $bl
+      (br_if $bdone (i32.eqz (local.get $batch)))
+      ;; strips [i0, iend) of up to 8 rows, within the first rows - rows % 4
+      (local.set $i0 (i32.const 0))
+      (block $sdone (loop $sl
+        (br_if $sdone (i32.ge_u (local.get $i0) (local.get $r4)))
+        (local.set $iend (select (local.get $r4) (i32.add (local.get $i0) (i32.const 16)) (i32.lt_u (local.get $r4) (i32.add (local.get $i0) (i32.const 16)))))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jl
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $c4)))
+          (local.set $i (local.get $i0))
+          (loop $il
+            (local.set $p (i32.add (local.get $in) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+            (local.set $a (v128.load align=1 (local.get $p)))
+            (local.set $b (v128.load align=1 (local.tee $p (i32.add (local.get $p) (local.get $cb)))))
+            (local.set $c (v128.load align=1 (local.tee $p (i32.add (local.get $p) (local.get $cb)))))
+            (local.set $d (v128.load align=1 (i32.add (local.get $p) (local.get $cb))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d)))
+            (local.set $q (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2))))
+            (v128.store align=1 (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store align=1 (local.tee $q (i32.add (local.get $q) (local.get $rb)))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store align=1 (local.tee $q (i32.add (local.get $q) (local.get $rb)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store align=1 (i32.add (local.get $q) (local.get $rb))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (br_if $il (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $iend))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $jl)))
+        ;; the strip's last cols % 4 columns
+        (block $tdone (loop $tl
+          (br_if $tdone (i32.ge_u (local.get $j) (local.get $cols)))
+          (local.set $i (local.get $i0))
+          (loop $kl
+            (i32.store
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2)))
+              (i32.load (i32.add (local.get $in) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2)))))
+            (br_if $kl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $iend))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $tl)))
+        (local.set $i0 (local.get $iend))
+        (br $sl)))
+      ;; the last rows % 4 rows
+      (local.set $i (local.get $r4))
+      (block $rdone (loop $rl
+        (br_if $rdone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $j (i32.const 0))
+        (block $cdone (loop $cl
+          (br_if $cdone (i32.ge_u (local.get $j) (local.get $cols)))
+          (i32.store
+            (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2)))
+            (i32.load (i32.add (local.get $in) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $cl)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rl)))
+      (local.set $in (i32.add (local.get $in) (i32.mul (local.get $rows) (local.get $cb))))
+      (local.set $out (i32.add (local.get $out) (i32.mul (local.get $rows) (local.get $cb))))
+      (local.set $batch (i32.sub (local.get $batch) (i32.const 1)))
+      (br $bl))))
 )

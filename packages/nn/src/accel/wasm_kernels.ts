@@ -9,6 +9,8 @@ import { KERNELS_WASM } from './kernels-wasm.js';
 export interface WasmKernels {
   /** out[r*len + j] = big[r*len + j] + row[j], for r < rows, j < len (byte offsets). */
   add_row(out: number, big: number, row: number, rows: number, len: number): void;
+  /** out[b, j, i] = in[b, i, j] for 4-byte elements (byte offsets). */
+  transpose(out: number, input: number, batch: number, rows: number, cols: number): void;
   /** A depthwise convolution's product, channel multiplier 1 (see kernels.wat for the modes). */
   dw(
     mode: number, x: number, y: number, k: number,

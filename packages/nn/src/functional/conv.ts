@@ -1,8 +1,9 @@
 // Convolutions and transposed convolutions with PyTorch's layouts and options on tfjs ops.
 // Activations are NC[spatial]; tfjs convolves channels-last, so inputs are transposed around
-// one valid-padded, unit-dilation tfjs conv: padding is explicit (tf.pad), dilation is a kernel
-// with zeros inserted, groups are split/concat, and a transposed convolution is a convolution
-// of the zero-upsampled input with the flipped kernel. That keeps every case differentiable with
+// one unit-dilation tfjs conv: padding is explicit (inside the op in 1-d and 2-d, tf.pad in 3-d),
+// dilation is a kernel with zeros inserted, groups are one depthwise op (groups == channels) or
+// split/concat, and a transposed convolution is a convolution of the zero-upsampled input with
+// the flipped kernel. That keeps every case differentiable with
 // tfjs's registered gradients (its conv gradients refuse dilation > 1).
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
@@ -45,13 +46,32 @@ function spatialPerm(n: number, lead: number[]): number[] {
   return [...Array.from({ length: n }, (_, i) => i + 2), ...lead];
 }
 
-/** One valid-padded, unit-dilation convolution, channels last: x [N, sp..., Ci], w [k..., Ci, Co]. */
-function convCore(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
+/** Zero padding per spatial dim, before and after; 1-d and 2-d convolutions pass it to tfjs's op. */
+interface SpatialPad {
+  before: readonly number[];
+  after: readonly number[];
+}
+
+const NO_PAD: SpatialPad = { before: [0, 0, 0], after: [0, 0, 0] };
+
+/**
+ * tfjs's 2-d padding for `pad` (of a 1-d or 2-d conv): padding inside the convolution costs no
+ * padded copy of the input, and its input gradient comes out at the input's size (no slice of a
+ * padded gradient), both of which take as long as the convolution's arithmetic on wasm.
+ */
+function pad2d(n: number, pad: SpatialPad): 'valid' | [[0, 0], [number, number], [number, number], [0, 0]] {
+  const [t, l] = n === 1 ? [0, pad.before[0]!] : [pad.before[0]!, pad.before[1]!];
+  const [b, r] = n === 1 ? [0, pad.after[0]!] : [pad.after[0]!, pad.after[1]!];
+  return t === 0 && b === 0 && l === 0 && r === 0 ? 'valid' : [[0, 0], [t, b], [l, r], [0, 0]];
+}
+
+/** One unit-dilation convolution, channels last: x [N, sp..., Ci], w [k..., Ci, Co]; `pad` for n <= 2 only. */
+function convCore(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[], pad: SpatialPad): tf.Tensor {
   if (n === 1) {
-    const y = tf.conv2d(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(w, 0) as tf.Tensor4D, [1, stride[0]!], 'valid');
+    const y = tf.conv2d(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(w, 0) as tf.Tensor4D, [1, stride[0]!], pad2d(1, pad));
     return tf.squeeze(y, [1]);
   }
-  if (n === 2) return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], 'valid');
+  if (n === 2) return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], pad2d(2, pad));
   return tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, stride as [number, number, number], 'valid');
 }
 
@@ -61,22 +81,22 @@ function convCore(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.T
  * filter [kh, kw, C, m] once reshaped. One tfjs op (XNNPACK's depthwise kernel on wasm) instead
  * of C single-channel convolutions.
  */
-function depthwiseConv(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
+function depthwiseConv(n: number, x: tf.Tensor, w: tf.Tensor, stride: number[], pad: SpatialPad): tf.Tensor {
   const c = x.shape[n + 1]!;
   const k = w.shape.slice(0, n);
   const shape: number[] = [...(n === 1 ? [1] : []), ...k, c, w.shape[n + 1]! / c];
   const filter = tf.reshape<tf.Rank>(w, shape) as tf.Tensor4D;
-  if (n === 2) return tf.depthwiseConv2d(x as tf.Tensor4D, filter, stride as [number, number], 'valid');
-  return tf.squeeze(tf.depthwiseConv2d(tf.expandDims(x, 1) as tf.Tensor4D, filter, [1, stride[0]!], 'valid'), [1]);
+  if (n === 2) return tf.depthwiseConv2d(x as tf.Tensor4D, filter, stride as [number, number], pad2d(2, pad));
+  return tf.squeeze(tf.depthwiseConv2d(tf.expandDims(x, 1) as tf.Tensor4D, filter, [1, stride[0]!], pad2d(1, pad)), [1]);
 }
 
 /** Grouped convolution, channels last: `w` [k..., Ci/groups, Co], output channels split by group. */
-function groupedConv(n: number, x: tf.Tensor, w: tf.Tensor, groups: number, stride: number[]): tf.Tensor {
-  if (groups === 1) return convCore(n, x, w, stride);
-  if (n <= 2 && groups === x.shape[n + 1]) return depthwiseConv(n, x, w, stride);
+function groupedConv(n: number, x: tf.Tensor, w: tf.Tensor, groups: number, stride: number[], pad: SpatialPad = NO_PAD): tf.Tensor {
+  if (groups === 1) return convCore(n, x, w, stride, pad);
+  if (n <= 2 && groups === x.shape[n + 1]) return depthwiseConv(n, x, w, stride, pad);
   const xs = tf.split(x, groups, n + 1);
   const ws = tf.split(w, groups, n + 1);
-  return tf.concat(xs.map((xg, g) => convCore(n, xg, ws[g]!, stride)), n + 1);
+  return tf.concat(xs.map((xg, g) => convCore(n, xg, ws[g]!, stride, pad)), n + 1);
 }
 
 function addBiasChannelsLast(y: tf.Tensor, bias: tf.Tensor | null | undefined): tf.Tensor {
@@ -168,9 +188,13 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
           );
         }
         const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
-        const xcl = padOrCrop(tf.transpose(xb, toChannelsLastPerm(n + 2)), spatialAxes, geo.padBefore, geo.padAfter);
+        // 1-d and 2-d convolutions pad inside tfjs's op; tfjs's conv3d takes no explicit padding.
+        const inOp = n <= 2;
+        const xt = tf.transpose(xb, toChannelsLastPerm(n + 2));
+        const xcl = inOp ? xt : padOrCrop(xt, spatialAxes, geo.padBefore, geo.padAfter);
         const wcl = tf.transpose(dilateKernel(weight, geo.dilation), spatialPerm(n, [1, 0]));
-        const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, geo.groups, geo.stride), bias);
+        const pad = inOp ? { before: geo.padBefore, after: geo.padAfter } : NO_PAD;
+        const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, geo.groups, geo.stride, pad), bias);
         return tf.transpose(y, toChannelsFirstPerm(n + 2));
       }),
     ),

@@ -2,7 +2,8 @@
 // the original data; values, disposal in any order and tensor counts stay right.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { mismatches, onAccelerated, randomArray, rng } from './helpers.js';
+import { asBatched2d } from './../../src/accel/transpose_2d.js';
+import { mismatches, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
 
 describe('Transpose peephole (wasm)', () => {
   it('round trips share data and survive disposal in any order', async () => {
@@ -46,5 +47,35 @@ describe('Transpose peephole (wasm)', () => {
       expect(mismatches(u.dataSync(), t.dataSync())).toEqual([]);
       tf.dispose([x, t, r, u]);
     });
+  });
+});
+
+describe('Transpose by pq SIMD kernel (wasm)', () => {
+  it('finds the batched 2-d transposes, merging adjacent axes and dropping size-1 ones', () => {
+    expect(asBatched2d([2, 3, 4, 5], [0, 2, 3, 1])).toEqual({ batch: 2, rows: 3, cols: 20 });
+    expect(asBatched2d([2, 4, 5, 3], [0, 3, 1, 2])).toEqual({ batch: 2, rows: 20, cols: 3 });
+    expect(asBatched2d([7, 9], [1, 0])).toEqual({ batch: 1, rows: 7, cols: 9 });
+    expect(asBatched2d([1, 3, 1, 5], [0, 3, 2, 1])).toEqual({ batch: 1, rows: 3, cols: 5 });
+    expect(asBatched2d([2, 3, 4], [2, 1, 0])).toBeNull();
+    expect(asBatched2d([2, 3, 4], [0, 1, 2])).toBeNull();
+    expect(asBatched2d([2, 1, 4], [1, 0, 2])).toBeNull(); // only a size-1 axis moves: a copy
+  });
+
+  // Random shapes with sizes on both sides of the 4x4 blocks; float32 and int32, bit for bit.
+  const perms = [[0, 2, 3, 1], [0, 3, 1, 2], [1, 0], [0, 2, 1], [2, 0, 1], [3, 2, 1, 0]];
+  it.each(perms.map((p, i) => [JSON.stringify(p), p, i] as const))('perm %s matches stock cpu bit for bit', async (_, perm, i) => {
+    const next = rng(60 + i);
+    const shape = perm.map(() => 1 + Math.floor(next() * 9));
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = randomArray(size, next, 100);
+    const run = (dtype: 'float32' | 'int32'): number[] => tf.tidy(() => Array.from(tf.transpose(tf.tensor(data, shape, dtype), perm).dataSync()));
+    const stock = await onStockCpu(() => [run('float32'), run('int32')]);
+    const fast = await onAccelerated('wasm', () => {
+      const before = tf.memory().numTensors;
+      const r = [run('float32'), run('int32')];
+      expect(tf.memory().numTensors).toBe(before);
+      return r;
+    });
+    fast.forEach((v, k) => expect(mismatches(v, stock[k]!), `${shape} ${k}`).toEqual([]));
   });
 });
