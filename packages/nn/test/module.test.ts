@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { Linear, Module, StateDictError, buffer, parameter } from '../src/index.js';
+import {
+  BatchNorm2d, Conv1d, Conv2d, Conv3d, ConvTranspose2d, Embedding, LSTM, LayerNorm, Linear, Module, MultiheadAttention, QuantConv2d, QuantLSTM,
+  QuantLinear, StateDictError, TransformerEncoder, TransformerEncoderLayer, buffer, parameter,
+} from '../src/index.js';
 
 class Leaf extends Module {
   weight = parameter(tf.ones([2, 3]));
@@ -116,6 +119,32 @@ describe('Module', () => {
     expect(tf.memory().numTensors).toBe(loaded.numTensors);
     m.dispose();
     expect(tf.memory().numTensors).toBe(base.numTensors);
+  });
+
+  it.each<[string, () => Module]>([
+    ['Conv1d', () => new Conv1d(2, 3, 3)], ['Conv2d', () => new Conv2d(2, 3, 3)], ['Conv3d', () => new Conv3d(2, 3, 3)],
+    ['ConvTranspose2d', () => new ConvTranspose2d(2, 3, 3)], ['BatchNorm2d', () => new BatchNorm2d(4)], ['LayerNorm', () => new LayerNorm([4])],
+    ['Embedding', () => new Embedding(10, 4)], ['LSTM', () => new LSTM(4, 5, { numLayers: 2, bidirectional: true })],
+    ['MultiheadAttention', () => new MultiheadAttention(8, 2)], ['QuantLinear', () => new QuantLinear(8, 4)],
+    ['QuantConv2d', () => new QuantConv2d(2, 3, 3)], ['QuantLSTM', () => new QuantLSTM(4, 5)],
+    ['TransformerEncoder', () => {
+      // The encoder clones its template layer (as PyTorch deep-copies it); the template stays the caller's.
+      const layer = new TransformerEncoderLayer(8, 2, { dimFeedforward: 16 });
+      const encoder = new TransformerEncoder(layer, 2);
+      layer.dispose();
+      return encoder;
+    }],
+  ])('%s: construction, resetParameters, loadStateDict and dispose keep tf.memory() flat', (_, make) => {
+    const base = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) make().dispose();
+    expect(tf.memory().numTensors).toBe(base);
+    const m = make();
+    const built = tf.memory().numTensors;
+    for (const [, sub] of m.namedModules()) (sub as { resetParameters?: () => void }).resetParameters?.();
+    m.loadStateDict(m.stateDict());
+    expect(tf.memory().numTensors).toBe(built);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(base);
   });
 
   it('prints like PyTorch', () => {

@@ -123,7 +123,10 @@ export interface TransformerEncoderCallOptions {
   srcKeyPaddingMask?: tf.Tensor | null;
 }
 
-/** `numLayers` copies of `encoderLayer` (each with its own copy of the state), run in turn. */
+/**
+ * `numLayers` copies of `encoderLayer` (each with its own copy of the state), run in turn. As in
+ * PyTorch, `encoderLayer` is a template that stays the caller's: dispose it when no longer needed.
+ */
 export class TransformerEncoder extends Module {
   static optionKeys: readonly string[] = ['norm'];
   layers: ModuleList;
