@@ -16,12 +16,18 @@ export function quantizers(model: Module): Map<string, TensorQuantizer> {
   return out;
 }
 
+// What each quantizer was before enableCalibration changed it, for finishCalibration to restore.
+// Recorded once per calibration: a second enableCalibration keeps the states from before the first.
+const beforeCalibration = new WeakMap<TensorQuantizer, { disabled: boolean; ifQuant: boolean }>();
+
 /**
  * Puts every quantizer that has a calibrator into calibration (collect, don't quantize);
  * quantizers without one are disabled meanwhile. Run calibration data through the model next.
+ * A quantizer that is disabled stays so and collects nothing (its forward returns x first).
  */
 export function enableCalibration(model: Module): void {
   for (const q of quantizers(model).values()) {
+    if (!beforeCalibration.has(q)) beforeCalibration.set(q, { disabled: q.disabled, ifQuant: q.ifQuant });
     if (q.calibrator !== null) {
       q.disableQuant();
       q.enableCalib();
@@ -43,8 +49,10 @@ export interface FinishCalibrationOptions {
 /**
  * Ends calibration: every quantizer whose calibrator saw data loads its amax (max calibrators
  * their running max; histogram calibrators by `method`: 'entropy', 'mse' or 'percentile'),
- * then quantization is switched back on and calibration off; quantizers disabled by
- * enableCalibration are enabled again. Returns the names of the quantizers that got an amax.
+ * then calibration is switched off and every quantizer gets back the state it had before
+ * enableCalibration: one the user had disabled (or had stopped quantizing) stays so. A quantizer
+ * put into calibration by hand (enableCalib, no enableCalibration) quantizes again, as in the
+ * reference's calibration flow. Returns the names of the quantizers that got an amax.
  */
 export function finishCalibration(
   model: Module,
@@ -53,11 +61,7 @@ export function finishCalibration(
 ): string[] {
   const loaded: string[] = [];
   for (const [name, q] of quantizers(model)) {
-    if (q.calibrator === null) {
-      q.enable();
-      continue;
-    }
-    if (q.collectedBatches > 0) {
+    if (q.calibrator !== null && q.collectedBatches > 0) {
       try {
         if (q.calibrator instanceof HistogramCalibrator) q.loadCalibAmax(method, opts);
         else q.loadCalibAmax();
@@ -66,10 +70,23 @@ export function finishCalibration(
       }
       loaded.push(name);
     }
-    q.enableQuant();
-    q.disableCalib();
+    restoreState(q);
   }
   return loaded;
+}
+
+function restoreState(q: TensorQuantizer): void {
+  const before = beforeCalibration.get(q);
+  beforeCalibration.delete(q);
+  if (q.calibrator !== null) q.disableCalib();
+  if (before === undefined) {
+    if (q.calibrator !== null) q.enableQuant();
+    return;
+  }
+  if (before.disabled) q.disable();
+  else q.enable();
+  if (before.ifQuant) q.enableQuant();
+  else q.disableQuant();
 }
 
 export interface CalibrateWeightsOptions {

@@ -3,7 +3,7 @@ import './helpers/tf.js';
 import { describe, expect, it } from 'vitest';
 import { QuantDescriptor } from '@pq/core';
 import {
-  Module, QuantConv2d, QuantConvTranspose2d, QuantLinear, calibrateWeights, enableCalibration, finishCalibration, quantizers,
+  Module, QuantConv2d, QuantConvTranspose2d, QuantLinear, TensorQuantizer, calibrateWeights, enableCalibration, finishCalibration, quantizers,
 } from '@pq/nn';
 
 class Two extends Module {
@@ -52,6 +52,34 @@ describe('calibration flow', () => {
     tf.tidy(() => m.conv.call(tf.ones([1, 1, 4, 4])));
     expect(finishCalibration(m)).toEqual(['conv._input_quantizer', 'conv._weight_quantizer']);
     expect(m.fc.inputQuantizer.amax).toBeNull();
+    m.dispose();
+  });
+});
+
+describe('calibration flow and the states set before it', () => {
+  it('gives every quantizer back the state it had before enableCalibration', () => {
+    const m = new Two();
+    const dynamic = new TensorQuantizer(new QuantDescriptor({ numBits: 8, blockSizes: { [-1]: 4, type: 'dynamic' } }));
+    const dynamicOff = new TensorQuantizer(new QuantDescriptor({ numBits: 8, blockSizes: { [-1]: 4, type: 'dynamic' } }));
+    Object.assign(m, { dynamic, dynamicOff });
+    m.fc.inputQuantizer.disable();
+    m.conv.weightQuantizer.disableQuant();
+    dynamicOff.disable();
+    const state = () => [...quantizers(m)].map(([name, q]) => `${name}:${q.disabled ? 'off' : 'on'}${q.ifQuant ? '+quant' : ''}${q.ifCalib ? '+calib' : ''}`);
+    const before = state();
+    enableCalibration(m);
+    enableCalibration(m); // twice: still the states from before the first
+    expect(dynamic.disabled).toBe(true);
+    tf.tidy(() => m.call(tf.ones([1, 1, 4, 4])));
+    // The disabled quantizer collected nothing (as in the reference: disabled returns x first).
+    expect(finishCalibration(m)).toEqual(['conv._input_quantizer', 'conv._weight_quantizer', 'fc._weight_quantizer']);
+    expect(state()).toEqual(before);
+    expect(m.fc.inputQuantizer.amax).toBeNull();
+    // Calibration switched on by hand (no enableCalibration): finishing quantizes, as the reference's flow does.
+    m.fc.weightQuantizer.disableQuant();
+    m.fc.weightQuantizer.enableCalib();
+    finishCalibration(m);
+    expect([m.fc.weightQuantizer.ifQuant, m.fc.weightQuantizer.ifCalib, dynamicOff.disabled]).toEqual([true, false, true]);
     m.dispose();
   });
 });
