@@ -13,14 +13,14 @@ import { HistogramCalibrator } from '@pq/calib';
 import { EpochShuffler, type ProgressOutput, UsageError, cosineLr, formatCount, warmupCosineLr } from '@pq/app-kit';
 import { checkFiniteWeights, checkJsonPath, prepareOutDir, writeFileAtomic } from '@pq/app-kit/node';
 import type { CalibHistogram, EpochRecord } from '@pq/app-kit/report';
-import { type Module, type StateDict, encodeSafetensors, finishCalibration, manualSeed, quantizers } from '@pq/nn';
+import { type Module, MomentumSGD, type StateDict, encodeSafetensors, finishCalibration, manualSeed, quantizers } from '@pq/nn';
 import type { Calibrator, ClassifyOptions } from './args.js';
 import type { ClassifyData } from './data/dataset.js';
 import { FLOAT_MODELS, type ModelRegistry, buildQuantModel } from './models.js';
 import { presetOutputs, runPresetStep } from './presetStep.js';
 import { quantLayers, withDisabled } from './quantizers.js';
 import { renderReport } from './report.js';
-import { type StepContext, checkOnnx, collectStats, disposeOptimizer, evaluate, exportModel, trainEpoch } from './steps.js';
+import { type StepContext, checkOnnx, collectStats, evaluate, exportModel, trainEpoch } from './steps.js';
 import { type PtqResult, type SensitivityRow, type Summary, formatSummaryTables, summaryJson } from './summary.js';
 import { loadWeightsInto, readWeights } from './weights.js';
 
@@ -153,7 +153,7 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
     const shuffler = new EpochShuffler(o.seed, data.train.count);
     const floatAccuracy = await withDisabled(all, async () => {
       if (o.trainEpochs > 0) {
-        const optimizer = tf.train.momentum(o.lr, MOMENTUM);
+        const optimizer = new MomentumSGD(o.lr, MOMENTUM);
         const steps = Math.ceil(data.train.count / o.batchSizeTrain);
         const rates: number[] = [];
         try {
@@ -171,7 +171,7 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
             }
           }
         } finally {
-          disposeOptimizer(optimizer);
+          optimizer.dispose();
         }
         floatTiming = { trainSamplesPerSec: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : 0, epochSamplesPerSec: rates };
         return floatHistory.at(-1)!.testAccuracy;
@@ -249,7 +249,7 @@ export async function runFlow(o: FlowOptions, deps: FlowDeps): Promise<Summary> 
           rates.push(r.samplesPerSec);
         }
       } finally {
-        disposeOptimizer(optimizer);
+        optimizer.dispose();
       }
       finetuneTiming = { trainSamplesPerSec: rates.reduce((a, b) => a + b, 0) / rates.length, epochSamplesPerSec: rates };
       const file = await save(`${o.model}-finetuned.safetensors`, encodeSafetensors(kept.stateDict()));

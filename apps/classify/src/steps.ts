@@ -49,16 +49,6 @@ export async function evaluate(model: Module, set: ImageSet, batchSize: number, 
   return accuracy;
 }
 
-/**
- * Frees an optimizer. tfjs's MomentumOptimizer.dispose() frees its momentum scalar and
- * accumulations but not the learning-rate scalar its SGDOptimizer base keeps, so that one is
- * freed through the base class's dispose.
- */
-export function disposeOptimizer(optimizer: tf.MomentumOptimizer | tf.SGDOptimizer): void {
-  optimizer.dispose();
-  if (optimizer instanceof tf.MomentumOptimizer) tf.SGDOptimizer.prototype.dispose.call(optimizer);
-}
-
 export interface EpochResult {
   meanLoss: number;
   samplesPerSec: number;
@@ -71,7 +61,7 @@ export interface EpochResult {
 export async function trainEpoch(
   model: Module,
   set: ImageSet,
-  o: { batchSize: number; optimizer: tf.MomentumOptimizer | tf.SGDOptimizer; lrAt: (step: number) => number; shuffler: EpochShuffler; label: string },
+  o: { batchSize: number; optimizer: tf.SGDOptimizer; lrAt: (step: number) => number; shuffler: EpochShuffler; label: string },
   ctx: StepContext,
 ): Promise<EpochResult> {
   const order = o.shuffler.nextEpoch();

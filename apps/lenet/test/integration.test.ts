@@ -1,6 +1,7 @@
 // The whole pipeline on @pq/nn's LeNet, on a small slice so it runs in seconds: 1 epoch on
 // 1,000 training samples, max and percentile calibration, 1 QAT epoch, ONNX export checked
 // in ONNX Runtime, then --weights (JSON) with --epochs 0 reproducing the float model.
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,10 @@ describe('lenet pipeline on @pq/nn (small slice)', () => {
 
   it('trains, calibrates, fine-tunes, exports; quantized accuracy tracks float', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lenet-int-'));
+    const tensors = tf.memory().numTensors;
     const { summary } = await runPipeline(options(out), { models: nnModels, data, out: sink, checkOnnx });
+    // Every model and optimizer the run made is freed.
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(readdirSync(out).sort()).toEqual([
       'lenet-float.safetensors', 'lenet-outputs.json', 'lenet-ptq-max.safetensors', 'lenet-ptq-percentile.safetensors', 'lenet-qat.onnx',
       'lenet-qat.safetensors', 'report.html', 'summary.json',

@@ -15,6 +15,7 @@ export * from './ops/index.js';
 export * from './quant/index.js';
 export * from './calibrate.js';
 export * from './optim.js';
+export { MomentumSGD } from './momentum_sgd.js';
 export * from './quant_modules.js';
 export * from './replace_with_quant.js';
 // ModelOpt-style API: quantize(model, config, forwardLoop), presets, SmoothQuant / AWQ

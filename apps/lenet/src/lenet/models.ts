@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { HistogramCalibrator } from '@pq/calib';
 import {
-  F, enableCalibration, encodeSafetensors, exportOnnx, finishCalibration, manualSeed, quantizers,
+  F, MomentumSGD, enableCalibration, encodeSafetensors, exportOnnx, finishCalibration, manualSeed, quantizers,
 } from '@pq/nn';
 import type { CalibMethod } from '../args.js';
 import { IMAGE_SIZE, type Split } from '../data/dataset.js';
@@ -22,8 +22,8 @@ function images(batch: Split): tf.Tensor4D {
 }
 
 class NnModel implements TrainableModel {
-  // PyTorch's SGD(momentum=0.9): v = 0.9 v + g; p -= lr v (tfjs's MomentumOptimizer does the same).
-  private readonly optimizer = tf.train.momentum(0, MOMENTUM);
+  // PyTorch's SGD(momentum=0.9): v = 0.9 v + g; p -= lr v.
+  private readonly optimizer = new MomentumSGD(0, MOMENTUM);
   private lr = 0;
 
   constructor(readonly net: LeNet) {}
