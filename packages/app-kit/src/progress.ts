@@ -1,7 +1,7 @@
 // One progress bar per epoch (or per calibration / evaluation pass): running loss, samples/s
 // and ETA. On a terminal it redraws one
 // line in place; when the output is not a TTY (CI logs, pipes) it prints a plain line every
-// quarter of the epoch; with --quiet it prints nothing.
+// quarter of the epoch (each line once; the 100% line is finish()'s); with --quiet it prints nothing.
 
 export type ProgressMode = 'tty' | 'lines' | 'silent';
 
@@ -84,11 +84,14 @@ export class ProgressBar {
         this.o.out.write(`\r${this.line()}\x1b[K`);
       }
     } else if (this.o.mode === 'lines') {
+      // One line per tick however many steps it crosses, and none at 100%: finish() prints that one.
       const steps = this.o.lineSteps ?? LINE_STEPS;
+      let crossed = false;
       while (this.nextLineStep < steps && this.done >= (this.o.total * this.nextLineStep) / steps) {
         this.nextLineStep++;
-        this.o.out.write(`${this.line()}\n`);
+        crossed = true;
       }
+      if (crossed && this.done < this.o.total) this.o.out.write(`${this.line()}\n`);
     }
   }
 

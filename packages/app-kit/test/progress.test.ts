@@ -37,6 +37,21 @@ describe('ProgressBar', () => {
     expect(chunks[3]).toMatch(/100%.*test accuracy 97.00%\n$/);
   });
 
+  it('prints each state once when not a TTY: one line for a batch that crosses several quarters, 100% only from finish', () => {
+    const { out, chunks } = sink(false);
+    const bar = new ProgressBar({ label: 'e', total: 100, out, mode: 'lines', now: () => 0 });
+    bar.tick(60, 1);
+    bar.tick(40, 1);
+    bar.finish('done');
+    expect(chunks.map((c) => c.match(/ +(\d+)%/)![1])).toEqual(['60', '100']);
+    expect(chunks[1]).toMatch(/done\n$/);
+    const one = sink(false);
+    const single = new ProgressBar({ label: 'e', total: 120, out: one.out, mode: 'lines', now: () => 0 });
+    single.tick(120);
+    single.finish();
+    expect(one.chunks.length).toBe(1);
+  });
+
   it('redraws in place on a TTY and is silent with --quiet', () => {
     let t = 0;
     const tty = sink(true);
