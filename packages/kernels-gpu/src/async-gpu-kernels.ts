@@ -1,15 +1,13 @@
-import { checkOptions, type AmaxLike, type HistogramOptions, type NDArray, type QuantOptions, type TensorQuantResult } from '@pq/core';
+import type { AmaxLike, HistogramOptions, NDArray, QuantOptions, TensorQuantResult } from '@pq/core';
 import { openAsync } from './backend.js';
+import { CompiledKernels, resolveOptions, type GpuKernelsOptions } from './compiled-kernels.js';
 import { AsyncCoreKernels } from './core-fallback.js';
 import { runAsync } from './drive.js';
-import { GPU_KERNELS_OPTIONS, type GpuKernelsOptions } from './gpu-kernels.js';
-import type { KernelCache } from './kernel-cache.js';
-import { checkTileElements, DEFAULT_TILE_ELEMENTS } from './limits.js';
-import { ASYNC_CHAIN, candidates, checkMode, type GpuBackend } from './modes.js';
+import { ASYNC_CHAIN, candidates } from './modes.js';
 import { histogramPlan } from './plans/histogram.js';
 import { quantPlan } from './plans/quant.js';
 import { reduceAmaxPlan } from './plans/reduce-amax.js';
-import { planContext, type Plan, type PlanContext } from './plans/step.js';
+import { planContext, type Plan } from './plans/step.js';
 
 /** QuantKernels whose methods return promises; the only form that can run on WebGPU. */
 export interface AsyncGpuQuantKernels {
@@ -33,31 +31,15 @@ export interface AsyncGpuQuantKernels {
  * (await k.reduceAmax(ndarray([1, -3, 2]))).data; // Float32Array [3]
  */
 export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<AsyncGpuQuantKernels> {
-  checkOptions('createAsyncGpuKernels', o, GPU_KERNELS_OPTIONS);
-  const mode = checkMode(o.mode ?? 'auto');
-  const tile = checkTileElements(o.tileElements ?? DEFAULT_TILE_ELEMENTS);
-  const warn = o.onWarning ?? ((m: string) => console.warn(m));
+  const { mode, tile, warn } = resolveOptions('createAsyncGpuKernels', o);
   const opened = await openAsync(mode, candidates(mode, ASYNC_CHAIN), tile, warn);
   if (opened === null) return new AsyncCoreKernels();
   return new AsyncGpuKernels(opened.cache, planContext(opened.backend, tile));
 }
 
-class AsyncGpuKernels implements AsyncGpuQuantKernels {
-  readonly name: string;
-  readonly backend: GpuBackend;
-  private disposed = false;
-
-  constructor(private readonly cache: KernelCache, private readonly ctx: PlanContext) {
-    this.backend = cache.backend;
-    this.name = `gpu.js:${cache.backend}`;
-  }
-
-  get compiledKernels(): number {
-    return this.cache.compiled;
-  }
-
+class AsyncGpuKernels extends CompiledKernels implements AsyncGpuQuantKernels {
   private async run<T>(plan: () => Plan<T>): Promise<T> {
-    if (this.disposed) throw new Error(`${this.name} kernels were disposed`);
+    this.checkLive();
     return runAsync(plan(), (step) => this.cache.run(step));
   }
 
@@ -77,12 +59,5 @@ class AsyncGpuKernels implements AsyncGpuQuantKernels {
 
   histogram(x: NDArray, numBins: number, max: number, o?: HistogramOptions): Promise<Float64Array> {
     return this.run(() => histogramPlan(x, numBins, max, o, this.ctx));
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.cache.clear();
-    void this.cache.gpu.destroy();
   }
 }
