@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededValues } from '@pq/fixtures';
 import { decodeOnnx, disableAcceleration, enableCalibration, exportOnnx, encodeSafetensors, finishCalibration, quantizers, replaceWithQuant, setQuantizerByCfg } from '@pq/nn';
 import { importOnnx } from '@pq/onnx';
 import { parseCommand, type QuantizeOptions } from '../src/args.js';
@@ -36,11 +37,7 @@ function npy(data: Float32Array | Int32Array, shape: number[]): Uint8Array {
 }
 
 function randomInputs(n: number, shape: number[], seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n * shape.reduce((a, b) => a * b, 1) }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
+  return seededValues(n * shape.reduce((a, b) => a * b, 1), seed);
 }
 
 function options(argv: string[]): QuantizeOptions {

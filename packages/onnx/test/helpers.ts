@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import ort from 'onnxruntime-node';
+import { seededValues } from '@pq/fixtures';
 
 export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -36,14 +37,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** A deterministic pseudo-random tensor in [-scale, scale). */
+/** A deterministic pseudo-random tensor in [-scale, scale) (no tf.random: seeds differ between backends). */
 export function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return tf.tensor(data, shape);
+  return tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed, scale), shape);
 }

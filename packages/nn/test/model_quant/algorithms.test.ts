@@ -2,6 +2,7 @@
 // against round-to-nearest on the layer output error it minimises.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { seededValues } from '@pq/fixtures';
 import { fakeBlockQuant, reduceBlockAmax, type NDArray } from '@pq/core';
 import {
   INT4_AWQ_CFG, INT4_BLOCKWISE_WEIGHT_ONLY_CFG, INT8_SMOOTHQUANT_CFG, Linear, Module, QuantLinear, Sequential, manualSeed, quantize,
@@ -11,12 +12,7 @@ afterEach(() => vi.restoreAllMocks());
 
 /** Activations with a few outlier channels (what SmoothQuant and AWQ are for). */
 function acts(rows: number, inF: number, seed: number): tf.Tensor {
-  let s = seed;
-  const d = Float32Array.from({ length: rows * inF }, (_, i) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return ((s / 2 ** 32) * 2 - 1) * (i % inF < 3 ? 20 : 1);
-  });
-  return tf.tensor(d, [rows, inF]);
+  return tf.tensor(seededValues(rows * inF, seed).map((v, i) => v * (i % inF < 3 ? 20 : 1)), [rows, inF]);
 }
 const nd = (t: tf.Tensor): NDArray => ({ data: Float32Array.from(t.dataSync()), shape: [...t.shape] });
 const f = Math.fround;

@@ -1,6 +1,8 @@
 // Test helpers: run an exported model in onnxruntime-node and compare with pq's forward.
 import * as tf from '@tensorflow/tfjs-core';
 import ort from 'onnxruntime-node';
+import { shapeSize } from '@pq/core';
+import { seededValues } from '@pq/fixtures';
 import { decodeOnnx, type Module } from '@pq/nn';
 
 /**
@@ -64,16 +66,9 @@ export function argmaxRows(data: Float32Array, cols: number): number[] {
   return out;
 }
 
-/** A deterministic pseudo-random tensor (no tf.random: seeds differ between backends). */
+/** A deterministic pseudo-random tensor in [-scale, scale) (no tf.random: seeds differ between backends). */
 export function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return tf.tensor(data, shape);
+  return tf.tensor(seededValues(shapeSize(shape), seed, scale), shape);
 }
 
 export interface NodeView {
