@@ -7,7 +7,7 @@
 //    (a user's clone has no such folder; fixtures live in tooling/fixtures);
 //  - @pq/core has no runtime dependencies;
 //  - browser entries stay browser-safe: every `exports` entry except `./node` subpaths is a
-//    browser entry, and the modules its source reaches (relative and `#` imports, followed, the
+//    browser entry (and so is a page's script named by package.json `browser`), and the modules its source reaches (relative and `#` imports, followed, the
 //    latter to their browser target) import no Node built-in and no `@pq/<pkg>/node`, and use no
 //    Node global (process, Buffer, require, __dirname). Node-only code lives behind a `./node`
 //    subpath or the `node` condition of a `#` import.
@@ -28,6 +28,7 @@ const allowed = {
   '@pq/cli': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit', '@pq/vision', '@pq/onnx'],
   '@pq/lenet-app': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit'],
   '@pq/classify-app': ['@pq/core', '@pq/calib', '@pq/nn', '@pq/vision', '@pq/app-kit'],
+  '@pq/web-app': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn', '@pq/app-kit', '@pq/lenet-app'],
 };
 const problems = [];
 const runtimeDeps = Object.keys(pkg.dependencies ?? {});
@@ -124,6 +125,8 @@ function browserProblems(entry) {
   return found;
 }
 
+// A page's script (package.json `browser`, e.g. apps/web's src/main.ts) is a browser entry too.
+if (typeof pkg.browser === 'string') problems.push(...browserProblems(join(pkgDir, pkg.browser)));
 for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
   const source = typeof target === 'object' && target !== null ? target['@pq/source'] : undefined;
   if (typeof source !== 'string' || /(^|\/)node$/.test(subpath)) continue;

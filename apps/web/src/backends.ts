@@ -1,0 +1,72 @@
+// The tfjs backends the page can train on, what this browser offers of them, and switching to
+// one. A GPU that is software (Chromium's SwiftShader, in a headless browser or without a GPU
+// driver) emulates the shaders on the CPU and trains slower than wasm (XNNPACK), so the default
+// is the first hardware GPU backend, else wasm.
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { enableAcceleration } from '@pq/nn';
+import type { BackendChoice } from './config.js';
+
+export interface BackendInfo {
+  readonly name: BackendChoice;
+  readonly available: boolean;
+  /** Runs on the CPU although it is a GPU API (a software adapter / renderer). */
+  readonly software: boolean;
+  /** What the browser reports (adapter or renderer), or why it is unavailable. */
+  readonly detail: string;
+}
+
+interface GpuAdapterLike {
+  readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  readonly isFallbackAdapter?: boolean;
+}
+
+async function probeWebGpu(): Promise<BackendInfo> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return { name: 'webgpu', available: false, software: false, detail: 'navigator.gpu is missing' };
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { name: 'webgpu', available: false, software: false, detail: 'no WebGPU adapter' };
+  const info = adapter.info ?? {};
+  const detail = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'adapter';
+  const software = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(detail);
+  return { name: 'webgpu', available: true, software, detail };
+}
+
+function probeWebGl(): BackendInfo {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return { name: 'webgl', available: false, software: false, detail: 'no WebGL2 context' };
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return { name: 'webgl', available: true, software: /swiftshader|llvmpipe|software/i.test(renderer), detail: renderer };
+}
+
+function probeWasm(): BackendInfo {
+  const threads = globalThis.crossOriginIsolated ? 'threads (cross-origin isolated)' : 'single-threaded (page not cross-origin isolated)';
+  return { name: 'wasm', available: typeof WebAssembly === 'object', software: true, detail: `XNNPACK, SIMD, ${threads}` };
+}
+
+export async function probeBackends(): Promise<BackendInfo[]> {
+  return [await probeWebGpu(), probeWebGl(), probeWasm()];
+}
+
+/** The fastest of what is available: a hardware GPU backend (WebGPU first), else wasm. */
+export function fastestBackend(infos: readonly BackendInfo[]): BackendChoice {
+  return infos.find((b) => b.available && !b.software)?.name ?? 'wasm';
+}
+
+/** Makes `name` tfjs's backend, with pq's accelerated kernels on wasm. */
+export async function useBackend(name: BackendChoice): Promise<void> {
+  if (name === 'wasm') {
+    setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+    await enableAcceleration({ backend: 'wasm' });
+    return;
+  }
+  if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  else await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialise`);
+  await tf.ready();
+}

