@@ -4,7 +4,7 @@ Batch 64, forward + NLL loss + backward + SGD(momentum 0.9); float, and with fak
 input (per tensor) and the weight (per output channel) of every conv/linear layer, written as
 torch ops with a straight-through gradient (as pytorch-quantization's fake_tensor_quant does),
 with a static (calibrated) or a dynamic amax. Prints one JSON object.
-Usage: python3 lenet_torch.py [steps] [warmup]
+Usage: python3 lenet_torch.py [steps] [warmup] [threads]
 """
 import json
 import sys
@@ -75,6 +75,8 @@ class LeNet(torch.nn.Module):
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    if len(sys.argv) > 3:
+        torch.set_num_threads(int(sys.argv[3]))
     torch.manual_seed(1)
     net = LeNet()
     x = torch.randn(64, 1, 28, 28)

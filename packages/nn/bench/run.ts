@@ -2,7 +2,7 @@
 // momentum) on tfjs's stock cpu backend and on pq's accelerated path, float and fake-quantized
 // (static amax after calibration, dynamic amax), in one run; inference (eval forward, batch
 // 500); memory over many steps; and, where Debian's python3-torch is installed, the same step in
-// PyTorch. Both LeNets are measured: one written with raw tfjs ops (stock vs accelerated, the
+// PyTorch on 1 and on 2 threads. Both LeNets are measured: one written with raw tfjs ops (stock vs accelerated, the
 // same math on both) and one built from @pq/nn modules (what users run; accelerated only, the
 // stock cpu backend would take minutes). Timings are medians of per-step times after a warm-up.
 // Options: --steps N (timed accelerated steps, default 100), --memory-steps N (default 1000),
@@ -106,8 +106,9 @@ function memoryRun(d: Data, steps: number): { numTensors: number[]; heapMB: numb
   return res;
 }
 
-function torchRun(): Record<string, number | string> | null {
-  return runTorchScript<Record<string, number | string>>(new URL('./lenet_torch.py', import.meta.url), [Math.max(STEPS, 50), 20]);
+/** The PyTorch step on 1 and on 2 threads. */
+function torchRuns(): Array<Record<string, number | string> | null> {
+  return [1, 2].map((threads) => runTorchScript<Record<string, number | string>>(new URL('./lenet_torch.py', import.meta.url), [Math.max(STEPS, 50), 20, threads]));
 }
 
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -144,21 +145,24 @@ async function main(): Promise<void> {
   const mem = memoryRun(d, MEMORY_STEPS);
 
   console.log('pytorch (same step, fake quant as torch ops)...');
-  const torch = torchRun();
+  const torchs = torchRuns();
+  const torch = torchs[0] ?? null;
   disableAcceleration();
 
   const floatRaw = rows[0]!.fast.train;
   const floatModules = rows[0]!.modules.train;
   const torchCols = (v: number, key: string): string => {
     if (!torch) return '';
-    const t = torch[key] as number;
-    return ` ${fmt(t)} | ${(v / t).toFixed(2)} |`;
+    return torchs.map((r) => {
+      const t = r![key] as number;
+      return ` ${fmt(t)} | ${(v / t).toFixed(2)} |`;
+    }).join('');
   };
   console.log(
     '\n| LeNet, batch 64, samples/s | stock tfjs cpu (raw ops) | pq accelerated (raw ops) | speed-up | @pq/nn modules, accelerated | quantized/float step time (modules; raw ops) | raw ops, fake quant as tfjs ops |' +
-      (torch ? ' PyTorch | @pq/nn / torch |' : ''),
+      (torch ? ' PyTorch 1 thread | @pq/nn / torch | PyTorch 2 threads | @pq/nn / torch |' : ''),
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |' + (torch ? ' ---: | ---: |' : ''));
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |' + (torch ? ' ---: | ---: | ---: | ---: |' : ''));
   for (const r of rows) {
     console.log(
       `| train ${r.mode} | ${fmt(r.stock.train)} | ${fmt(r.fast.train)} | ${fmt(r.fast.train / r.stock.train)}x | ${fmt(r.modules.train)} | ` +
@@ -178,7 +182,7 @@ async function main(): Promise<void> {
       `tensor MB ${mem.tensorMB.map((v) => v.toFixed(2)).join(' ')}; wasm heap MB ${mem.wasmHeapMB.map((v) => v.toFixed(0)).join(' ')}`,
   );
   console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-  if (torch) console.log(`pytorch ${torch['torch']}, ${torch['threads']} thread(s)`);
+  if (torch) console.log(`pytorch ${torch['torch']}, ${torchs.map((r) => r?.['threads']).join(' and ')} thread(s)`);
   else console.log('pytorch: not available (apt-get install python3-torch to compare)');
   tf.dispose([d.x, d.labels, d.xEval]);
 }

@@ -88,14 +88,18 @@ def images_per_second(fn, steps, warmup):
 
 
 def main():
-    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    name = sys.argv[1] if len(sys.argv) > 1 else 'resnet18'
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    if len(sys.argv) > 4:
+        torch.set_num_threads(int(sys.argv[4]))
+    build = {'resnet18': torchvision.models.resnet18, 'mobilenet_v2': torchvision.models.mobilenet_v2}[name]
     torch.manual_seed(0)
     x = torch.randn(BATCH, 3, 32, 32)
     y = torch.randint(0, 10, (BATCH,))
     out = {'torch': torch.__version__, 'threads': torch.get_num_threads()}
     for mode in ('float', 'quant'):
-        model = torchvision.models.resnet18(num_classes=10)
+        model = build(num_classes=10)
         if mode == 'quant':
             model = quantize(model)
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)

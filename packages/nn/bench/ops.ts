@@ -1,0 +1,146 @@
+// `pnpm bench` in @pq/nn, per op: the layers that dominate the models people quantize, at
+// ResNet-18 and MobileNetV2 shapes (32x32 images, batch 32), timed forward and forward +
+// backward (gradients of sum(y * dy) with respect to the input(s) and the layer's parameters) on
+// pq's accelerated path, against PyTorch on 1 and on 2 threads in the same run
+// (bench/ops_torch.py, where Debian's python3-torch is installed), case by case so that both
+// sides of a ratio see the same load on a shared machine. Medians in ms; the runs of a case are
+// cut to fit a time budget (at least 3), the same way on both sides. Outputs and gradients are
+// read outside tf.tidy, as a training loop reads its loss.
+// Options: --runs N (most runs per case, default 10), --budget MS (time per case, default 1500),
+// --only SUBSTRING (cases whose label contains it), --no-torch.
+import os from 'node:os';
+import { median, runTorchScript } from '@pq/bench-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchNorm2d, Conv2d, F, Linear, fakeQuant, manualSeed, type Module } from '../src/index.js';
+import { enableAcceleration } from '../src/accel/index.js';
+import { OP_CASES, type OpCase } from './op_cases.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+const RUNS = Number(arg('runs', '10'));
+const BUDGET_MS = Number(arg('budget', '1500'));
+const ONLY = arg('only', '');
+
+interface Built {
+  fn: (...xs: tf.Tensor[]) => tf.Tensor;
+  inputs: tf.Variable[];
+  params: tf.Variable[];
+  module?: Module;
+  /** Other tensors to dispose afterwards. */
+  owned?: tf.Tensor[];
+}
+
+function build(c: OpCase): Built {
+  const a = c.args ?? {};
+  // tidy disposes the initial values (a variable keeps their data, not them).
+  const variable = (shape: number[], seed: number): tf.Variable => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 1, 'float32', seed)));
+  const inputs = [variable(c.shape, 1)];
+  const withModule = (m: Module): Built => ({ fn: (x) => m.call(x) as tf.Tensor, inputs, params: m.parameters(), module: m });
+  switch (c.op) {
+    case 'conv':
+      return withModule(new Conv2d(a['cin']!, a['cout']!, a['k']!, { stride: a['stride']!, padding: a['pad']!, groups: a['groups']! }));
+    case 'linear':
+      return withModule(new Linear(a['cin']!, a['cout']!));
+    case 'bn':
+      return withModule(new BatchNorm2d(c.shape[1]!));
+    case 'matmul':
+      inputs.push(variable(c.b!, 2));
+      return { fn: (x, y) => F.matmul(x, y!), inputs, params: [] };
+    case 'add':
+      inputs.push(variable(c.shape, 2));
+      return { fn: (x, y) => tf.add(x, y!), inputs, params: [] };
+    case 'relu':
+      return { fn: (x) => F.relu(x), inputs, params: [] };
+    case 'maxpool':
+      return { fn: (x) => F.maxPool2d(x, a['k']!, { stride: a['stride']!, padding: a['pad']! }), inputs, params: [] };
+    case 'avgpool':
+      return { fn: (x) => F.avgPool2d(x, a['k']!, { stride: a['stride']!, padding: a['pad']! }), inputs, params: [] };
+    case 'fakequant': {
+      const amax = tf.scalar(a['amax']!);
+      return { fn: (x) => fakeQuant(x, amax), inputs, params: [], owned: [amax] };
+    }
+  }
+}
+
+/** Median ms of `fn`, after one warm-up, over as many runs (3..RUNS) as fit the budget. */
+function timed(fn: () => void): number {
+  fn();
+  const t0 = performance.now();
+  fn();
+  const first = performance.now() - t0;
+  const n = Math.max(3, Math.min(RUNS, Math.floor(BUDGET_MS / Math.max(first, 1e-3))));
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    fn();
+    ts.push(performance.now() - s);
+  }
+  return median(ts);
+}
+
+function measure(c: OpCase): { fwd: number; fwdbwd: number } {
+  manualSeed(0);
+  const b = build(c);
+  const dy = tf.tidy(() => tf.randomNormal(b.fn(...b.inputs).shape, 0, 1, 'float32', 3));
+  const forward = (): void => {
+    const y = tf.tidy(() => b.fn(...b.inputs));
+    y.dataSync();
+    y.dispose();
+  };
+  const backward = (): void => {
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(b.fn(...b.inputs), dy)) as tf.Scalar, [...b.inputs, ...b.params]);
+    const gs = Object.values(grads);
+    for (const g of gs) g.dataSync();
+    tf.dispose([value, ...gs]);
+  };
+  const out = { fwd: timed(forward), fwdbwd: timed(backward) };
+  tf.dispose([dy, ...b.inputs, ...(b.owned ?? [])]);
+  b.module?.dispose();
+  return out;
+}
+
+type Times = { fwd: number; fwdbwd: number };
+type TorchResult = { torch: string; cases: Record<string, Record<string, Times>> };
+const TORCH_THREADS = [1, 2];
+
+async function main(): Promise<void> {
+  const state = await enableAcceleration();
+  const cases = OP_CASES.filter((c) => c.label.includes(ONLY));
+  console.log(
+    `per-op forward and forward + backward, ms (medians, up to ${RUNS} runs or ${BUDGET_MS} ms per case); pq on ${state.backend}; ` +
+      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  const numTensors = tf.memory().numTensors;
+  const script = new URL('./ops_torch.py', import.meta.url);
+  const rows: Array<{ c: OpCase; pq: Times; torch: Record<string, Times> | null }> = [];
+  let torchVersion: string | null = null;
+  for (const c of cases) {
+    const pq = measure(c);
+    const torch = runTorchScript<TorchResult>(script, [JSON.stringify([c]), TORCH_THREADS.join(','), RUNS, BUDGET_MS]);
+    torchVersion ??= torch?.torch ?? null;
+    rows.push({ c, pq, torch: torch?.cases[c.id] ?? null });
+    const t1 = torch?.cases[c.id]?.['1'];
+    console.log(`  ${c.label}: pq ${pq.fwd.toFixed(2)} / ${pq.fwdbwd.toFixed(2)} ms` + (t1 ? `, PyTorch 1 thread ${t1.fwd.toFixed(2)} / ${t1.fwdbwd.toFixed(2)} ms` : ''));
+  }
+  if (tf.memory().numTensors !== numTensors) throw new Error(`ops bench leaked ${tf.memory().numTensors - numTensors} tensors`);
+  const cell = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+  console.log('\nratio = PyTorch time / pq time (above 1: pq is faster)');
+  console.log('| op, input | pass | pq ms | PyTorch 1 thread ms | ratio | PyTorch 2 threads ms | ratio |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const { c, pq, torch } of rows) {
+    for (const pass of ['fwd', 'fwdbwd'] as const) {
+      const cols = TORCH_THREADS.map((t) => {
+        const theirs = torch?.[String(t)]?.[pass];
+        return theirs === undefined ? ' - | - |' : ` ${cell(theirs)} | ${(theirs / pq[pass]).toFixed(2)}x |`;
+      }).join('');
+      console.log(`| ${c.label} | ${pass === 'fwd' ? 'forward' : 'fwd + bwd'} | ${cell(pq[pass])} |${cols}`);
+    }
+  }
+  if (torchVersion) console.log(`pytorch ${torchVersion}, threads ${TORCH_THREADS.join(' and ')}`);
+  else console.log('pytorch: not available (apt-get install python3-torch to compare)');
+  console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+}
+
+await main();
