@@ -13,8 +13,10 @@ export function pqTestConfig(overrides = {}) {
     ssr: { resolve: { conditions: ['@pq/source'] } },
     test: {
       include: ['test/**/*.test.ts'],
-      testTimeout: 60_000,
-      hookTimeout: 60_000,
+      // A timeout catches a hang, not slowness: `pnpm test` runs every package's suite at once, so
+      // on a 2-core machine (more so a shared one) a test's wall time is many times its CPU time.
+      testTimeout: 300_000,
+      hookTimeout: 300_000,
       isolate: false,
       ...overrides,
     },

@@ -2,8 +2,8 @@
 // `pnpm lenet`: parse options, set up compute, load MNIST, run the pipeline. Exit codes: 0 done,
 // 1 failed, 2 bad command line (also an option that the data make meaningless, found before
 // training), 130 interrupted (Ctrl-C; unfinished files removed).
-// The heavy modules (tfjs, @pq/nn, onnxruntime) load only after the options are valid, so
-// --help and usage errors answer at once.
+// The heavy modules (tfjs, @pq/nn, onnxruntime) load only after the options and the data are
+// valid, so --help, usage errors and a bad --data answer at once.
 import { fromInvocationDir, installInterruptCleanup, runCli } from '@pq/app-kit/node';
 import { HELP, type LenetOptions, parseLenetArgs } from './args.js';
 
@@ -23,14 +23,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string): void => {
     if (!options.quiet) process.stdout.write(`${line}\n`);
   };
-  const [{ setupCompute }, { loadIdxDir, loadMnistPackage }, { nnModels }, { checkOnnx }, { runPipeline }] = await Promise.all([
+  // The data and the checks on them come first, so that a bad --data or --calib-every answers
+  // before tfjs, the model and ONNX Runtime load.
+  const [{ loadIdxDir, loadMnistPackage }, { checkData }] = await Promise.all([import('./data/index.js'), import('./preflight.js')]);
+  const data = options.data ? loadIdxDir(options.data) : loadMnistPackage();
+  checkData(data, options.calibEvery);
+  const [{ setupCompute }, { nnModels }, { checkOnnx }, { runPipeline }] = await Promise.all([
     import('@pq/app-kit/compute'),
-    import('./data/index.js'),
     import('./lenet/nnModels.js'),
     import('./onnxCheck.js'),
     import('./pipeline.js'),
   ]);
-  const data = options.data ? loadIdxDir(options.data) : loadMnistPackage();
   log(await setupCompute(options.backend, options.kernels));
   log(`data: ${data.source}, ${data.train.count.toLocaleString('en-US')} train / ${data.test.count.toLocaleString('en-US')} test`);
   await runPipeline(options, { models: nnModels, data, out: process.stdout, checkOnnx, command: ['pnpm lenet', ...argv].join(' ') });
