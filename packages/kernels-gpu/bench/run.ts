@@ -1,7 +1,7 @@
 // pnpm bench: per size and kernel, the time of jsKernels, of each gpu.js mode that runs here,
 // and of the same math as tfjs-core ops on its cpu backend; ratios > 1 mean faster than that
 // baseline. Also the first-call cost (kernel compilation) per mode and size. One process, one run.
-import { median, timeMedian } from '@pq/bench-utils';
+import { median, timeMedian, uniformFloats } from '@pq/bench-utils';
 import { jsKernels, ndarray, type NDArray, type QuantKernels } from '@pq/core';
 import { createGpuKernels } from '../src/index.js';
 import { initTfjs, tfFakeQuant, tfHistogram, tfQuant, tfReduceAmax } from './tfjs-ops.js';
@@ -16,15 +16,7 @@ interface Case {
   tf: () => unknown;
 }
 
-function data(n: number): NDArray {
-  let s = 12345;
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    d[i] = (s / 4294967296 - 0.5) * 8;
-  }
-  return ndarray(d, [64, n / 64]);
-}
+const data = (n: number): NDArray => ndarray(uniformFloats(n), [64, n / 64]);
 
 function cases(x: NDArray): Case[] {
   const amax = jsKernels.reduceAmax(x);

@@ -1,9 +1,8 @@
 // Runs every package's browser suite in one headless Chromium page: bundle once, launch once.
 import { pathToFileURL } from 'node:url';
 import { bundleSuites } from './bundle.js';
-import { launchChromium } from './chromium.js';
 import type { TestResult } from './page/vitest-shim.js';
-import { serveFiles } from './serve.js';
+import { withPage } from './open-page.js';
 import type { BrowserSuite } from './suites.js';
 
 export type { TestResult };
@@ -33,26 +32,12 @@ export async function runBrowserSuites(suites: readonly BrowserSuite[], timeoutM
   const t0 = performance.now();
   const files = await bundleSuites(suites);
   const bundleMs = performance.now() - t0;
-  const served = await serveFiles(files);
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+  return withPage(files, 'pqRunSuites', timeoutMs, async ({ page, pageErrors }) => {
     const t1 = performance.now();
-    await page.goto(served.url);
-    await page.waitForFunction(() => 'pqRunSuites' in globalThis, undefined, { timeout: 30_000 });
-    page.setDefaultTimeout(timeoutMs);
     const results = await page.evaluate(
       (p) => (globalThis as unknown as { pqRunSuites: (p: Record<string, unknown>) => Promise<TestResult[]> }).pqRunSuites(p),
       provided,
     );
     return { results, pageErrors, bundleMs, runMs: performance.now() - t1 };
-  } finally {
-    await browser.close();
-    await served.close();
-  }
+  });
 }
