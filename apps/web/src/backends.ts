@@ -58,15 +58,34 @@ export function fastestBackend(infos: readonly BackendInfo[]): BackendChoice {
   return infos.find((b) => b.available && !b.software)?.name ?? 'wasm';
 }
 
-/** Makes `name` tfjs's backend, with pq's accelerated kernels on wasm. */
-export async function useBackend(name: BackendChoice): Promise<void> {
-  if (name === 'wasm') {
-    setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
-    await enableAcceleration({ backend: 'wasm' });
-    return;
+/**
+ * Whether the backend reads tensors back synchronously and right: pq's training step, its
+ * predictions and its fake-quant kernels use dataSync / readSync. tfjs's WebGPU backend does
+ * this through a canvas; in headless Chromium 156 on SwiftShader that returns zeros and loses
+ * the device, so the page refuses it instead of training on garbage.
+ */
+function readsBackSynchronously(): boolean {
+  const sum = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3, 4])).dataSync()[0]);
+  return sum === 10;
+}
+
+/**
+ * Makes `name` tfjs's backend, with pq's accelerated kernels on wasm. Returns what runs: wasm,
+ * with the reason, when a GPU backend cannot read back synchronously here.
+ */
+export async function useBackend(name: BackendChoice): Promise<{ backend: BackendChoice; note: string | null }> {
+  if (name !== 'wasm') {
+    if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+    else await import('@tensorflow/tfjs-backend-webgpu');
+    if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialise`);
+    await tf.ready();
+    if (readsBackSynchronously()) return { backend: name, note: null };
+    tf.removeBackend(name);
   }
-  if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
-  else await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialise`);
-  await tf.ready();
+  setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+  await enableAcceleration({ backend: 'wasm' });
+  const note = name === 'wasm' ? null
+    : `${name} was asked for, but tfjs's ${name} backend reads tensors back wrong synchronously in this browser ` +
+      '(pq\'s training and fake-quant kernels need synchronous reads): running on wasm';
+  return { backend: 'wasm', note };
 }

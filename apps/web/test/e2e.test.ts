@@ -102,12 +102,20 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
     await page.mouse.down();
     for (let k = 1; k <= 10; k++) await page.mouse.move(b.x + b.width / 2, b.y + b.height * (0.15 + 0.07 * k));
     await page.mouse.up();
-    await page.waitForSelector('[data-testid="draw-pred-ort"][data-value]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="draw-count"][data-value="1"]', { timeout: 20_000 });
     const preds = await Promise.all(['float', 'int8', 'ort'].map((c) => num(`draw-pred-${c}`)));
-    console.log(`drawn "1" predicted ${preds.join(' / ')}`);
+    const probs = await Promise.all(['float', 'int8', 'ort'].map(async (c) => Number(await page.getAttribute(`[data-testid="draw-pred-${c}"]`, 'data-prob'))));
+    console.log(`drawn "1" predicted ${preds.join(' / ')} with probabilities ${probs.map((p) => p.toFixed(3)).join(' / ')}`);
     for (const p of preds) expect(Number.isInteger(p) && p >= 0 && p <= 9).toBe(true);
+    // The predicted class is the most probable of ten: above 10%.
+    for (const p of probs) expect(p > 0.1 && p <= 1).toBe(true);
     // pq's int8 model and its ONNX export are the same computation.
     expect(preds[2]).toBe(preds[1]);
+    // Predicting again (a test digit) leaves tfjs's tensor count where it was: nothing leaks.
+    const tensors = await num('draw-tensors');
+    await page.click('[data-testid="draw-sample"]');
+    await page.waitForSelector('[data-testid="draw-count"][data-value="2"]', { timeout: 20_000 });
+    expect(await num('draw-tensors')).toBe(tensors);
   });
 
   it('logs no page errors', () => {

@@ -1,5 +1,6 @@
 // Draw a digit: the float model, the QAT (int8 fake-quantized) model in pq and the exported
 // int8 ONNX model in onnxruntime-web each give their class probabilities, side by side.
+import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS, type QuantModel, type Split, type TrainableModel } from '@pq/lenet-app/browser';
 import { toMnistImage } from '../digitImage.js';
 import { ortPredict } from '../onnxWeb.js';
@@ -28,6 +29,10 @@ export class DigitPanel {
   private readonly preview = el('canvas', { width: IMAGE_SIZE, height: IMAGE_SIZE, class: 'preview', 'data-testid': 'draw-preview' });
   private readonly table = el('table', { class: 'probs', 'data-testid': 'draw-table' });
   private readonly note = el('p', { class: 'muted', 'data-testid': 'draw-note', text: 'Train first; then draw a digit (white on black), or take a test digit.' });
+  /** tfjs's live tensors after the last prediction: predicting must not leak any. */
+  private readonly tensors = el('span', { 'data-testid': 'draw-tensors' });
+  /** Predictions made so far (a test waits for the next one). */
+  private readonly count = el('span', { 'data-testid': 'draw-count', 'data-value': 0, text: '0' });
   private models: Models | null = null;
   private test: Split | null = null;
   private sample = 0;
@@ -40,7 +45,8 @@ export class DigitPanel {
     testDigit.addEventListener('click', () => void this.showTestDigit());
     this.element = el('div', { class: 'row' },
       el('div', {}, this.pad.canvas, el('div', { class: 'controls' }, clear, testDigit)),
-      el('div', {}, el('p', {}, 'what the models see: ', this.preview), this.table, this.note));
+      el('div', {}, el('p', {}, 'what the models see: ', this.preview), this.table, this.note,
+        el('p', { class: 'muted' }, 'predictions: ', this.count, '; tfjs tensors alive: ', this.tensors)));
   }
 
   ready(models: Models, test: Split): void {
@@ -83,6 +89,10 @@ export class DigitPanel {
           el('span', { class: 'bar', style: `width:${(p[d]! * 80).toFixed(1)}px` }), `${(p[d]! * 100).toFixed(1)}%`))))),
     );
     this.note.textContent = best.every((b) => b === best[0]) ? 'All three agree.' : 'The models disagree on this one.';
+    const n = tf.memory().numTensors;
+    showValue(this.tensors, n, String(n));
+    const made = Number(this.count.dataset['value']) + 1;
+    showValue(this.count, made, String(made));
   }
 
   private drawPreview(raw: Float32Array): void {
