@@ -1,3 +1,3 @@
 import { pqTestConfig } from '@pq/test-config';
 
-export default pqTestConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+export default pqTestConfig();

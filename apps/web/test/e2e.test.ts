@@ -35,14 +35,17 @@ beforeAll(async () => {
   server = await preview({ root: APP, logLevel: 'error', build: { outDir: SITE }, preview: { host: '127.0.0.1', port: 0, open: false } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  // Timeouts catch a hang: `pnpm test` runs every suite at once, so on a 2-core machine this
+  // page gets a fraction of a core.
+  page.setDefaultTimeout(120_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
   });
   await page.goto(`${server.resolvedUrls!.local[0]}${RUN}`);
-  await page.click('[data-testid="run"]', { timeout: 60_000 });
+  await page.click('[data-testid="run"]');
   const t0 = performance.now();
-  await page.waitForSelector('[data-testid="status"][data-done], [data-testid="status"][data-error]', { timeout: 150_000 });
+  await page.waitForSelector('[data-testid="status"][data-done], [data-testid="status"][data-error]', { timeout: 240_000 });
   runSeconds = (performance.now() - t0) / 1000;
   const error = await page.getAttribute('[data-testid="status"]', 'data-error');
   if (error !== null) throw new Error(`the page failed: ${error}`);
@@ -102,7 +105,7 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
     await page.mouse.down();
     for (let k = 1; k <= 10; k++) await page.mouse.move(b.x + b.width / 2, b.y + b.height * (0.15 + 0.07 * k));
     await page.mouse.up();
-    await page.waitForSelector('[data-testid="draw-count"][data-value="1"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="draw-count"][data-value="1"]', { timeout: 60_000 });
     const preds = await Promise.all(['float', 'int8', 'ort'].map((c) => num(`draw-pred-${c}`)));
     const probs = await Promise.all(['float', 'int8', 'ort'].map(async (c) => Number(await page.getAttribute(`[data-testid="draw-pred-${c}"]`, 'data-prob'))));
     console.log(`drawn "1" predicted ${preds.join(' / ')} with probabilities ${probs.map((p) => p.toFixed(3)).join(' / ')}`);
@@ -114,7 +117,7 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
     // Predicting again (a test digit) leaves tfjs's tensor count where it was: nothing leaks.
     const tensors = await num('draw-tensors');
     await page.click('[data-testid="draw-sample"]');
-    await page.waitForSelector('[data-testid="draw-count"][data-value="2"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="draw-count"][data-value="2"]', { timeout: 60_000 });
     expect(await num('draw-tensors')).toBe(tensors);
   });
 
