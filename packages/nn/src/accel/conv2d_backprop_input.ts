@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { callKernel, withScope } from './kernel_call.js';
 import { conv2dGeometry } from './conv_geometry.js';
+import { flippedSwappedFilter } from './transpose_simd.js';
 
 export interface BackpropInputArgs {
   dy: tf.TensorInfo;
@@ -23,8 +24,9 @@ export function conv2dBackpropInputViaConv(backend: tf.KernelBackend, backendNam
   const after = [g.kh - 1 - bottom, g.kw - 1 - right];
   if ([...before, ...after].some((p) => p < 0)) return null;
   return withScope(backend, backendName, (s) => {
-    const flipped = s.run('Reverse', { x: a.filter }, { dims: [0, 1] });
-    const swapped = s.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+    let swapped = flippedSwappedFilter(backend, a.filter);
+    if (swapped === null) swapped = s.run('Transpose', { x: s.run('Reverse', { x: a.filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] });
+    else s.adopt(swapped);
     // The convolution pads dy itself (no padded copy of dy).
     const pad = [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]];
     return callKernel('Conv2D', backendName, backend, { x: a.dy, filter: swapped }, {

@@ -20,6 +20,12 @@ export class KernelScope {
     return out;
   }
 
+  /** Frees `t` (made outside `run`) with the scope's other intermediates. */
+  adopt(t: tf.TensorInfo): tf.TensorInfo {
+    this.made.push(t);
+    return t;
+  }
+
   dispose(): void {
     for (const t of this.made) this.backend.disposeData(t.dataId);
     this.made.length = 0;

@@ -195,4 +195,38 @@
       (local.set $out (i32.add (local.get $out) (i32.mul (local.get $rows) (local.get $cb))))
       (local.set $batch (i32.sub (local.get $batch) (i32.const 1)))
       (br $bl))))
+
+  ;; permute: out[i0, i1, i2, i3] = in[i0·s0 + i1·s1 + i2·s2 + i3·s3] over the out dims d0..d3,
+  ;; with s the input's byte strides of the axes in output order (4-byte elements): any transpose
+  ;; of rank <= 4 once adjacent axes are merged, written in order, one element at a time.
+  (func (export "permute") (param $out i32) (param $in i32)
+    (param $d0 i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
+    (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p i32)
+    (block $d0done (loop $l0
+      (br_if $d0done (i32.ge_u (local.get $i0) (local.get $d0)))
+      (local.set $p0 (i32.add (local.get $in) (i32.mul (local.get $i0) (local.get $s0))))
+      (local.set $i1 (i32.const 0))
+      (block $d1done (loop $l1
+        (br_if $d1done (i32.ge_u (local.get $i1) (local.get $d1)))
+        (local.set $p1 (i32.add (local.get $p0) (i32.mul (local.get $i1) (local.get $s1))))
+        (local.set $i2 (i32.const 0))
+        (block $d2done (loop $l2
+          (br_if $d2done (i32.ge_u (local.get $i2) (local.get $d2)))
+          (local.set $p2 (i32.add (local.get $p1) (i32.mul (local.get $i2) (local.get $s2))))
+          (local.set $p (local.get $p2))
+          (local.set $i3 (local.get $d3))
+          (block $d3done (loop $l3
+            (br_if $d3done (i32.eqz (local.get $i3)))
+            (i32.store (local.get $out) (i32.load (local.get $p)))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $p (i32.add (local.get $p) (local.get $s3)))
+            (local.set $i3 (i32.sub (local.get $i3) (i32.const 1)))
+            (br $l3)))
+          (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+          (br $l2)))
+        (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+        (br $l1)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+      (br $l0))))
 )

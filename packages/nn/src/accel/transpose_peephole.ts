@@ -5,7 +5,7 @@
 // the original data (shared, reference-counted, as tfjs's own Reshape does) instead of copying.
 import type * as tf from '@tensorflow/tfjs-core';
 import { callKernel } from './kernel_call.js';
-import { transposeBatched2d } from './transpose_2d.js';
+import { transposeSimd } from './transpose_simd.js';
 
 interface Origin {
   source: tf.DataId;
@@ -42,7 +42,7 @@ export function transposeWithPeephole(
     rc.incRef(origin.source);
     return { dataId: origin.source, shape: outShape, dtype: x.dtype };
   }
-  const out = transposeBatched2d(backend, x, perm) ?? callKernel('Transpose', backendName, backend, { x }, { perm }, original);
+  const out = transposeSimd(backend, x, perm) ?? callKernel('Transpose', backendName, backend, { x }, { perm }, original);
   if (out.dataId !== x.dataId) origins.set(out.dataId as object, { source: x.dataId, perm: perm.slice(), shape: outShape });
   return out;
 }

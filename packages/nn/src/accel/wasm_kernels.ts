@@ -11,6 +11,8 @@ export interface WasmKernels {
   add_row(out: number, big: number, row: number, rows: number, len: number): void;
   /** out[b, j, i] = in[b, i, j] for 4-byte elements (byte offsets). */
   transpose(out: number, input: number, batch: number, rows: number, cols: number): void;
+  /** out[i0..i3] = in[i0·s0 + i1·s1 + i2·s2 + i3·s3] over out dims d0..d3 (byte offsets and strides). */
+  permute(out: number, input: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number): void;
   /** A depthwise convolution's product, channel multiplier 1 (see kernels.wat for the modes). */
   dw(
     mode: number, x: number, y: number, k: number,

@@ -2,7 +2,7 @@
 // the original data; values, disposal in any order and tensor counts stay right.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { asBatched2d } from './../../src/accel/transpose_2d.js';
+import { asBatched2d } from './../../src/accel/transpose_simd.js';
 import { mismatches, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
 
 describe('Transpose peephole (wasm)', () => {
@@ -50,7 +50,7 @@ describe('Transpose peephole (wasm)', () => {
   });
 });
 
-describe('Transpose by pq SIMD kernel (wasm)', () => {
+describe('Transpose by pq kernels (wasm)', () => {
   it('finds the batched 2-d transposes, merging adjacent axes and dropping size-1 ones', () => {
     expect(asBatched2d([2, 3, 4, 5], [0, 2, 3, 1])).toEqual({ batch: 2, rows: 3, cols: 20 });
     expect(asBatched2d([2, 4, 5, 3], [0, 3, 1, 2])).toEqual({ batch: 2, rows: 20, cols: 3 });
@@ -61,8 +61,9 @@ describe('Transpose by pq SIMD kernel (wasm)', () => {
     expect(asBatched2d([2, 1, 4], [1, 0, 2])).toBeNull(); // only a size-1 axis moves: a copy
   });
 
-  // Random shapes with sizes on both sides of the 4x4 blocks; float32 and int32, bit for bit.
-  const perms = [[0, 2, 3, 1], [0, 3, 1, 2], [1, 0], [0, 2, 1], [2, 0, 1], [3, 2, 1, 0]];
+  // Random shapes with sizes on both sides of the 4x4 blocks; float32 and int32, bit for bit. The
+  // last perms are no batched 2-d transposes (the strided-copy kernel), the very last of rank 5.
+  const perms = [[0, 2, 3, 1], [0, 3, 1, 2], [1, 0], [0, 2, 1], [2, 0, 1], [3, 2, 1, 0], [2, 3, 1, 0], [1, 0, 2], [4, 2, 0, 3, 1]];
   it.each(perms.map((p, i) => [JSON.stringify(p), p, i] as const))('perm %s matches stock cpu bit for bit', async (_, perm, i) => {
     const next = rng(60 + i);
     const shape = perm.map(() => 1 + Math.floor(next() * 9));
