@@ -1,5 +1,4 @@
-// The README's example: calibrate three batches, print all four amax values.
-// Run: npx tsc -p tsconfig.build.json && npx tsx examples/three-batches.ts
+// The README's example, calibrating three batches (run: npx tsc -p tsconfig.build.json && npx tsx examples/three-batches.ts).
 import { ndarray } from '@pq/core';
 import { HistogramCalibrator, MaxCalibrator } from '@pq/calib';
 

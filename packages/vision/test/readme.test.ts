@@ -1,38 +1,24 @@
-// The README's example is examples/quickstart.ts, and what it prints is what the README shows.
-import { describe, expect, it, vi } from 'vitest';
-import { readFileSync } from 'node:fs';
+// The README's examples are examples/quickstart.ts and examples/images.ts, and what each prints
+// is what the README shows.
 import { join } from 'node:path';
+import { exampleSource, printed, readmeBlocks } from '@pq/fixtures';
+import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
-
-/** What running `load` prints with console.log, one line per call. */
-async function printed(load: () => Promise<unknown>): Promise<string> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
-  try {
-    await load();
-  } finally {
-    log.mockRestore();
-  }
-  return `${lines.join('\n')}\n`;
-}
+const blocks = readmeBlocks(join(ROOT, 'README.md'));
 
 describe('README image example', () => {
   const at = blocks.findIndex((b) => b.includes("from '@pq/vision';\n\n// A 40 x 30 PNG"));
 
   it('is examples/images.ts, and prints what the README shows', async () => {
-    const example = readFileSync(join(ROOT, 'examples', 'images.ts'), 'utf8').split('\n').slice(1).join('\n');
-    expect(blocks[at]).toBe(example);
+    expect(blocks[at]).toBe(exampleSource(join(ROOT, 'examples', 'images.ts')));
     expect(await printed(() => import('../examples/images.js'))).toBe(blocks[at + 1]);
   });
 });
 
 describe('README example', () => {
   it('is examples/quickstart.ts', () => {
-    const example = readFileSync(join(ROOT, 'examples', 'quickstart.ts'), 'utf8').split('\n').slice(1).join('\n');
-    expect(blocks[0]).toBe(example);
+    expect(blocks[0]).toBe(exampleSource(join(ROOT, 'examples', 'quickstart.ts')));
   });
 
   it('prints what the README shows', async () => {
