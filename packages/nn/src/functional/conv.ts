@@ -151,6 +151,44 @@ export function convGeometry(op: string, kernel: readonly number[], o: ConvOptio
   return { stride, padBefore, padAfter, dilation, groups };
 }
 
+/**
+ * The first and last kernel taps that meet the input for some output position along one spatial
+ * dim (input size `size`, padding, dilated kernel size `k`, stride). Taps outside them only ever
+ * multiply padding: ResNet's last stage at 32x32 inputs convolves 1x1 maps with 3x3 kernels, of
+ * which the centre tap alone meets the input.
+ */
+function usedTaps(size: number, before: number, after: number, k: number, stride: number): [number, number] {
+  const outSize = Math.floor((size + before + after - k) / stride) + 1;
+  const meets = (t: number): boolean => {
+    for (let o = 0; o < outSize; o++) {
+      const i = o * stride - before + t;
+      if (i >= 0 && i < size) return true;
+    }
+    return false;
+  };
+  let lo = 0;
+  while (lo < k - 1 && !meets(lo)) lo++;
+  let hi = k - 1;
+  while (hi > lo && !meets(hi)) hi--;
+  return [lo, hi];
+}
+
+/**
+ * A channels-last kernel [k..., Ci, Co] and its padding with the taps that only meet padding cut
+ * off (the same output, less arithmetic; their gradient is zero either way); as given when none.
+ */
+function trimTaps(w: tf.Tensor, spatial: readonly number[], pad: SpatialPad, stride: readonly number[]): { w: tf.Tensor; pad: SpatialPad } {
+  const n = spatial.length;
+  const taps = spatial.map((size, i) => usedTaps(size, pad.before[i]!, pad.after[i]!, w.shape[i]!, stride[i]!));
+  if (taps.every(([lo, hi], i) => lo === 0 && hi === w.shape[i]! - 1)) return { w, pad };
+  const before = taps.map(([lo], i) => pad.before[i]! - lo);
+  const after = taps.map(([, hi], i) => pad.after[i]! - (w.shape[i]! - 1 - hi));
+  if ([...before, ...after].some((p) => p < 0)) return { w, pad };
+  const begin = [...taps.map(([lo]) => lo), 0, 0];
+  const size = [...taps.map(([lo, hi]) => hi - lo + 1), -1, -1];
+  return { w: tf.slice(w, begin.slice(0, n + 2), size.slice(0, n + 2)), pad: { before, after } };
+}
+
 /** Dilates the spatial axes (2...) of a PyTorch-layout kernel by inserting zeros. */
 function dilateKernel(weight: tf.Tensor, dilation: readonly number[]): tf.Tensor {
   let w = weight;
@@ -192,8 +230,8 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
         const inOp = n <= 2;
         const xt = tf.transpose(xb, toChannelsLastPerm(n + 2));
         const xcl = inOp ? xt : padOrCrop(xt, spatialAxes, geo.padBefore, geo.padAfter);
-        const wcl = tf.transpose(dilateKernel(weight, geo.dilation), spatialPerm(n, [1, 0]));
-        const pad = inOp ? { before: geo.padBefore, after: geo.padAfter } : NO_PAD;
+        const wFull = tf.transpose(dilateKernel(weight, geo.dilation), spatialPerm(n, [1, 0]));
+        const { w: wcl, pad } = inOp ? trimTaps(wFull, spatial, { before: geo.padBefore, after: geo.padAfter }, geo.stride) : { w: wFull, pad: NO_PAD };
         const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, geo.groups, geo.stride, pad), bias);
         return tf.transpose(y, toChannelsFirstPerm(n + 2));
       }),
