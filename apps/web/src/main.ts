@@ -3,16 +3,14 @@
 // GPU by @pq/kernels-gpu, ONNX export and its check in onnxruntime-web — and a canvas to draw
 // a digit on. Every result a test reads carries a data-testid (and its number in data-value).
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  CALIB_METHODS, EpochShuffler, type MnistData, type QuantModel, type TrainableModel, gather, lenetModels, qatLr,
-} from '@pq/lenet-app/browser';
+import { CALIB_METHODS, type MnistData, type QuantModel, type TrainableModel, gather } from '@pq/lenet-app/browser';
 import { fastestBackend, probeBackends, useBackend, type BackendInfo } from './backends.js';
-import { calibrateAll } from './calibrate.js';
 import { type BackendChoice, type RunConfig, parseConfig } from './config.js';
 import { loadDigits } from './data.js';
 import { fakeQuantWeightsOnGpu } from './gpuWeights.js';
 import { checkInOrt } from './onnxWeb.js';
-import { trainEpochs, type StepReport } from './train.js';
+import { trainCalibrateQat } from './flow.js';
+import type { StepReport } from './train.js';
 import { LiveCurves, showHistogram } from './ui/charts.js';
 import { byTestId, el, percent, showValue } from './ui/dom.js';
 import { DigitPanel } from './ui/digitPanel.js';
@@ -71,39 +69,30 @@ async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curv
     curves.addLoss(r.phase, offset + r.step, r.loss);
     showValue(speed, r.samplesPerSec, `${r.phase} epoch ${r.epoch}: step ${r.step}/${r.steps}, loss ${r.loss.toFixed(4)}, ${r.samplesPerSec.toFixed(0)} samples/s`);
   };
-  const shuffler = new EpochShuffler(cfg.seed, data.train.count);
-
-  status.textContent = 'training the float model…';
-  const float = lenetModels.createFloat(cfg.seed, null);
-  const floatAcc = await trainEpochs(float, 'float', cfg.epochs, cfg.batchSize, () => cfg.lr, shuffler, data, {
-    onStep, onEval: (e) => curves.addAccuracy('float', e.at, e.accuracy),
+  const { float, qat, qatAccuracy } = await trainCalibrateQat(cfg, data, {
+    phase: (what) => (status.textContent = what),
+    onStep,
+    onEval: (e) => curves.addAccuracy(e.phase, (e.phase === 'QAT' ? cfg.epochs : 0) + e.at, e.accuracy),
+    onFloat: (acc) => {
+      showValue(byTestId('accuracy-float'), acc, percent(acc));
+      const rate = Number(speed.dataset['value']);
+      showValue(byTestId('train-speed'), rate, `float training: ${rate.toFixed(0)} samples/s on ${backend}`);
+      offset = cfg.epochs * Math.ceil(data.train.count / cfg.batchSize);
+    },
+    onMethod: (m, r) => showValue(byTestId(`accuracy-${m}`), r.accuracy, percent(r.accuracy)),
+    onCalibrated: async (calib) => {
+      byTestId('calib-note').textContent = `calibrated on ${calib.calibSamples} training samples (every ${cfg.calibEvery}th), 64 per batch; percentile is 99.99`;
+      // Every method's amax by quantizer, for a test to compare with Node's.
+      byTestId('calib-amax').dataset['value'] = JSON.stringify(Object.fromEntries(Object.entries(calib.results).map(([m, r]) => [m, r.amax])));
+      const hist = byTestId('histograms');
+      for (const h of calib.histograms) {
+        const box = el('div', { 'data-testid': `histogram-${h.quantizer}` });
+        hist.append(box);
+        await showHistogram(box, h, calib.results);
+      }
+    },
   });
-  showValue(byTestId('accuracy-float'), floatAcc, percent(floatAcc));
-  showValue(byTestId('train-speed'), Number(speed.dataset['value']), `float training: ${Number(speed.dataset['value']).toFixed(0)} samples/s on ${backend}`);
-  offset = cfg.epochs * Math.ceil(data.train.count / cfg.batchSize);
-
-  status.textContent = 'calibrating (max, percentile, MSE, entropy)…';
-  await yieldToPage();
-  const calib = await calibrateAll(float.stateDict(), data, cfg.calibEvery, cfg.seed, cfg.qatFrom, (m, r) => {
-    showValue(byTestId(`accuracy-${m}`), r.accuracy, percent(r.accuracy));
-  });
-  byTestId('calib-note').textContent = `calibrated on ${calib.calibSamples} training samples (every ${cfg.calibEvery}th), 64 per batch; percentile is 99.99`;
-  const hist = byTestId('histograms');
-  for (const h of calib.histograms) {
-    const box = el('div', { 'data-testid': `histogram-${h.quantizer}` });
-    hist.append(box);
-    await showHistogram(box, h, calib.results);
-  }
-
-  status.textContent = `QAT from ${cfg.qatFrom}…`;
-  const qat = calib.qatModel;
-  const qatAcc = cfg.qatEpochs > 0
-    ? await trainEpochs(qat, 'QAT', cfg.qatEpochs, cfg.batchSize, (s, total) => qatLr(cfg.lr, s, total), shuffler, data, {
-      onStep, onEval: (e) => curves.addAccuracy('QAT', cfg.epochs + e.at, e.accuracy),
-    })
-    : calib.results[cfg.qatFrom].accuracy;
-  showValue(byTestId('accuracy-qat'), qatAcc, percent(qatAcc));
-
+  showValue(byTestId('accuracy-qat'), qatAccuracy, percent(qatAccuracy));
   status.textContent = 'fake-quantizing the weights with @pq/kernels-gpu…';
   await yieldToPage();
   const gpu = await fakeQuantWeightsOnGpu(qat.stateDict(), backend);
@@ -167,6 +156,7 @@ async function main(): Promise<void> {
       el('p', { 'data-testid': 'train-speed', class: 'muted' })),
     section('3. Calibrate and fine-tune',
       el('div', { class: 'row' }, accuracyTable(), el('p', { 'data-testid': 'calib-note', class: 'muted' })),
+      el('span', { 'data-testid': 'calib-amax', hidden: true }),
       el('p', { class: 'muted', text: 'Each input quantizer\'s histogram of |x| with the amax each method chose (drag to zoom, double-click to reset).' }),
       el('div', { 'data-testid': 'histograms' })),
     section('4. Weights fake-quantized on the GPU (@pq/kernels-gpu)',

@@ -3,23 +3,34 @@
 // 2,048 training digits, the four calibrations, one QAT epoch, the weights on @pq/kernels-gpu,
 // the ONNX export in onnxruntime-web), then a digit drawn on the canvas. What the page shows is
 // read from its data-testid elements; a screenshot goes to test-results/ (a CI artifact).
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readMnistPackageDigits } from '@pq/app-kit/node';
 import { launchChromium } from '@pq/browser-tests';
+import { gather, splitDigits } from '@pq/lenet-app/browser';
 import type { Browser, Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import { type FlowResult, trainCalibrateQat } from '../src/flow.js';
+import { spread } from '../src/slice.js';
 
 const APP = join(import.meta.dirname, '..');
 const RESULTS = join(APP, 'test-results');
 const SITE = join(RESULTS, 'site');
-const RUN = '?train=2048&test=500&epochs=1&qat=1&backend=wasm';
+const TRAIN = 2048;
+const TEST = 500;
+const RUN = `?train=${TRAIN}&test=${TEST}&epochs=1&qat=1&backend=wasm`;
 
 let server: PreviewServer;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 let runSeconds = 0;
+/** The same run on Node (the CLI's tfjs wasm backend), for the page to be compared with. */
+let node: FlowResult;
+let nodeTest: ReturnType<typeof spread>;
 
 /** The data-value of the element with that data-testid. */
 async function value(id: string): Promise<string> {
@@ -49,9 +60,14 @@ beforeAll(async () => {
   runSeconds = (performance.now() - t0) / 1000;
   const error = await page.getAttribute('[data-testid="status"]', 'data-error');
   if (error !== null) throw new Error(`the page failed: ${error}`);
+  const split = splitDigits(readMnistPackageDigits());
+  nodeTest = spread(split.test, TEST);
+  node = await trainCalibrateQat({ ...DEFAULT_CONFIG, epochs: 1, qatEpochs: 1 }, { source: 'mnist package', train: spread(split.train, TRAIN), test: nodeTest });
 });
 
 afterAll(async () => {
+  node?.float.dispose();
+  node?.qat.dispose();
   if (page) await page.screenshot({ path: join(RESULTS, 'web-app.png'), fullPage: true }).catch(() => {});
   await browser?.close();
   await server?.close();
@@ -77,6 +93,27 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
     for (const m of ['max', 'percentile', 'mse', 'entropy']) expect(acc[m], m).toBeGreaterThan(0.3);
     expect(acc['qat']).toBeGreaterThan(0.5);
     expect(await page.locator('[data-testid^="histogram-"] svg.marks').count()).toBe(4);
+  });
+
+  it('computes what the same run on Node computes: the same accuracies and every amax bit for bit', async () => {
+    expect(await num('accuracy-float')).toBe(node.floatAccuracy);
+    expect(await num('accuracy-qat')).toBe(node.qatAccuracy);
+    const amax = JSON.parse(await value('calib-amax')) as Record<string, Record<string, number[]>>;
+    for (const [method, r] of Object.entries(node.calibration.results)) {
+      expect(await num(`accuracy-${method}`), method).toBe(r.accuracy);
+      expect(amax[method], method).toEqual(r.amax);
+    }
+    expect(Object.keys(amax['entropy']!)).toContain('conv1._input_quantizer._amax');
+  });
+
+  it('downloads the very ONNX file Node exports from its QAT model (every weight and amax after QAT)', async () => {
+    const pageSha = await page.evaluate(async () => {
+      const href = document.querySelector<HTMLAnchorElement>('[data-testid="onnx-download"]')!.href;
+      const digest = await crypto.subtle.digest('SHA-256', await (await fetch(href)).arrayBuffer());
+      return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    });
+    const bytes = node.qat.exportOnnx(gather(nodeTest, [0]));
+    expect(pageSha).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('fake-quantizes the weights with @pq/kernels-gpu bit for bit as jsKernels', async () => {
