@@ -3,7 +3,7 @@
 //   dW[kh,kw,ci,co] = sum_{n,oh,ow} xpad[n, oh*s+kh, ow*s+kw, ci] * dy[n,oh,ow,co]
 // is a convolution whose "batch" is ci, whose "channels" are n, whose filter is dy laid out
 // [OH, OW, N, Co] and whose dilation is the original stride:
-//   conv2d(xpad^T [Ci,Hp,Wp,N], dy^T [OH,OW,N,Co], stride 1, dilation s) -> [Ci,kh',kw',Co],
+//   conv2d(x^T [Ci,H,W,N] padded as x, dy^T [OH,OW,N,Co], stride 1, dilation s) -> [Ci,kh',kw',Co],
 // sliced to kh x kw (when (Hp - kh) is not a multiple of s) and transposed to [kh,kw,Ci,Co].
 import type * as tf from '@tensorflow/tfjs-core';
 import { callKernel, withScope } from './kernel_call.js';
@@ -23,15 +23,12 @@ export function conv2dBackpropFilterViaConv(backend: tf.KernelBackend, backendNa
   const { top, bottom, left, right } = g.info.padInfo;
   const [, outH, outW] = a.dy.shape;
   return withScope(backend, backendName, (s) => {
-    let xp = a.x;
-    if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-      const paddings = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
-      xp = s.run('PadV2', { x: a.x }, { paddings, constantValue: 0 });
-    }
-    const xT = s.run('Transpose', { x: xp }, { perm: [3, 1, 2, 0] });
+    // The convolution pads x^T itself (no padded copy of x).
+    const pad = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
+    const xT = s.run('Transpose', { x: a.x }, { perm: [3, 1, 2, 0] });
     const dyT = s.run('Transpose', { x: a.dy }, { perm: [1, 2, 0, 3] });
     let r = s.run('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [g.strideH, g.strideW], dimRoundingMode: undefined,
+      strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [g.strideH, g.strideW], dimRoundingMode: undefined,
     } as never);
     const [, rh, rw] = r.shape;
     if (rh < g.kh || rw < g.kw || outH === undefined || outW === undefined) {
