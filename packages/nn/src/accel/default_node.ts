@@ -14,8 +14,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { accelerateByDefault } from './enable.js';
+import { addTfjsBindings, withoutEmscriptenProcessHandlers, type EmscriptenModule, type WasmApi, type WasmPackage } from './wasm_emscripten.js';
+import { threadedWasmBackend } from './wasm_threaded_node.js';
+import { provideNodeWasmBackends } from './wasm_threads.js';
 
-type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
 /** The Emscripten glue, a CommonJS module whose export is the factory. */
 type WasmModuleFactory = (config: object) => Promise<unknown>;
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
@@ -23,14 +25,6 @@ const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 /** tfjs-backend-wasm's priority for 'wasm' (above cpu's 1). */
 const WASM_PRIORITY = 2;
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-interface EmscriptenModule {
-  cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
-  tfjs?: Record<string, (...args: number[]) => number>;
-}
 
 /**
  * tfjs-backend-wasm's backend, built synchronously: its Emscripten module gets the compiled
@@ -49,26 +43,9 @@ function wasmBackendNow(wasmPackage: WasmPackage, wasmModuleFactory: WasmModuleF
       return instance.exports;
     },
   };
-  // Emscripten's Node set-up adds process handlers that rethrow every uncaught error from inside
-  // its own (minified) code, so Node would print that code instead of the error's source line;
-  // the handlers are removed again, leaving Node's own behaviour.
-  const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
-  void wasmModuleFactory(config);
-  for (const listener of process.listeners('uncaughtException')) {
-    if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
-  }
-  for (const listener of process.listeners('unhandledRejection')) {
-    if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
-  }
+  withoutEmscriptenProcessHandlers(() => void wasmModuleFactory(config));
   const m = config as unknown as EmscriptenModule;
-  m.tfjs = {
-    init: m.cwrap('init', null, []),
-    initWithThreadsCount: m.cwrap('init_with_threads_count', null, ['number']),
-    getThreadsCount: m.cwrap('get_threads_count', 'number', []),
-    registerTensor: m.cwrap('register_tensor', null, ['number', 'number', 'number']),
-    disposeData: m.cwrap('dispose_data', null, ['number']),
-    dispose: m.cwrap('dispose', null, []),
-  };
+  addTfjsBindings(m);
   return new wasmPackage.BackendWasm(m as never);
 }
 
@@ -112,7 +89,10 @@ function accelerateOnNode(): void {
     }
     tf.removeBackend('wasm');
     const glue = require(`${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm.js`) as WasmModuleFactory;
-    tf.registerBackend('wasm', () => wasmBackendNow(wasmPackage, glue), WASM_PRIORITY);
+    const single = (): tf.KernelBackend => wasmBackendNow(wasmPackage, glue);
+    tf.registerBackend('wasm', single, WASM_PRIORITY);
+    // enableAcceleration({ threads }) re-registers 'wasm' with one of these.
+    provideNodeWasmBackends({ single, threaded: (n) => threadedWasmBackend(require, wasmPackage, n), priority: WASM_PRIORITY });
   }
   accelerateByDefault();
 }

@@ -17,17 +17,26 @@ import { addBroadcastRow } from './bias_add.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
+import { checkThreads, useWasmThreads, wasmThreads } from './wasm_threads.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
 export interface AccelerationOptions {
   /** 'wasm' (default; XNNPACK) or 'cpu' (stock cpu backend with pq's convolution gradients). */
   backend?: AcceleratedBackend;
+  /**
+   * Threads for the wasm backend's XNNPACK operators, 1 to 8 (default: as before, 1 at the
+   * start); above 1, tfjs-wasm's threaded build (Node only). Changing it replaces the wasm
+   * backend, so it is refused once that backend holds tensors: call it before building models.
+   */
+  threads?: number;
 }
 
 export interface AccelerationState {
   enabled: boolean;
   backend: string;
+  /** Threads of the wasm backend (1 unless `enableAcceleration({ threads })` asked for more). */
+  threads: number;
   /** `Kernel@backend` for every kernel pq installed. */
   kernels: string[];
 }
@@ -168,6 +177,8 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   if (backendName !== 'wasm' && backendName !== 'cpu') {
     throw new Error(`enableAcceleration: backend must be 'wasm' or 'cpu', got '${String(backendName)}'`);
   }
+  const threads = checkThreads(opts.threads);
+  if (threads !== undefined && threads > 1 && backendName !== 'wasm') throw new Error(`enableAcceleration: threads (${threads}) are for the wasm backend, not '${backendName}'`);
   await registerTfjsGradients();
   if (replaced.length > 0) disableAcceleration();
   previousBackend = tf.getBackend() ?? null;
@@ -179,6 +190,7 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
     });
   }
   else await import('@tensorflow/tfjs-backend-cpu');
+  if (backendName === 'wasm' && threads !== undefined) useWasmThreads(threads);
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise`);
   await tf.ready();
   installKernels(backendName);
@@ -233,6 +245,7 @@ export function accelerationState(): AccelerationState {
   return {
     enabled: replaced.length > 0,
     backend: tf.getBackend(),
+    threads: wasmThreads(),
     kernels: [...replaced.map((r) => `${r.kernelName}@${r.backendName}`), ...replacedGradients.map((g) => `${g.kernelName} gradient`)],
   };
 }

@@ -1,10 +1,12 @@
 // pq's WebAssembly SIMD kernels (kernels.wat, compiled into kernels-wasm.ts), instantiated on the
 // tfjs wasm backend's own memory: they read and write tensors where that backend keeps them, so
-// a kernel costs no copy in or out. One instance per backend; none (null) where the backend is
-// not tfjs's single-threaded wasm one (its threaded build shares its memory, which this module
-// does not import), or where WebAssembly SIMD is missing: callers then take their other path.
+// a kernel costs no copy in or out. One instance per backend (on tfjs-wasm's threaded build, of
+// the module with its memory import made shared, as that build's memory is); none (null) where
+// the backend is not tfjs's wasm one or WebAssembly SIMD is missing: callers then take their
+// other path.
 import type * as tf from '@tensorflow/tfjs-core';
 import { KERNELS_WASM } from './kernels-wasm.js';
+import { withSharedMemoryImport } from './wasm_shared_memory.js';
 
 export interface WasmKernels {
   /** out[r*len + j] = big[r*len + j] + row[j], for r < rows, j < len (byte offsets). */
@@ -30,20 +32,25 @@ interface WasmApi {
 }
 
 interface WasmBackendLike {
-  wasm: { asm?: Record<string, unknown> };
+  wasm: { asm?: Record<string, unknown>; wasmMemory?: unknown };
   dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
 }
 
 const instances = new WeakMap<object, WasmKernels | null>();
-let compiled: object | null | undefined;
+/** The module as compiled for a plain memory (index 0) and for a shared one (index 1). */
+const compiled: Array<object | null | undefined> = [undefined, undefined];
 
 function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-function module(api: WasmApi): object | null {
-  if (compiled === undefined) compiled = api.validate(KERNELS_WASM) ? new api.Module(KERNELS_WASM) : null;
-  return compiled;
+function module(api: WasmApi, shared: boolean): object | null {
+  const i = shared ? 1 : 0;
+  if (compiled[i] === undefined) {
+    const bytes = shared ? withSharedMemoryImport(KERNELS_WASM) : KERNELS_WASM;
+    compiled[i] = api.validate(bytes) ? new api.Module(bytes) : null;
+  }
+  return compiled[i]!;
 }
 
 /** The kernels bound to `backend`'s heap, or null where they cannot run there. */
@@ -52,9 +59,11 @@ export function wasmKernels(backend: tf.KernelBackend): WasmKernels | null {
   if (cached !== undefined) return cached;
   let made: WasmKernels | null = null;
   const api = wasmApi();
-  const memory = (backend as unknown as Partial<WasmBackendLike>).wasm?.asm?.['memory'];
-  if (api !== undefined && memory instanceof api.Memory && !(typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) {
-    const m = module(api);
+  const wasm = (backend as unknown as Partial<WasmBackendLike>).wasm;
+  // The single-threaded build exports its memory; the threaded one imports it (wasmMemory).
+  const memory = wasm?.asm?.['memory'] ?? wasm?.wasmMemory;
+  if (api !== undefined && memory instanceof api.Memory) {
+    const m = module(api, typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer);
     if (m !== null) made = new api.Instance(m, { env: { memory } }).exports as unknown as WasmKernels;
   }
   instances.set(backend, made);

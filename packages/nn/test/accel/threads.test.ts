@@ -1,0 +1,48 @@
+// enableAcceleration({ threads: 2 }): tfjs-wasm's threaded build under Node. Each thread count
+// trains the same small model in a child process (threads_child.ts). XNNPACK splits an operator's
+// output among its threads, never a sum, so every value is computed by the same instructions in
+// the same order whichever thread runs it: the float tolerance this derives is zero, and the
+// losses and weights are compared bit for bit. The threaded run's numTensors and wasm heap stay
+// flat, pq's SIMD kernels run on its shared memory, and the child exits by itself with the
+// workers idle.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { enableAcceleration } from '../../src/accel/index.js';
+
+interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapBytes: number[]; threads: number; pqKernels: boolean; ms: number }
+
+const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
+const CHILD = fileURLToPath(new URL('./threads_child.ts', import.meta.url));
+const STEPS = 20;
+
+function train(threads: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    // A child that does not end by itself is killed at the timeout, and fails the test.
+    execFile(process.execPath, ['--import', 'tsx', '--conditions=@pq/source', CHILD, String(threads), String(STEPS)], { cwd: PACKAGE, timeout: 50_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`threads_child ${threads}: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Run);
+    });
+  });
+}
+
+describe('enableAcceleration({ threads })', () => {
+  it('trains on 2 threads exactly as on 1, with flat memory, and lets Node exit', async () => {
+    const [one, two] = await Promise.all([train(1), train(2)]);
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    expect([one.pqKernels, two.pqKernels]).toEqual([true, true]); // on the threaded build's shared memory too
+    expect(two.losses).toHaveLength(STEPS);
+    expect(two.losses[STEPS - 1]).toBeLessThan(two.losses[0]!); // it trains
+    expect(two.losses).toEqual(one.losses);
+    expect(two.weights).toEqual(one.weights);
+    expect(new Set(two.numTensors).size).toBe(1);
+    expect(new Set(two.heapBytes).size).toBe(1);
+  });
+
+  it('refuses a bad thread count, and threads off the wasm backend, before changing anything', async () => {
+    for (const threads of [0, 9, 1.5, '2']) {
+      await expect(enableAcceleration({ threads: threads as number })).rejects.toThrow(/threads must be an integer from 1 to 8/);
+    }
+    await expect(enableAcceleration({ backend: 'cpu', threads: 2 })).rejects.toThrow(/threads \(2\) are for the wasm backend, not 'cpu'/);
+  });
+});
