@@ -5,7 +5,17 @@
 // Speed: test files share one module graph per worker (`isolate: false`), so tfjs, the package
 // sources and the fixtures load once per worker instead of once per file (in @pq/nn that was
 // most of the suite's time). What that asks of a test file is in this folder's README.md.
+//
+// Modules load with Node's own `import`, TypeScript through tsx's loader (the one the CLI tests'
+// child processes use), not through Vite's module runner. Vite's runner turns every imported
+// name into a property read on the exporting module's namespace object, so a hot loop that uses
+// an imported constant or function (a pixel count, a rounding helper) ran several times slower
+// under test than in a program (apps/lenet's pipeline tests: 5x). tsx also keeps its transforms
+// on disk, so the suites running side by side compile each source once. What it rules out:
+// `vi.mock` of modules (inject instead, as the README says) and `import.meta.vitest`.
 import { defineConfig } from 'vitest/config';
+
+const tsx = import.meta.resolve('tsx');
 
 export function pqTestConfig(overrides = {}) {
   return defineConfig({
@@ -18,6 +28,8 @@ export function pqTestConfig(overrides = {}) {
       testTimeout: 300_000,
       hookTimeout: 300_000,
       isolate: false,
+      experimental: { viteModuleRunner: false },
+      execArgv: ['--conditions=@pq/source', '--import', tsx],
       ...overrides,
     },
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import ort from 'onnxruntime-node';
 import {
   F, INT4_AWQ_CFG, INT8_DEFAULT_CFG, LayerNorm, Linear, QuantConv2d, QuantLinear, QuantMultiheadAttention, TensorQuantizer,
   decodeOnnx, disableAcceleration, enableAcceleration, exportOnnx, manualSeed, quantize, quantModules, type Module,
@@ -213,7 +214,6 @@ describe('vit_tiny training and quantization', () => {
 
 describe('ONNX export', () => {
   it('float vit_tiny in ONNX Runtime: within 1e-4 of pq, at another batch size than the sample', async () => {
-    const { default: ort } = await import('onnxruntime-node');
     const model = vit_tiny({ numLayers: 2 });
     seedModel(model, vitValue);
     model.eval();
@@ -231,7 +231,6 @@ describe('ONNX export', () => {
 
   /** ORT's and pq's outputs on `x`, the largest difference and the argmax agreement where pq's top-2 margin exceeds `margin`. */
   async function compareOrt(model: Module, bytes: Uint8Array, x: tf.Tensor, margin: number): Promise<{ diff: number; agreed: number; sure: number }> {
-    const { default: ort } = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'basic' });
     const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.dataSync()), x.shape) });
     await session.release();
