@@ -14,6 +14,7 @@ import type { StepReport } from './train.js';
 import { LiveCurves, showHistogram } from './ui/charts.js';
 import { byTestId, el, percent, showValue } from './ui/dom.js';
 import { DigitPanel } from './ui/digitPanel.js';
+import { LongTasks } from './ui/longTasks.js';
 import { yieldToPage } from './yield.js';
 
 /** What a finished run leaves for the drawing panel. */
@@ -62,6 +63,8 @@ async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curv
   const speed = byTestId('speed');
   const t0 = performance.now();
   const tensorsAtStart = tf.memory().numTensors;
+  const blocked = byTestId('longest-task');
+  const longTasks = new LongTasks((ms, n) => showValue(blocked, ms, `${ms.toFixed(0)} ms (${n} tasks over 50 ms)`));
   let offset = 0;
   const onStep = (r: StepReport): void => {
     progress.max = r.steps;
@@ -125,6 +128,7 @@ async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curv
   showValue(byTestId('elapsed'), seconds, `${seconds.toFixed(1)} s`);
   // The models stay alive for the drawing panel: 2 models' weights and optimizer slots.
   showValue(byTestId('tensors'), tf.memory().numTensors - tensorsAtStart, String(tf.memory().numTensors - tensorsAtStart));
+  longTasks.stop();
   status.textContent = 'done';
   status.dataset['done'] = 'true';
 }
@@ -153,7 +157,8 @@ async function main(): Promise<void> {
       el('div', { class: 'controls' }, runButton, el('progress', { 'data-testid': 'progress', value: 0, max: 1 }), el('span', { 'data-testid': 'speed', class: 'muted' })),
       el('p', { 'data-testid': 'status', text: 'ready' }),
       curvesBox,
-      el('p', { 'data-testid': 'train-speed', class: 'muted' })),
+      el('p', { 'data-testid': 'train-speed', class: 'muted' }),
+      el('p', { class: 'muted' }, 'longest time the page was blocked during the run: ', el('span', { 'data-testid': 'longest-task', 'data-value': 0, text: 'no task over 50 ms' }))),
     section('3. Calibrate and fine-tune',
       el('div', { class: 'row' }, accuracyTable(), el('p', { 'data-testid': 'calib-note', class: 'muted' })),
       el('span', { 'data-testid': 'calib-amax', hidden: true }),

@@ -79,6 +79,8 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
     expect(await page.textContent('[data-testid="backend"]')).toBe('wasm');
     expect(['webgpu', 'webgl', 'wasm']).toContain(await value('backend-fastest'));
     expect(await num('train-speed')).toBeGreaterThan(0);
+    // Shown, not asserted (a time): how long the page's main thread was blocked at most.
+    console.log(`longest main-thread task ${await value('longest-task')} ms, float training ${(await num('train-speed')).toFixed(0)} samples/s`);
   });
 
   it('trains the float model well above chance, calibrates four ways, and QAT keeps the accuracy', async () => {

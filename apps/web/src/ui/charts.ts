@@ -8,10 +8,15 @@ import { type CalibHistogram, type TopLevelSpec, VL_SCHEMA, amaxByMethod, histog
 // Vega warns about the empty datasets of a chart waiting for its first points: errors only.
 const OPTIONS = { actions: { export: true, source: false, compiled: false, editor: false }, renderer: 'svg' as const, logLevel: VEGA_ERROR };
 
-const PHASE_COLOR = { field: 'phase', type: 'nominal' as const, title: null, scale: { domain: ['float', 'QAT'], range: ['#1f77b4', '#ff7f0e'] } };
+const PHASE_COLOR = {
+  field: 'phase', type: 'nominal' as const, title: 'phase', legend: { orient: 'top' as const, direction: 'horizontal' as const },
+  scale: { domain: ['float', 'QAT'], range: ['#1f77b4', '#ff7f0e'] },
+};
 
 const curvesSpec: TopLevelSpec = {
   $schema: VL_SCHEMA,
+  // The data arrives after the first layout: re-layout (axis labels grow) as it does.
+  autosize: { type: 'pad', resize: true },
   hconcat: [
     {
       title: 'training loss (per step)',
