@@ -4,3 +4,11 @@ export { median, timeMedian, timeRuns, uniformFloats, type TimeOptions, type Tim
  * torch; its last output line parsed as JSON, or null without torch or with --no-torch.
  */
 export function runTorchScript<T = unknown>(script: URL | string, args?: ReadonlyArray<string | number>): T | null;
+export interface BenchWorker<Req, Rep> {
+  call(request: Req): Promise<Rep>;
+  close(): void;
+}
+/** Starts `script` again in a process of its own with `args`; see index.js. */
+export function forkBenchWorker<Req = unknown, Rep = unknown>(script: URL | string, args?: ReadonlyArray<string | number>): BenchWorker<Req, Rep>;
+/** In a worker started by `forkBenchWorker`: answers each request with `await handler(request)`. */
+export function serveBenchRequests<Req = unknown, Rep = unknown>(handler: (request: Req) => Rep | Promise<Rep>): void;

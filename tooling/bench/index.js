@@ -1,6 +1,6 @@
 // The benchmarks' helpers: timing and seeded input data from browser.js (browser-safe), and the
 // runner of a benchmark's PyTorch half (Node only).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export { median, timeMedian, timeRuns, uniformFloats } from './browser.js';
@@ -30,4 +30,51 @@ export function runTorchScript(script, args = []) {
   const path = script instanceof URL ? fileURLToPath(script) : script;
   const out = execFileSync(torchPython, [path, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop());
+}
+
+/**
+ * Starts `script` (a URL or path; usually the benchmark's own file) again in a process of its
+ * own with `args`, for measurements that need a fresh process (a backend chosen before any tensor
+ * exists), and returns `call(request)`, which resolves to the worker's reply, and `close()`. The
+ * worker answers through `serveBenchRequests`; it idles between calls, so the caller's own
+ * timings are not disturbed. The runtime flags (e.g. tsx's loader) are passed on.
+ */
+export function forkBenchWorker(script, args = []) {
+  const path = script instanceof URL ? fileURLToPath(script) : script;
+  const child = fork(path, args.map(String), { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = [];
+  child.on('message', (m) => {
+    const w = waiting.shift();
+    if (m && typeof m === 'object' && 'error' in m) w?.reject(new Error(`bench worker: ${m.error}`));
+    else w?.resolve(m);
+  });
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`bench worker exited (code ${code})`));
+  });
+  return {
+    call(request) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.send(request);
+      });
+    },
+    close() {
+      child.disconnect();
+    },
+  };
+}
+
+/** In a worker started by `forkBenchWorker`: answers each request with `await handler(request)`, one at a time. */
+export function serveBenchRequests(handler) {
+  let queue = Promise.resolve();
+  process.on('message', (request) => {
+    queue = queue.then(async () => {
+      try {
+        process.send(await handler(request));
+      } catch (e) {
+        process.send({ error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      }
+    });
+  });
+  process.on('disconnect', () => process.exit(0));
 }

@@ -1,15 +1,16 @@
 // `pnpm bench` in @pq/nn, per op: the layers that dominate the models people quantize, at
 // ResNet-18 and MobileNetV2 shapes (32x32 images, batch 32), timed forward and forward +
 // backward (gradients of sum(y * dy) with respect to the input(s) and the layer's parameters) on
-// pq's accelerated path, against PyTorch on 1 and on 2 threads in the same run
-// (bench/ops_torch.py, where Debian's python3-torch is installed), case by case so that both
-// sides of a ratio see the same load on a shared machine. Medians in ms; the runs of a case are
+// pq's accelerated path on 1 thread and, in a worker process, on 2 (enableAcceleration({ threads })),
+// against PyTorch on 1 and on 2 threads (bench/ops_torch.py, where Debian's python3-torch is
+// installed), case by case so that both sides of a ratio see the same load on a shared machine. Medians in ms; the runs of a case are
 // cut to fit a time budget (at least 3), the same way on both sides. Outputs and gradients are
 // read outside tf.tidy, as a training loop reads its loss.
 // Options: --runs N (most runs per case, default 10), --budget MS (time per case, default 1500),
-// --only SUBSTRING (cases whose label contains it), --no-torch.
+// --only SUBSTRING (cases whose label contains it), --threads N (pq's second column, default 2;
+// 1: none), --no-torch.
 import os from 'node:os';
-import { median, runTorchScript } from '@pq/bench-utils';
+import { forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, F, Linear, fakeQuant, manualSeed, type Module } from '../src/index.js';
 import { enableAcceleration } from '../src/accel/index.js';
@@ -103,7 +104,14 @@ function measure(c: OpCase): { fwd: number; fwdbwd: number } {
 
 type Times = { fwd: number; fwdbwd: number };
 type TorchResult = { torch: string; cases: Record<string, Record<string, Times>> };
-const TORCH_THREADS = [1, 2];
+const THREADS = Number(arg('threads', '2'));
+const TORCH_THREADS = [1, THREADS];
+
+/** The worker process: pq on THREADS threads, one case per request. */
+async function serve(): Promise<void> {
+  await enableAcceleration({ threads: THREADS });
+  serveBenchRequests<string, Times>((id) => measure(OP_CASES.find((c) => c.id === id)!));
+}
 
 async function main(): Promise<void> {
   const state = await enableAcceleration();
@@ -114,33 +122,40 @@ async function main(): Promise<void> {
   );
   const numTensors = tf.memory().numTensors;
   const script = new URL('./ops_torch.py', import.meta.url);
-  const rows: Array<{ c: OpCase; pq: Times; torch: Record<string, Times> | null }> = [];
+  const worker = THREADS > 1 ? forkBenchWorker<string, Times>(new URL(import.meta.url), ['--worker', '--threads', THREADS, '--runs', RUNS, '--budget', BUDGET_MS]) : null;
+  const rows: Array<{ c: OpCase; pq: Times[]; torch: Record<string, Times> | null }> = [];
   let torchVersion: string | null = null;
   for (const c of cases) {
-    const pq = measure(c);
-    const torch = runTorchScript<TorchResult>(script, [JSON.stringify([c]), TORCH_THREADS.join(','), RUNS, BUDGET_MS]);
+    const pq = [measure(c)];
+    if (worker) pq.push(await worker.call(c.id));
+    const torch = runTorchScript<TorchResult>(script, [JSON.stringify([c]), [...new Set(TORCH_THREADS)].join(','), RUNS, BUDGET_MS]);
     torchVersion ??= torch?.torch ?? null;
     rows.push({ c, pq, torch: torch?.cases[c.id] ?? null });
     const t1 = torch?.cases[c.id]?.['1'];
-    console.log(`  ${c.label}: pq ${pq.fwd.toFixed(2)} / ${pq.fwdbwd.toFixed(2)} ms` + (t1 ? `, PyTorch 1 thread ${t1.fwd.toFixed(2)} / ${t1.fwdbwd.toFixed(2)} ms` : ''));
+    console.log(`  ${c.label}: pq ${pq.map((t) => `${t.fwd.toFixed(2)} / ${t.fwdbwd.toFixed(2)}`).join(', ')} ms` +
+      (t1 ? `; PyTorch 1 thread ${t1.fwd.toFixed(2)} / ${t1.fwdbwd.toFixed(2)} ms` : ''));
   }
+  worker?.close();
   if (tf.memory().numTensors !== numTensors) throw new Error(`ops bench leaked ${tf.memory().numTensors - numTensors} tensors`);
   const cell = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-  console.log('\nratio = PyTorch time / pq time (above 1: pq is faster)');
-  console.log('| op, input | pass | pq ms | PyTorch 1 thread ms | ratio | PyTorch 2 threads ms | ratio |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  const columns = TORCH_THREADS.slice(0, worker ? 2 : 1);
+  console.log('\nratio = PyTorch time / pq time, both on the same number of threads (above 1: pq is faster)');
+  console.log(`| op, input | pass |${columns.map((t) => ` pq ${t} thread${t > 1 ? 's' : ''} ms | PyTorch ms | ratio |`).join('')}`);
+  console.log(`| --- | --- |${columns.map(() => ' ---: | ---: | ---: |').join('')}`);
   for (const { c, pq, torch } of rows) {
     for (const pass of ['fwd', 'fwdbwd'] as const) {
-      const cols = TORCH_THREADS.map((t) => {
+      const cols = columns.map((t, i) => {
+        const mine = pq[i]![pass];
         const theirs = torch?.[String(t)]?.[pass];
-        return theirs === undefined ? ' - | - |' : ` ${cell(theirs)} | ${(theirs / pq[pass]).toFixed(2)}x |`;
+        return ` ${cell(mine)} |` + (theirs === undefined ? ' - | - |' : ` ${cell(theirs)} | ${(theirs / mine).toFixed(2)}x |`);
       }).join('');
-      console.log(`| ${c.label} | ${pass === 'fwd' ? 'forward' : 'fwd + bwd'} | ${cell(pq[pass])} |${cols}`);
+      console.log(`| ${c.label} | ${pass === 'fwd' ? 'forward' : 'fwd + bwd'} |${cols}`);
     }
   }
-  if (torchVersion) console.log(`pytorch ${torchVersion}, threads ${TORCH_THREADS.join(' and ')}`);
+  if (torchVersion) console.log(`pytorch ${torchVersion}`);
   else console.log('pytorch: not available (apt-get install python3-torch to compare)');
   console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 }
 
-await main();
+if (process.argv.includes('--worker')) await serve();
+else await main();
