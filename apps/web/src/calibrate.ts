@@ -41,14 +41,17 @@ export async function calibrateAll(
     onMethod(method, results[method]);
   };
   let qatModel: QuantModel | null = null;
+  // Each step below is one task of the page's event loop, with a yield between them.
   const maxModel = lenetModels.createQuant(floatState, 'max', seed);
   maxModel.collect(batchesInOrder(calib, CALIB_BATCH));
+  await yieldToPage();
   evaluate(maxModel, 'max');
   if (qatFrom === 'max') qatModel = maxModel;
   else maxModel.dispose();
   await yieldToPage();
   const histModel = lenetModels.createQuant(floatState, 'histogram', seed);
   histModel.collect(batchesInOrder(calib, CALIB_BATCH));
+  await yieldToPage();
   const histograms = histModel.histograms();
   for (const method of CALIB_METHODS.filter((m) => m !== 'max')) {
     await yieldToPage();

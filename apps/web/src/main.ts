@@ -92,6 +92,7 @@ async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curv
         const box = el('div', { 'data-testid': `histogram-${h.quantizer}` });
         hist.append(box);
         await showHistogram(box, h, calib.results);
+        await yieldToPage();
       }
     },
   });
