@@ -28,7 +28,8 @@ export function pqTestConfig(overrides = {}) {
       testTimeout: 300_000,
       hookTimeout: 300_000,
       isolate: false,
-      experimental: { viteModuleRunner: false },
+      // nodeLoader would only serve vi.mock and in-source tests (and needs Node 22.15).
+      experimental: { viteModuleRunner: false, nodeLoader: false },
       execArgv: ['--conditions=@pq/source', '--import', tsx],
       ...overrides,
     },
