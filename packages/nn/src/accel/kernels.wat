@@ -229,4 +229,59 @@
         (br $l1)))
       (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
       (br $l0))))
+
+  ;; im2col_t: the filter gradient's patch matrix, transposed: for x channel-major [C, N, H, W]
+  ;; (batch images n0 <= n < n0 + nc), out[(kh, kw, c), (n - n0, oh, ow)] = x[c, n, ih, iw] with
+  ;; ih = oh*sh - pt + kh*dh and iw = ow*sw - pl + kw*dw, or 0 where (ih, iw) is padding. Then
+  ;; dW [kh·kw·C, Co] = out · dy [n·OH·OW, Co], one plain matrix product.
+  (func (export "im2col_t") (param $out i32) (param $x i32)
+    (param $C i32) (param $N i32) (param $H i32) (param $W i32) (param $n0 i32) (param $nc i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32)
+    (local $kh i32) (local $kw i32) (local $c i32) (local $n i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $row i32)
+    (local.set $kh (i32.const 0))
+    (block $khd (loop $khl
+      (br_if $khd (i32.ge_u (local.get $kh) (local.get $KH)))
+      (local.set $kw (i32.const 0))
+      (block $kwd (loop $kwl
+        (br_if $kwd (i32.ge_u (local.get $kw) (local.get $KW)))
+        (local.set $c (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $c) (local.get $C)))
+          (local.set $n (local.get $n0))
+          (block $nd (loop $nl
+            (br_if $nd (i32.ge_u (local.get $n) (i32.add (local.get $n0) (local.get $nc))))
+            (local.set $oh (i32.const 0))
+            (block $ohd (loop $ohl
+              (br_if $ohd (i32.ge_u (local.get $oh) (local.get $OH)))
+              (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (i32.mul (local.get $kh) (local.get $dh))))
+              (if (i32.lt_u (local.get $ih) (local.get $H))
+                (then
+                  ;; x's row (c, n, ih)
+                  (local.set $row (i32.add (local.get $x)
+                    (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $N)) (local.get $n)) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.const 2))))
+                  (local.set $iw (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $pl)))
+                  (local.set $ow (local.get $OW))
+                  (block $owd (loop $owl
+                    (br_if $owd (i32.eqz (local.get $ow)))
+                    (i32.store (local.get $out)
+                      (if (result i32) (i32.lt_u (local.get $iw) (local.get $W))
+                        (then (i32.load (i32.add (local.get $row) (i32.shl (local.get $iw) (i32.const 2)))))
+                        (else (i32.const 0))))
+                    (local.set $out (i32.add (local.get $out) (i32.const 4)))
+                    (local.set $iw (i32.add (local.get $iw) (local.get $sw)))
+                    (local.set $ow (i32.sub (local.get $ow) (i32.const 1)))
+                    (br $owl))))
+                (else
+                  (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $OW) (i32.const 2)))
+                  (local.set $out (i32.add (local.get $out) (i32.shl (local.get $OW) (i32.const 2))))))
+              (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+              (br $ohl)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $nl)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cl)))
+        (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+        (br $kwl)))
+      (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+      (br $khl))))
 )

@@ -15,6 +15,11 @@ export interface WasmKernels {
   transpose(out: number, input: number, batch: number, rows: number, cols: number): void;
   /** out[i0..i3] = in[i0·s0 + i1·s1 + i2·s2 + i3·s3] over out dims d0..d3 (byte offsets and strides). */
   permute(out: number, input: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number): void;
+  /** The filter gradient's transposed patch matrix of x [C, N, H, W] for images n0..n0+nc (see kernels.wat). */
+  im2col_t(
+    out: number, x: number, C: number, N: number, H: number, W: number, n0: number, nc: number, OH: number, OW: number,
+    KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+  ): void;
   /** A depthwise convolution's product, channel multiplier 1 (see kernels.wat for the modes). */
   dw(
     mode: number, x: number, y: number, k: number,

@@ -3,6 +3,7 @@
 // (as @pq/nn builds it: a zero-stuffed filter) and groups (split, convolve, concat).
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterGemm } from './../../src/accel/conv2d_filter_gemm.js';
 import { int, maxRelDiff, onAccelerated, onStockCpu, randomArray, rng, values } from './helpers.js';
 
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -98,6 +99,24 @@ describe('pq convolution gradients', () => {
       expect(() => tf.conv2d(x, tf.zeros([3, 1, 1, 1]) as tf.Tensor4D, 1, 1)).toThrow(/numeric pad \(1\).*kernel 3x1.*explicit padding/);
       tf.dispose(x);
     });
+  });
+
+  it('computes the filter gradient as matrix products, in chunks of images, leaving no tensors behind', async () => {
+    const x = tf.randomNormal([5, 9, 8, 3], 0, 1, 'float32', 1);
+    const dy = tf.randomNormal([5, 5, 4, 4], 0, 1, 'float32', 2);
+    const attrs = { strides: [2, 2], pad: [[0, 0], [1, 1], [1, 0], [0, 0]], dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] };
+    const stock = await onStockCpu(() => values(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor));
+    const fast = await onAccelerated('wasm', () => {
+      const before = tf.memory().numTensors;
+      const args = { x, dy, strides: [2, 2] as [number, number], pad: attrs.pad, filterShape: attrs.filterShape as [number, number, number, number] };
+      // 2 images a chunk (of 5): three products summed
+      const info = conv2dBackpropFilterGemm(tf.backend(), args, 2 * 27 * 20 * 4)!;
+      const out = values(tf.engine().makeTensorFromTensorInfo(info));
+      expect(tf.memory().numTensors).toBe(before);
+      return out;
+    });
+    expect(maxRelDiff(fast[0]!, stock[0]!)).toBeLessThan(1e-5);
+    tf.dispose([x, dy]);
   });
 
   it('calls the pq kernels directly with explicit padding and strides 2', async () => {
