@@ -1,6 +1,9 @@
 // Relu's gradient as one kernel: tfjs computes it as mul(dy, cast(step(x))), three passes and
 // two temporaries over the activation. pq's 'PqReluGrad' kernel does dy * (x > 0) in one pass;
 // enableAcceleration points Relu's gradient at it and disableAcceleration restores tfjs's.
+// 'PqHardtanhGrad' does the same for hardtanh/relu6 (MobileNet's activation), whose gradient as
+// tfjs ops is two comparisons, a logical or, a zeros tensor and a select (~5 passes): F.hardtanh
+// uses it wherever it is registered (the accelerated backends).
 import * as tf from '@tensorflow/tfjs-core';
 import { allocOutput, readView } from './data_access.js';
 
@@ -20,7 +23,27 @@ function reluGradKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
   return out.finish();
 }
 
+export const PQ_HARDTANH_GRAD = 'PqHardtanhGrad';
+
+/** dy where lo < x < hi, else +0 (NaN passes dy): PyTorch's hardtanh_backward, F.hardtanh's ops bit for bit. */
+function hardtanhGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+  const x = inputs['x']!;
+  const { lo, hi } = attrs as { lo: number; hi: number };
+  const out = allocOutput(backend, x.shape.slice());
+  const dx = out.view();
+  const xv = readView(backend, x, 'HardtanhGrad');
+  const dy = readView(backend, inputs['dy']!, 'HardtanhGrad');
+  for (let i = 0; i < dx.length; i++) {
+    const v = xv[i]!;
+    dx[i] = v <= lo || v >= hi ? 0 : dy[i]!;
+  }
+  return out.finish();
+}
+
 export function registerReluGradKernel(backendName: string): void {
+  if (tf.getKernel(PQ_HARDTANH_GRAD, backendName) === undefined) {
+    tf.registerKernel({ kernelName: PQ_HARDTANH_GRAD, backendName, kernelFunc: hardtanhGradKernel as unknown as tf.KernelFunc });
+  }
   if (tf.getKernel(PQ_RELU_GRAD, backendName) !== undefined) return;
   tf.registerKernel({ kernelName: PQ_RELU_GRAD, backendName, kernelFunc: reluGradKernel as tf.KernelFunc });
 }

@@ -6,6 +6,7 @@ import { checkOptions } from '@pq/core';
 import { functional } from '../hooks.js';
 import { checkNumber } from '../args.js';
 import { defaultGenerator } from '../random.js';
+import { PQ_HARDTANH_GRAD } from '../accel/relu_grad.js';
 
 export function relu(x: tf.Tensor): tf.Tensor {
   return functional('relu', [x], {}, () => tf.relu(x));
@@ -86,12 +87,16 @@ function withGrad(x: tf.Tensor, value: (x: tf.Tensor) => tf.Tensor, grad: (dy: t
   return tf.customGrad(op)(x);
 }
 
-// PyTorch's hardtanh_backward: 0 where x <= lo or x >= hi (NaN passes dy, as there).
+// PyTorch's hardtanh_backward: 0 where x <= lo or x >= hi (NaN passes dy, as there); one pass
+// by pq's kernel on the accelerated backends (src/accel/relu_grad.ts), the same bits.
 const clipWithInteriorGrad = (x: tf.Tensor, lo: number, hi: number): tf.Tensor =>
   withGrad(
     x,
     (v) => tf.clipByValue(v, lo, hi),
-    (dy, v) => tf.where(tf.logicalOr(tf.lessEqual(v, lo), tf.greaterEqual(v, hi)), tf.zerosLike(dy), dy),
+    (dy, v) =>
+      v.dtype === 'float32' && dy.dtype === 'float32' && tf.getKernel(PQ_HARDTANH_GRAD, tf.getBackend()) !== undefined
+        ? (tf.engine().runKernel(PQ_HARDTANH_GRAD, { x: v, dy }, { lo, hi }) as tf.Tensor)
+        : tf.where(tf.logicalOr(tf.lessEqual(v, lo), tf.greaterEqual(v, hi)), tf.zerosLike(dy), dy),
   );
 
 /** x · relu6(x + 3) / 6, with PyTorch's gradient (0 below -3, x/3 + 1/2 from -3 to just below 3, 1 from 3). */

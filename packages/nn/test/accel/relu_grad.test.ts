@@ -1,8 +1,10 @@
 // pq's one-pass Relu gradient against tfjs's mul(dy, step(x)) on the stock cpu backend, bit for
-// bit (zeros with their sign, NaN), and tfjs's gradient back in place after disabling.
+// bit (zeros with their sign, NaN), and tfjs's gradient back in place after disabling; the same
+// for hardtanh/relu6's one-pass kernel against its tfjs-ops select.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { accelerationState } from './../../src/accel/index.js';
+import * as F from './../../src/functional/index.js';
 import { mismatches, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
 
 function reluGrad(x: Float32Array, dy: Float32Array): Float32Array {
@@ -26,5 +28,27 @@ describe('pq Relu gradient', () => {
     expect(mismatches(fast, stock)).toEqual([]);
     expect(tf.getGradient('Relu')).not.toBeUndefined();
     expect(accelerationState().kernels).not.toContain('Relu gradient');
+  });
+});
+
+describe('pq hardtanh / relu6 gradient', () => {
+  it("equals the tfjs ops' select bit for bit (the bounds, NaN, signed zeros)", async () => {
+    const x = randomArray(64, rng(7), 8);
+    x.set([0, -0, 6, -1, 1, Number.NaN, 5.999999, 1e-30], 0);
+    const dy = randomArray(64, rng(8));
+    dy.set([-0, 0, 2, 3, -0, 4, -0, -0], 8);
+    const byOps = (lo: number, hi: number): Float32Array =>
+      tf.tidy(() => {
+        const [v, g] = [tf.tensor(x), tf.tensor(dy)];
+        return tf.where(tf.logicalOr(tf.lessEqual(v, lo), tf.greaterEqual(v, hi)), tf.zerosLike(g), g).dataSync() as Float32Array;
+      });
+    const viaF = (lo: number, hi: number): Float32Array =>
+      tf.tidy(() => tf.grad((v: tf.Tensor) => F.hardtanh(v, lo, hi))(tf.tensor(x), tf.tensor(dy)).dataSync() as Float32Array);
+    const stock = await onStockCpu(() => [byOps(0, 6), byOps(-1, 1)]);
+    const fast = await onAccelerated('wasm', () => {
+      expect(tf.getKernel('PqHardtanhGrad', 'wasm')).not.toBeUndefined();
+      return [viaF(0, 6), viaF(-1, 1)];
+    });
+    fast.forEach((v, k) => expect(mismatches(Array.from(v), Array.from(stock[k]!))).toEqual([]));
   });
 });
