@@ -26,5 +26,13 @@ export default defineConfig({
     // (the workers then fail with "_scriptDir is not defined"). The digits (21 MB of JSON) and
     // ORT's wasm (12 MB) outweigh the unminified script (4.5 MB) anyway.
     minify: false,
+    rolldownOptions: {
+      // @pq/nn imports tfjs's wasm and cpu backends lazily (so that importing it changes no
+      // page's default backend); this page imports them up front (the wasm paths are set
+      // before the backend starts), which leaves those lazy imports nothing to split.
+      onLog(level, log, handler) {
+        if (log.code !== 'INEFFECTIVE_DYNAMIC_IMPORT') handler(level, log);
+      },
+    },
   },
 });

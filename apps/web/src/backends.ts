@@ -1,23 +1,15 @@
-// The tfjs backends the page can train on, what this browser offers of them, and switching to
-// one. A GPU that is software (Chromium's SwiftShader, in a headless browser or without a GPU
-// driver) emulates the shaders on the CPU and trains slower than wasm (XNNPACK), so the default
-// is the first hardware GPU backend, else wasm.
+// What this browser offers of the tfjs backends (probed), and switching to one; the default
+// among them is backendChoice.ts's.
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { enableAcceleration } from '@pq/nn';
+import type { BackendInfo } from './backendChoice.js';
 import type { BackendChoice } from './config.js';
 
-export interface BackendInfo {
-  readonly name: BackendChoice;
-  readonly available: boolean;
-  /** Runs on the CPU although it is a GPU API (a software adapter / renderer). */
-  readonly software: boolean;
-  /** What the browser reports (adapter or renderer), or why it is unavailable. */
-  readonly detail: string;
-}
+export { type BackendInfo, fastestBackend } from './backendChoice.js';
 
 interface GpuAdapterLike {
   readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
@@ -51,11 +43,6 @@ function probeWasm(): BackendInfo {
 
 export async function probeBackends(): Promise<BackendInfo[]> {
   return [await probeWebGpu(), probeWebGl(), probeWasm()];
-}
-
-/** The fastest of what is available: a hardware GPU backend (WebGPU first), else wasm. */
-export function fastestBackend(infos: readonly BackendInfo[]): BackendChoice {
-  return infos.find((b) => b.available && !b.software)?.name ?? 'wasm';
 }
 
 /**

@@ -1,6 +1,7 @@
-// The page's pure parts on Node: the URL's run settings (bad values refused by name) and the
-// MNIST-style centring of a drawn digit.
+// The page's pure parts on Node: the URL's run settings (bad values refused by name), the default
+// backend, and the MNIST-style centring of a drawn digit.
 import { describe, expect, it } from 'vitest';
+import { type BackendInfo, fastestBackend } from '../src/backendChoice.js';
 import { DEFAULT_CONFIG, parseConfig } from '../src/config.js';
 import { toMnistImage } from '../src/digitImage.js';
 
@@ -19,6 +20,18 @@ describe('parseConfig', () => {
     expect(() => parseConfig('?lr=-1')).toThrow('?lr=-1: expected a positive number');
     expect(() => parseConfig('?qatFrom=minmax')).toThrow('?qatFrom=minmax: expected one of max, percentile, mse, entropy');
     expect(() => parseConfig('?epoch=3')).toThrow('unknown URL parameter ?epoch');
+  });
+});
+
+describe('fastestBackend', () => {
+  const gpu = (name: BackendInfo['name'], available: boolean, software: boolean): BackendInfo => ({ name, available, software, detail: '' });
+  const wasm = gpu('wasm', true, true);
+  it('takes a hardware GPU (WebGPU first), never a software one, else wasm', () => {
+    expect(fastestBackend([gpu('webgpu', true, false), gpu('webgl', true, false), wasm])).toBe('webgpu');
+    expect(fastestBackend([gpu('webgpu', false, false), gpu('webgl', true, false), wasm])).toBe('webgl');
+    expect(fastestBackend([gpu('webgpu', true, true), gpu('webgl', true, false), wasm])).toBe('webgl');
+    // Headless Chromium here: SwiftShader behind both GPU APIs.
+    expect(fastestBackend([gpu('webgpu', true, true), gpu('webgl', true, true), wasm])).toBe('wasm');
   });
 });
 
