@@ -6,7 +6,8 @@
 // same math on both) and one built from @pq/nn modules (what users run; accelerated only, the
 // stock cpu backend would take minutes). Timings are medians of per-step times after a warm-up.
 // Options: --steps N (timed accelerated steps, default 100), --memory-steps N (default 1000),
-// --stock-steps N (timed stock-cpu steps, default 2), --no-torch.
+// --stock-steps N (timed stock-cpu steps, default 2), --threads N (the accelerated path's wasm
+// threads, default 1), --no-torch.
 import os from 'node:os';
 import { runTorchScript, timeMedian } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,6 +23,7 @@ function arg(name: string, fallback: number): number {
 const STEPS = arg('steps', 100);
 const MEMORY_STEPS = arg('memory-steps', 1000);
 const STOCK_STEPS = arg('stock-steps', 2);
+const THREADS = arg('threads', 1);
 const BATCH = 64;
 const EVAL_BATCH = 500;
 
@@ -126,8 +128,8 @@ async function main(): Promise<void> {
   console.log('stock tfjs cpu backend (fake quant as tfjs ops):');
   const stock = await stockRun(d, modes);
 
-  const state = await enableAcceleration();
-  console.log(`accelerated: backend ${state.backend}, pq kernels ${state.kernels.join(', ')}`);
+  const state = await enableAcceleration({ threads: THREADS });
+  console.log(`accelerated: backend ${state.backend} on ${state.threads} thread(s), pq kernels ${state.kernels.join(', ')}`);
   const rows: Row[] = [];
   for (const mode of modes) {
     const net = makeLeNet();
