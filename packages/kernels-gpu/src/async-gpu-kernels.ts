@@ -14,6 +14,8 @@ export interface AsyncGpuQuantKernels {
   readonly name: string;
   /** What runs: 'webgpu' where an adapter answers, else as createGpuKernels ('core' without a GPU). */
   readonly backend: string;
+  /** Why `backend` runs (see GpuQuantKernels.reason). */
+  readonly reason: string;
   readonly compiledKernels: number;
   tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<TensorQuantResult>;
   fakeTensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<NDArray>;
@@ -33,8 +35,8 @@ export interface AsyncGpuQuantKernels {
 export async function createAsyncGpuKernels(o: GpuKernelsOptions = {}): Promise<AsyncGpuQuantKernels> {
   const { mode, tile, warn } = resolveOptions('createAsyncGpuKernels', o);
   const opened = await openAsync(mode, candidates(mode, ASYNC_CHAIN), tile, warn);
-  if (opened === null) return new AsyncCoreKernels();
-  return new AsyncGpuKernels(opened.cache, planContext(opened.backend, tile));
+  if (opened.backend === 'core') return new AsyncCoreKernels(opened.reason);
+  return new AsyncGpuKernels(opened.cache, planContext(opened.backend, tile), opened.reason);
 }
 
 class AsyncGpuKernels extends CompiledKernels implements AsyncGpuQuantKernels {

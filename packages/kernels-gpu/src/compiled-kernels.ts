@@ -9,8 +9,9 @@ import type { PlanContext } from './plans/step.js';
 
 export interface GpuKernelsOptions {
   /**
-   * Backend to run on. Default 'auto': the first GPU backend that works here, else @pq/core's
-   * own jsKernels (`backend` 'core'), which beat gpu.js's CPU backends on a CPU.
+   * Backend to run on. Default 'auto': the first GPU backend that works here and is not a
+   * software renderer (SwiftShader, llvmpipe, ...), else @pq/core's own jsKernels
+   * (`backend` 'core'), which beat gpu.js's CPU backends and software GPUs on a CPU.
    */
   mode?: GpuMode;
   /**
@@ -38,7 +39,11 @@ export abstract class CompiledKernels {
   readonly backend: GpuBackend;
   private disposed = false;
 
-  constructor(protected readonly cache: KernelCache, protected readonly ctx: PlanContext) {
+  constructor(
+    protected readonly cache: KernelCache,
+    protected readonly ctx: PlanContext,
+    readonly reason = `mode '${cache.backend}' as asked`,
+  ) {
     this.backend = cache.backend;
     this.name = `gpu.js:${cache.backend}`;
   }

@@ -1,7 +1,8 @@
 // What 'auto' runs when no GPU backend works here: @pq/core's own jsKernels (WebAssembly SIMD
 // where available). gpu.js's CPU backends are never faster: on a CPU, webasm is about 1.5x
 // slower than jsKernels at fake quant and 7x at reduceAmax, cpu slower still (the README's
-// bench), so 'auto' picks them only when asked by name.
+// bench), so 'auto' picks them only when asked by name; nor are GPU APIs that a CPU
+// rasteriser serves (software-renderer.ts).
 import { jsKernels, type AmaxLike, type HistogramOptions, type NDArray, type QuantOptions, type TensorQuantResult } from '@pq/core';
 import type { AsyncGpuQuantKernels } from './async-gpu-kernels.js';
 import type { GpuQuantKernels } from './gpu-kernels.js';
@@ -15,6 +16,8 @@ export class CoreKernels implements GpuQuantKernels {
   readonly backend = CORE_BACKEND;
   readonly compiledKernels = 0;
   private disposed = false;
+
+  constructor(readonly reason: string) {}
 
   private check(): void {
     if (this.disposed) throw new Error(`${this.name} kernels (backend '${CORE_BACKEND}') were disposed`);
@@ -47,10 +50,14 @@ export class CoreKernels implements GpuQuantKernels {
 
 /** The same, with the asynchronous API's promises. */
 export class AsyncCoreKernels implements AsyncGpuQuantKernels {
-  private readonly k = new CoreKernels();
-  readonly name = this.k.name;
-  readonly backend = this.k.backend;
+  private readonly k: CoreKernels;
+  readonly name = jsKernels.name;
+  readonly backend = CORE_BACKEND;
   readonly compiledKernels = 0;
+
+  constructor(readonly reason: string) {
+    this.k = new CoreKernels(reason);
+  }
 
   tensorQuant(x: NDArray, amax: AmaxLike, o?: QuantOptions): Promise<TensorQuantResult> {
     return new Promise((resolve) => resolve(this.k.tensorQuant(x, amax, o)));

@@ -15,9 +15,14 @@ export type { GpuKernelsOptions } from './compiled-kernels.js';
 export interface GpuQuantKernels extends QuantKernels {
   /**
    * What runs: a gpu.js backend ('headlessgl', 'webgl2', 'webgl', 'webasm', 'cpu'), or 'core'
-   * when 'auto' found no GPU and runs @pq/core's jsKernels.
+   * when 'auto' found no GPU backend faster than @pq/core's jsKernels and runs those.
    */
   readonly backend: string;
+  /**
+   * Why `backend` runs, e.g. "'auto' found no GPU backend faster than jsKernels: ...; webgl2 is
+   * a software renderer (SwiftShader), slower than jsKernels", or the fallback warning.
+   */
+  readonly reason: string;
   /** Kernels compiled so far (one per kernel variant and tile shape; later calls reuse them). */
   readonly compiledKernels: number;
   /** Destroys the compiled kernels and the gpu.js instance; later calls throw. */
@@ -34,10 +39,10 @@ export interface GpuQuantKernels extends QuantKernels {
  */
 export function createGpuKernels(o: GpuKernelsOptions = {}): GpuQuantKernels {
   const { mode, tile, warn } = resolveOptions('createGpuKernels', o);
-  const why = mode === 'webgpu' ? 'WebGPU kernels are asynchronous; use createAsyncGpuKernels' : undefined;
+  const why = mode === 'webgpu' ? ['WebGPU kernels are asynchronous; use createAsyncGpuKernels'] : [];
   const opened = openSync(mode, candidates(mode, SYNC_CHAIN), tile, warn, why);
-  if (opened === null) return new CoreKernels();
-  return new SyncGpuKernels(opened.cache, planContext(opened.backend, tile));
+  if (opened.backend === 'core') return new CoreKernels(opened.reason);
+  return new SyncGpuKernels(opened.cache, planContext(opened.backend, tile), opened.reason);
 }
 
 /** The synchronous kernels over a compiled-kernel cache (exported for tests of the GPU code paths). */

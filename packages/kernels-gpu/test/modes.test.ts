@@ -3,6 +3,7 @@ import { jsKernels, ndarray } from '@pq/core';
 import { describe, expect, it } from 'vitest';
 import { createAsyncGpuKernels, createGpuKernels } from '../src/index.js';
 import { ASYNC_CHAIN, SYNC_CHAIN, candidates } from '../src/modes.js';
+import { adapterDescription, glRenderer, softwareReason, softwareRenderer } from '../src/software-renderer.js';
 import { expectSameFloats, randomData } from './helpers.js';
 
 describe('createGpuKernels', () => {
@@ -12,6 +13,8 @@ describe('createGpuKernels', () => {
     // Node has no GL context (headless-gl is not installed) and no synchronous WebGPU, and
     // gpu.js's CPU backends (webasm, cpu) are slower than jsKernels, so 'auto' picks core's.
     expect(k.backend).toBe('core');
+    expect(k.reason).toBe("'auto' found no GPU backend faster than jsKernels: gpu.js reports no headlessgl support here; "
+      + 'gpu.js reports no webgl2 support here; gpu.js reports no webgl support here');
     expect(k.name).toBe(jsKernels.name);
     expect(k.compiledKernels).toBe(0);
     expect(warnings).toEqual([]);
@@ -32,6 +35,36 @@ describe('createGpuKernels', () => {
     expect(candidates('webasm', SYNC_CHAIN)).toEqual(['webasm', 'cpu']);
   });
 
+  it("'auto' passes over software renderers by their WebGL renderer string or WebGPU adapter info", () => {
+    // the strings real browsers report (Chromium 150 headless on SwiftShader, Mesa, Windows, macOS)
+    const software: [string, string][] = [
+      ['ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)', 'SwiftShader'],
+      ['Google SwiftShader', 'SwiftShader'],
+      ['llvmpipe (LLVM 15.0.6, 256 bits)', 'llvmpipe'],
+      ['ANGLE (Mesa, softpipe, OpenGL 4.5)', 'softpipe'],
+      ['ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0, D3D11)', 'WARP'],
+      ['Apple Software Renderer', 'software'],
+    ];
+    for (const [renderer, name] of software) expect(softwareRenderer(renderer), renderer).toBe(name);
+    for (const gpu of [
+      'ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 (0x00002206) Direct3D11 vs_5_0 ps_5_0, D3D11)',
+      'Mesa Intel(R) UHD Graphics 620 (KBL GT2)', 'ANGLE (Apple, ANGLE Metal Renderer: Apple M1, Unspecified Version)',
+      'AMD Radeon Pro 5500M OpenGL Engine', 'nvidia ampere', '',
+    ]) expect(softwareRenderer(gpu), gpu).toBeNull();
+    expect(softwareReason('webgl2', software[0]![0])).toBe('webgl2 is a software renderer (SwiftShader), slower than jsKernels');
+    expect(softwareReason('webgl2', 'nvidia ampere')).toBeNull();
+    // WebGPU: the adapter's info, or its fallback flag alone (an adapter that names nothing)
+    const swiftshader = adapterDescription({ info: { vendor: 'google', architecture: 'swiftshader', device: '', description: '' } });
+    expect(swiftshader).toEqual({ description: 'google swiftshader', fallback: false });
+    const unnamed = adapterDescription({ isFallbackAdapter: true });
+    expect(softwareReason('webgpu', unnamed.description, unnamed.fallback)).toBe('webgpu is a software renderer (the fallback adapter), slower than jsKernels');
+    // the unmasked renderer where the browser gives it, else RENDERER; a context that cannot say: ''
+    const gl = (ext: boolean) => ({
+      RENDERER: 1, getExtension: () => (ext ? { UNMASKED_RENDERER_WEBGL: 2 } : null), getParameter: (p: number) => (p === 2 ? 'unmasked' : 'masked'),
+    });
+    expect([glRenderer(gl(true)), glRenderer(gl(false)), glRenderer(undefined), glRenderer({})]).toEqual(['unmasked', 'masked', '', '']);
+  });
+
   it('falls back along the chain with one line naming the requested and the running mode', () => {
     const warnings: string[] = [];
     const k = createGpuKernels({ mode: 'webgl2', onWarning: (m) => warnings.push(m) });
@@ -39,6 +72,7 @@ describe('createGpuKernels', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/mode 'webgl2' is not available .*running on 'webasm'/);
     expect(warnings[0]).not.toContain('\n');
+    expect(k.reason).toBe(warnings[0]);
     k.dispose();
   });
 
@@ -60,6 +94,7 @@ describe('createGpuKernels', () => {
     for (const mode of ['webasm', 'cpu'] as const) {
       const k = createGpuKernels({ mode, onWarning: (m) => warnings.push(m) });
       expect(k.backend).toBe(mode);
+      expect(k.reason).toBe(`mode '${mode}' as asked`);
       k.dispose();
     }
     expect(warnings).toEqual([]);
@@ -113,6 +148,7 @@ describe('createAsyncGpuKernels', () => {
     const warnings: string[] = [];
     const k = await createAsyncGpuKernels({ onWarning: (m) => warnings.push(m) });
     expect(k.backend).toBe('core');
+    expect(k.reason).toMatch(/^'auto' found no GPU backend faster than jsKernels: no WebGPU adapter answered; gpu.js reports no headlessgl support here/);
     expect(warnings).toEqual([]);
     const x = ndarray(randomData(2 * 500, 5), [2, 500]);
     expectSameFloats((await k.fakeTensorQuant(x, 1.5)).data, jsKernels.fakeTensorQuant(x, 1.5).data, 'fake');

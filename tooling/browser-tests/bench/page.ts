@@ -154,7 +154,7 @@ async function gpuKernels(): Promise<{ impls: Record<string, FakeQuant>; refused
     if (k.backend === mode) impls[mode] = (x, a) => k.fakeTensorQuant(x, a);
     else refused[mode] = warnings[0] ?? `ran ${k.backend}`;
   }
-  return { impls, refused, auto: auto.backend, dispose: () => made.forEach((k) => k.dispose()) };
+  return { impls, refused, auto: `'${auto.backend}' (${auto.reason})`, dispose: () => made.forEach((k) => k.dispose()) };
 }
 
 /**

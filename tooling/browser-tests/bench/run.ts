@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const kernels = await bench('kernels');
     console.log(`\n@pq/kernels-gpu fakeTensorQuant (8 bits) vs @pq/core jsKernels (WebAssembly SIMD ${kernels.simd ? 'on' : 'off'}), host arrays in and out, each result bit-equal to jsKernels:\n`);
     console.log(kernelTable(kernels.rows));
-    console.log(`\ncreateGpuKernels() ('auto') runs '${kernels.auto}' in this page.`);
+    console.log(`\ncreateGpuKernels() ('auto') runs ${kernels.auto} in this page.`);
     for (const [mode, why] of Object.entries(kernels.refused)) console.log(`\n${mode}: not run (${why})`);
     if (pageErrors.length) console.error(`\npage errors:\n  ${pageErrors.join('\n  ')}`);
   });
