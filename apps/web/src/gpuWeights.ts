@@ -1,6 +1,6 @@
-// The QAT model's weights fake-quantized by @pq/kernels-gpu on the GPU (WebGPU or WebGL2
-// compute through gpu.js), each compared bit for bit with @pq/core's jsKernels: the kernels
-// refuse a device that is not exact, so a mismatch here would be a bug.
+// The QAT model's weights fake-quantized by @pq/kernels-gpu (WebGPU or WebGL2 compute through
+// gpu.js, or @pq/core's jsKernels where 'auto' finds no GPU faster), each compared bit for bit
+// with jsKernels: the kernels refuse a device that is not exact, so a mismatch would be a bug.
 import {
   type NDArray, QUANT_DESC_8BIT_CONV2D_WEIGHT_PER_CHANNEL, QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW, type QuantDescriptor, jsKernels, ndarray,
 } from '@pq/core';
@@ -19,8 +19,10 @@ export interface WeightQuantRow {
 }
 
 export interface WeightQuantReport {
-  /** What gpu.js ran on ('webgpu', 'webgl2', ...; 'core' when no GPU backend was exact here). */
+  /** What ran ('webgpu', 'webgl2', ...; 'core' when 'auto' found no GPU backend faster than jsKernels). */
   kernelsBackend: string;
+  /** Why, as the kernels say it (e.g. "... webgl2 is a software renderer (SwiftShader), slower than jsKernels"). */
+  kernelsReason: string;
   warnings: string[];
   rows: WeightQuantRow[];
 }
@@ -30,7 +32,10 @@ const LAYERS: ReadonlyArray<[string, QuantDescriptor]> = [
   ['fc1', QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW], ['fc2', QUANT_DESC_8BIT_LINEAR_WEIGHT_PER_ROW],
 ];
 
-/** The kernels-gpu mode for the page's backend: its own GPU API, or any GPU next to wasm. */
+/**
+ * The kernels-gpu mode for the page's backend: its own GPU API, asked for by name; next to wasm
+ * 'auto', a GPU if one is faster than jsKernels (a software renderer such as SwiftShader is not).
+ */
 export function kernelsMode(backend: BackendChoice): GpuMode {
   return backend === 'webgpu' ? 'webgpu' : backend === 'webgl' ? 'webgl2' : 'auto';
 }
@@ -62,7 +67,7 @@ export async function fakeQuantWeightsOnGpu(state: StateDict, backend: BackendCh
         mismatches: bitMismatches(fake, jsKernels.fakeTensorQuant(x, amax, o)) + bitMismatches(q, jsKernels.tensorQuant(x, amax, o).outputs),
       });
     }
-    return { kernelsBackend: kernels.backend, warnings, rows };
+    return { kernelsBackend: kernels.backend, kernelsReason: kernels.reason, warnings, rows };
   } finally {
     kernels.dispose();
   }

@@ -101,6 +101,7 @@ async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curv
   await yieldToPage();
   const gpu = await fakeQuantWeightsOnGpu(qat.stateDict(), backend);
   showValue(byTestId('gpu-backend'), gpu.kernelsBackend, gpu.kernelsBackend);
+  byTestId('gpu-reason').textContent = gpu.kernelsReason;
   const mismatches = gpu.rows.reduce((s, r) => s + r.mismatches, 0);
   showValue(byTestId('gpu-mismatches'), mismatches, mismatches === 0 ? 'bit-identical to jsKernels' : `${mismatches} values differ from jsKernels`);
   byTestId('gpu-table').replaceChildren(
@@ -165,8 +166,9 @@ async function main(): Promise<void> {
       el('span', { 'data-testid': 'calib-amax', hidden: true }),
       el('p', { class: 'muted', text: 'Each input quantizer\'s histogram of |x| with the amax each method chose (drag to zoom, double-click to reset).' }),
       el('div', { 'data-testid': 'histograms' })),
-    section('4. Weights fake-quantized on the GPU (@pq/kernels-gpu)',
-      el('p', {}, 'gpu.js backend: ', el('strong', { 'data-testid': 'gpu-backend', text: '–' }), ' — ', el('span', { 'data-testid': 'gpu-mismatches' })),
+    section('4. Weights fake-quantized by @pq/kernels-gpu',
+      el('p', {}, 'kernels backend: ', el('strong', { 'data-testid': 'gpu-backend', text: '–' }), ' — ', el('span', { 'data-testid': 'gpu-mismatches' })),
+      el('p', { 'data-testid': 'gpu-reason', class: 'muted' }),
       el('table', { 'data-testid': 'gpu-table' }),
       el('pre', { 'data-testid': 'gpu-warnings', class: 'muted' })),
     section('5. ONNX',

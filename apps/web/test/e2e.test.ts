@@ -119,7 +119,11 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
   });
 
   it('fake-quantizes the weights with @pq/kernels-gpu bit for bit as jsKernels', async () => {
-    console.log(`kernels-gpu backend ${await value('gpu-backend')}`);
+    const reason = await page.textContent('[data-testid="gpu-reason"]');
+    console.log(`kernels-gpu backend ${await value('gpu-backend')}: ${reason}`);
+    // next to wasm the page asks for 'auto', which on Chromium's software GPU runs jsKernels and says why
+    expect(await value('gpu-backend')).toBe('core');
+    expect(reason).toMatch(/webgl2 is a software renderer \(SwiftShader\)/);
     expect(await num('gpu-mismatches')).toBe(0);
     expect(await page.locator('[data-testid="gpu-table"] tbody tr').count()).toBe(4);
   });
