@@ -4,7 +4,7 @@
 export { LeNet, dropout2d, type InputCalibrator } from './lenet/net.js';
 export { FLOAT_KEYS, MOMENTUM, lenetModels } from './lenet/models.js';
 export {
-  CALIB_METHODS, type CalibMethod, type ModelFactory, type QuantModel, type StateDict, type StateTensor, type TrainableModel,
+  CALIB_METHODS, type CalibMethod, amaxOf, type ModelFactory, type QuantModel, type StateDict, type StateTensor, type TrainableModel,
 } from './model.js';
 export {
   CALIB_BATCH, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, PIXELS, batchesInOrder, calibrationIndices, gather, head, makeSplit,

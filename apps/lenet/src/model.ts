@@ -53,3 +53,10 @@ export interface ModelFactory {
   /** safetensors bytes of a state dict (written atomically by the pipeline). */
   encodeSafetensors(dict: StateDict): Uint8Array;
 }
+
+/** Every `._amax` of a state dict, flattened, by name. */
+export function amaxOf(dict: StateDict): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, t] of Object.entries(dict)) if (name.endsWith('._amax')) out[name] = Array.from(t.data);
+  return out;
+}

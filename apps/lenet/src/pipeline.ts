@@ -7,7 +7,7 @@ import type { CalibHistogram } from '@pq/app-kit/report';
 import { CALIB_METHODS, type CalibMethod, type LenetOptions } from './args.js';
 import { CALIB_BATCH, type MnistData, type Split, batchesInOrder, calibrationIndices, gather } from './data/dataset.js';
 import { accuracy } from './evaluate.js';
-import type { ModelFactory, QuantModel, StateDict, TrainableModel } from './model.js';
+import { type ModelFactory, type QuantModel, type TrainableModel, amaxOf } from './model.js';
 import { checkData } from './preflight.js';
 import { renderReport } from './report/html.js';
 import { qatLr } from './schedule.js';
@@ -119,13 +119,6 @@ async function trainEpochs(
     }
   }
   return { history, timing: { trainSamplesPerSec: trainMs > 0 ? (epochs * train.count * 1000) / trainMs : 0, epochSamplesPerSec } };
-}
-
-/** Every `._amax` of a state dict, flattened, by name. */
-export function amaxOf(dict: StateDict): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const [name, t] of Object.entries(dict)) if (name.endsWith('._amax')) out[name] = Array.from(t.data);
-  return out;
 }
 
 export async function runPipeline(o: PipelineOptions, deps: PipelineDeps): Promise<PipelineResult> {

@@ -4,7 +4,7 @@
 // method's test accuracy and amax; the model QAT starts from is kept.
 import {
   CALIB_BATCH, CALIB_METHODS, type CalibHistogram, type CalibMethod, type MnistData, type QuantModel, type StateDict,
-  accuracy, batchesInOrder, calibrationIndices, gather, lenetModels,
+  accuracy, amaxOf, batchesInOrder, calibrationIndices, gather, lenetModels,
 } from '@pq/lenet-app/browser';
 import { yieldToPage } from './yield.js';
 
@@ -20,12 +20,6 @@ export interface Calibration {
   /** The model calibrated with `qatFrom`, for QAT (the caller disposes it). */
   qatModel: QuantModel;
   calibSamples: number;
-}
-
-export function amaxOf(dict: StateDict): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const [name, t] of Object.entries(dict)) if (name.endsWith('._amax')) out[name] = Array.from(t.data);
-  return out;
 }
 
 export async function calibrateAll(
