@@ -14,6 +14,7 @@ import { transposeWithPeephole } from './transpose_peephole.js';
 import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
 import { batchMatMulPlain } from './batch_matmul.js';
 import { addBroadcastRow } from './bias_add.js';
+import { sliceRuns } from './slice_runs.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
@@ -127,6 +128,8 @@ function installWasmMatMulAndAdd(): void {
   install('BatchMatMul', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
     batchMatMulPlain(backend, 'wasm', inputs, attrs as { transposeA?: boolean; transposeB?: boolean }, original)) as tf.KernelFunc);
   install('Add', 'wasm', (original) => (({ inputs, backend }: KernelArgs) => addBroadcastRow(backend, 'wasm', inputs, original)) as tf.KernelFunc);
+  install('Slice', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
+    sliceRuns(backend, 'wasm', inputs['x']!, attrs as unknown as { begin: number[]; size: number[] }, original)) as tf.KernelFunc);
 }
 
 function installTranspose(backendName: string): void {
