@@ -5,6 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { softwareRenderer } from '@pq/kernels-gpu';
 import { enableAcceleration } from '@pq/nn';
 import type { BackendInfo } from './backendChoice.js';
 import type { BackendChoice } from './config.js';
@@ -23,7 +24,7 @@ async function probeWebGpu(): Promise<BackendInfo> {
   if (!adapter) return { name: 'webgpu', available: false, software: false, detail: 'no WebGPU adapter' };
   const info = adapter.info ?? {};
   const detail = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'adapter';
-  const software = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(detail);
+  const software = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || softwareRenderer(detail) !== null;
   return { name: 'webgpu', available: true, software, detail };
 }
 
@@ -33,7 +34,7 @@ function probeWebGl(): BackendInfo {
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { name: 'webgl', available: true, software: /swiftshader|llvmpipe|software/i.test(renderer), detail: renderer };
+  return { name: 'webgl', available: true, software: softwareRenderer(renderer) !== null, detail: renderer };
 }
 
 function probeWasm(): BackendInfo {

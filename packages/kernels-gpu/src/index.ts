@@ -4,3 +4,4 @@ export { createGpuKernels, type GpuKernelsOptions, type GpuQuantKernels } from '
 export { createAsyncGpuKernels, type AsyncGpuQuantKernels } from './async-gpu-kernels.js';
 export { GPU_MODES, type GpuMode, type GpuBackend } from './modes.js';
 export { DEFAULT_TILE_ELEMENTS, MAX_TILE_ELEMENTS } from './limits.js';
+export { softwareRenderer } from './software-renderer.js';

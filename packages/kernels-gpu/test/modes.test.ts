@@ -1,9 +1,9 @@
 // Backend choice, fallback warnings, caching, disposal and the asynchronous variant.
 import { jsKernels, ndarray } from '@pq/core';
 import { describe, expect, it } from 'vitest';
-import { createAsyncGpuKernels, createGpuKernels } from '../src/index.js';
+import { createAsyncGpuKernels, createGpuKernels, softwareRenderer } from '../src/index.js';
 import { ASYNC_CHAIN, SYNC_CHAIN, candidates } from '../src/modes.js';
-import { adapterDescription, glRenderer, softwareReason, softwareRenderer } from '../src/software-renderer.js';
+import { adapterDescription, glRenderer, softwareReason } from '../src/software-renderer.js';
 import { expectSameFloats, randomData } from './helpers.js';
 
 describe('createGpuKernels', () => {
