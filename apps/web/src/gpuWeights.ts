@@ -46,9 +46,10 @@ function bitMismatches(a: NDArray, b: NDArray): number {
   return n;
 }
 
-export async function fakeQuantWeightsOnGpu(state: StateDict, backend: BackendChoice): Promise<WeightQuantReport> {
+/** The QAT weights through kernels-gpu in `mode` (kernelsMode(backend) for the page's run). */
+export async function fakeQuantWeightsOnGpu(state: StateDict, mode: GpuMode): Promise<WeightQuantReport> {
   const warnings: string[] = [];
-  const kernels = await createAsyncGpuKernels({ mode: kernelsMode(backend), onWarning: (m) => warnings.push(m) });
+  const kernels = await createAsyncGpuKernels({ mode, onWarning: (m) => warnings.push(m) });
   try {
     const rows: WeightQuantRow[] = [];
     for (const [layer, desc] of LAYERS) {

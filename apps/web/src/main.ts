@@ -7,7 +7,8 @@ import { CALIB_METHODS, type MnistData, type QuantModel, type TrainableModel, ga
 import { fastestBackend, probeBackends, useBackend, type BackendInfo } from './backends.js';
 import { type BackendChoice, type RunConfig, parseConfig } from './config.js';
 import { loadDigits } from './data.js';
-import { fakeQuantWeightsOnGpu } from './gpuWeights.js';
+import { GPU_MODES, type GpuMode } from '@pq/kernels-gpu';
+import { type WeightQuantReport, fakeQuantWeightsOnGpu, kernelsMode } from './gpuWeights.js';
 import { checkInOrt } from './onnxWeb.js';
 import { trainCalibrateQat } from './flow.js';
 import type { StepReport } from './train.js';
@@ -57,6 +58,23 @@ function accuracyTable(): HTMLTableElement {
     el('tbody', {}, ...rows.map((r, i) => el('tr', {}, el('td', { text: r }), el('td', { 'data-testid': `accuracy-${ids[i]}`, text: '–' })))));
 }
 
+/** The weights' fake quantization by @pq/kernels-gpu: what ran, why, and each weight against jsKernels. */
+function showWeightQuant(gpu: WeightQuantReport): void {
+  showValue(byTestId('gpu-backend'), gpu.kernelsBackend, gpu.kernelsBackend);
+  byTestId('gpu-reason').textContent = gpu.kernelsReason;
+  const mismatches = gpu.rows.reduce((s, r) => s + r.mismatches, 0);
+  showValue(byTestId('gpu-mismatches'), mismatches, mismatches === 0 ? 'bit-identical to jsKernels' : `${mismatches} values differ from jsKernels`);
+  byTestId('gpu-table').replaceChildren(
+    el('thead', {}, el('tr', {}, ...['weight', 'shape', 'int8 levels used', 'ms', 'values differing from jsKernels'].map((h) => el('th', { text: h })))),
+    el('tbody', {}, ...gpu.rows.map((r) => el('tr', {},
+      el('td', { text: r.name }), el('td', { text: r.shape.join('×') }), el('td', { text: String(r.levels) }),
+      el('td', { text: r.ms.toFixed(1) }), el('td', { text: String(r.mismatches) })))));
+  byTestId('gpu-warnings').textContent = gpu.warnings.join('\n');
+  const runs = byTestId('gpu-runs');
+  const n = Number(runs.dataset['value'] ?? 0) + 1;
+  showValue(runs, n, String(n));
+}
+
 async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curves: LiveCurves, digits: DigitPanel): Promise<void> {
   const status = byTestId('status');
   const progress = byTestId<HTMLProgressElement>('progress');
@@ -99,17 +117,17 @@ async function run(cfg: RunConfig, backend: BackendChoice, data: MnistData, curv
   showValue(byTestId('accuracy-qat'), qatAccuracy, percent(qatAccuracy));
   status.textContent = 'fake-quantizing the weights with @pq/kernels-gpu…';
   await yieldToPage();
-  const gpu = await fakeQuantWeightsOnGpu(qat.stateDict(), backend);
-  showValue(byTestId('gpu-backend'), gpu.kernelsBackend, gpu.kernelsBackend);
-  byTestId('gpu-reason').textContent = gpu.kernelsReason;
-  const mismatches = gpu.rows.reduce((s, r) => s + r.mismatches, 0);
-  showValue(byTestId('gpu-mismatches'), mismatches, mismatches === 0 ? 'bit-identical to jsKernels' : `${mismatches} values differ from jsKernels`);
-  byTestId('gpu-table').replaceChildren(
-    el('thead', {}, el('tr', {}, ...['weight', 'shape', 'int8 levels used', 'ms', 'values differing from jsKernels'].map((h) => el('th', { text: h })))),
-    el('tbody', {}, ...gpu.rows.map((r) => el('tr', {},
-      el('td', { text: r.name }), el('td', { text: r.shape.join('×') }), el('td', { text: String(r.levels) }),
-      el('td', { text: r.ms.toFixed(1) }), el('td', { text: String(r.mismatches) })))));
-  byTestId('gpu-warnings').textContent = gpu.warnings.join('\n');
+  const qatState = qat.stateDict();
+  showWeightQuant(await fakeQuantWeightsOnGpu(qatState, kernelsMode(backend)));
+  // Again on the kernels the user picks (gpu.js's backends by name), on the same weights.
+  const rerun = byTestId<HTMLButtonElement>('gpu-rerun');
+  rerun.disabled = false;
+  rerun.addEventListener('click', () => {
+    rerun.disabled = true;
+    fakeQuantWeightsOnGpu(qatState, byTestId<HTMLSelectElement>('gpu-mode').value as GpuMode)
+      .then(showWeightQuant, fail)
+      .finally(() => (rerun.disabled = false));
+  });
 
   status.textContent = 'exporting to ONNX and running it in onnxruntime-web…';
   await yieldToPage();
@@ -169,6 +187,11 @@ async function main(): Promise<void> {
     section('4. Weights fake-quantized by @pq/kernels-gpu',
       el('p', {}, 'kernels backend: ', el('strong', { 'data-testid': 'gpu-backend', text: '–' }), ' — ', el('span', { 'data-testid': 'gpu-mismatches' })),
       el('p', { 'data-testid': 'gpu-reason', class: 'muted' }),
+      el('div', { class: 'controls' },
+        el('label', {}, 'kernels ', el('select', { 'data-testid': 'gpu-mode', 'aria-label': 'kernels-gpu mode' },
+          ...GPU_MODES.filter((m) => m !== 'headlessgl').map((m) => el('option', { value: m, text: m })))),
+        el('button', { 'data-testid': 'gpu-rerun', disabled: true, text: 'Fake-quantize the weights again' }),
+        el('span', { class: 'muted' }, 'runs: ', el('span', { 'data-testid': 'gpu-runs', 'data-value': 0, text: '0' }))),
       el('table', { 'data-testid': 'gpu-table' }),
       el('pre', { 'data-testid': 'gpu-warnings', class: 'muted' })),
     section('5. ONNX',

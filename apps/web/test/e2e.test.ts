@@ -128,6 +128,16 @@ describe('the demo page in Chromium (wasm backend, 2,048 training digits, one ep
     expect(await page.locator('[data-testid="gpu-table"] tbody tr').count()).toBe(4);
   });
 
+  it('fake-quantizes the weights again on gpu.js WebGPU, picked on the page: bit for bit as jsKernels', async () => {
+    // Asked for by name, WebGPU runs even on the software adapter (it passes the self-test).
+    await page.selectOption('[data-testid="gpu-mode"]', 'webgpu');
+    await page.click('[data-testid="gpu-rerun"]');
+    await page.waitForSelector('[data-testid="gpu-runs"][data-value="2"]', { timeout: 60_000 });
+    expect(await value('gpu-backend')).toBe('webgpu');
+    expect(await num('gpu-mismatches')).toBe(0);
+    expect(await page.locator('[data-testid="gpu-table"] tbody tr').count()).toBe(4);
+  });
+
   it('exports an ONNX model that onnxruntime-web runs with the argmax of pq on every test digit', async () => {
     expect(await num('onnx-download')).toBeGreaterThan(10_000);
     expect(await page.getAttribute('[data-testid="onnx-download"]', 'download')).toBe('lenet-qat.onnx');
