@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as nn from '../src/index.js';
+await nn.enableAcceleration({ threads: 1 });
+const n0 = tf.memory().numTensors;
+nn.manualSeed(0);
+console.log('after seed', tf.memory().numTensors - n0);
+const m = new nn.QuantConv2d(3, 16, 1);
+console.log('after ctor', tf.memory().numTensors - n0);
+const x = tf.randomNormal([8, 3, 16, 16]);
+tf.tidy(() => m.call(x));
+console.log('after call', tf.memory().numTensors - n0);
+m.dispose(); x.dispose();
+console.log('leak', tf.memory().numTensors - n0);
+const m2 = new nn.QuantConv2d(3, 16, 1); m2.dispose();
+console.log('leak2', tf.memory().numTensors - n0);
