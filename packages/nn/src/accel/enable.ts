@@ -19,6 +19,8 @@ import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
 import { checkThreads, useWasmThreads, wasmThreads } from './wasm_threads.js';
+import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
+import { PqFakeTensorQuant, PqQuantGrad } from '../ops/kernel_names.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -208,6 +210,8 @@ function installKernels(backendName: AcceleratedBackend): void {
     installWasmConv3dGradients();
     install('DepthwiseConv2dNativeBackpropFilter', backendName, depthwiseBackpropFilter);
     install('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInput);
+    install(PqFakeTensorQuant, backendName, fakeQuantWasm);
+    install(PqQuantGrad, backendName, quantGradWasm);
   }
   installConvGradients(backendName);
   installPooling(backendName);

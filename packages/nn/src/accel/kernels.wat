@@ -284,4 +284,129 @@
         (br $kwl)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
       (br $khl))))
+
+  ;; Fake quantization and its straight-through gradient, @pq/core's arithmetic (simd.wat) on
+  ;; tensors in place in the heap: q = nearest(clamp(x * s, lo, hi)), out = q / d. pmax/pmin and
+  ;; the scalar selects are `a < b ? b : a` / `b < a ? b : a`, keeping NaN and -0 as core's JS
+  ;; loops do; f32.nearest is round-half-to-even keeping the sign of zero.
+  ;; fq: out[i] = nearest(clamp(x[i] * s, lo, hi)) / d for the $n floats at x (out may be x).
+  (func (export "fq") (param $x i32) (param $out i32) (param $n i32) (param $s f32) (param $d f32) (param $lo f32) (param $hi f32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32) (local $v f32)
+    (local $S v128) (local $D v128) (local $LO v128) (local $HI v128)
+    (local.set $S (f32x4.splat (local.get $s)))
+    (local.set $D (f32x4.splat (local.get $d)))
+    (local.set $LO (f32x4.splat (local.get $lo)))
+    (local.set $HI (f32x4.splat (local.get $hi)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+          (f32x4.div
+            (f32x4.nearest
+              (f32x4.pmin
+                (f32x4.pmax (f32x4.mul (v128.load align=1 (i32.add (local.get $x) (local.get $i))) (local.get $S)) (local.get $LO))
+                (local.get $HI)))
+            (local.get $D)))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (local.set $v (f32.mul (f32.load (i32.add (local.get $x) (local.get $i))) (local.get $s)))
+        (local.set $v (select (local.get $lo) (local.get $v) (f32.lt (local.get $v) (local.get $lo))))
+        (local.set $v (select (local.get $hi) (local.get $v) (f32.lt (local.get $hi) (local.get $v))))
+        (f32.store (i32.add (local.get $out) (local.get $i)) (f32.div (f32.nearest (local.get $v)) (local.get $d)))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
+  ;; fqv: fq with per-element scales, s[i] and d[i] at byte offsets $s and $d.
+  (func (export "fqv") (param $x i32) (param $out i32) (param $n i32) (param $s i32) (param $d i32) (param $lo f32) (param $hi f32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32) (local $v f32) (local $LO v128) (local $HI v128)
+    (local.set $LO (f32x4.splat (local.get $lo)))
+    (local.set $HI (f32x4.splat (local.get $hi)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+          (f32x4.div
+            (f32x4.nearest
+              (f32x4.pmin
+                (f32x4.pmax
+                  (f32x4.mul (v128.load align=1 (i32.add (local.get $x) (local.get $i))) (v128.load align=1 (i32.add (local.get $s) (local.get $i))))
+                  (local.get $LO))
+                (local.get $HI)))
+            (v128.load align=1 (i32.add (local.get $d) (local.get $i)))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (local.set $v (f32.mul (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $s) (local.get $i)))))
+        (local.set $v (select (local.get $lo) (local.get $v) (f32.lt (local.get $v) (local.get $lo))))
+        (local.set $v (select (local.get $hi) (local.get $v) (f32.lt (local.get $hi) (local.get $v))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.div (f32.nearest (local.get $v)) (f32.load (i32.add (local.get $d) (local.get $i)))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
+  ;; ste: out[i] = |x[i]| <= m ? dy[i] : +0 (NaN x gives 0), for the $n floats at x, dy, out.
+  (func (export "ste") (param $x i32) (param $dy i32) (param $out i32) (param $n i32) (param $m f32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32) (local $M v128)
+    (local.set $M (f32x4.splat (local.get $m)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+          (v128.and (v128.load align=1 (i32.add (local.get $dy) (local.get $i)))
+            (f32x4.le (f32x4.abs (v128.load align=1 (i32.add (local.get $x) (local.get $i)))) (local.get $M))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (select (f32.load (i32.add (local.get $dy) (local.get $i))) (f32.const 0)
+            (f32.le (f32.abs (f32.load (i32.add (local.get $x) (local.get $i)))) (local.get $m))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
+  ;; stev: ste with a per-element bound m[i] at byte offset $m.
+  (func (export "stev") (param $x i32) (param $dy i32) (param $out i32) (param $n i32) (param $m i32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+          (v128.and (v128.load align=1 (i32.add (local.get $dy) (local.get $i)))
+            (f32x4.le (f32x4.abs (v128.load align=1 (i32.add (local.get $x) (local.get $i))))
+              (v128.load align=1 (i32.add (local.get $m) (local.get $i))))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (select (f32.load (i32.add (local.get $dy) (local.get $i))) (f32.const 0)
+            (f32.le (f32.abs (f32.load (i32.add (local.get $x) (local.get $i)))) (f32.load (i32.add (local.get $m) (local.get $i))))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
+  ;; any_neg: 1 when one of the $n floats at x is < 0 (-0 and NaN are not), else 0.
+  (func (export "any_neg") (param $x i32) (param $n i32) (result i32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32) (local $acc v128)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (local.set $acc (v128.or (local.get $acc)
+          (f32x4.lt (v128.load align=1 (i32.add (local.get $x) (local.get $i))) (v128.const f32x4 0 0 0 0))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (if (v128.any_true (local.get $acc)) (then (return (i32.const 1))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (if (f32.lt (f32.load (i32.add (local.get $x) (local.get $i))) (f32.const 0)) (then (return (i32.const 1))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes)))))
+    (i32.const 0))
 )

@@ -26,6 +26,16 @@ export interface WasmKernels {
     N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
   ): void;
+  /** Fake quantization of n floats with one scale pair: out = nearest(clamp(x·s, lo, hi)) / d (byte offsets). */
+  fq(x: number, out: number, n: number, s: number, d: number, lo: number, hi: number): void;
+  /** fq with per-element scales at byte offsets s and d. */
+  fqv(x: number, out: number, n: number, s: number, d: number, lo: number, hi: number): void;
+  /** Straight-through gradient of n floats: out = |x| <= m ? dy : 0. */
+  ste(x: number, dy: number, out: number, n: number, m: number): void;
+  /** ste with a per-element bound at byte offset m. */
+  stev(x: number, dy: number, out: number, n: number, m: number): void;
+  /** 1 when one of the n floats at x is below 0, else 0. */
+  any_neg(x: number, n: number): number;
 }
 
 // The few WebAssembly calls used, typed here because lib ES2022 does not declare WebAssembly.

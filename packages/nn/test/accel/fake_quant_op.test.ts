@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { goldenArray, loadGolden, type TensorQuantCase } from '@pq/fixtures';
-import { registerTfjsGradients } from './../../src/accel/index.js';
+import { fakeTensorQuant, fakeTensorQuantGrad } from '@pq/core';
+import { accelerationState, registerTfjsGradients } from './../../src/accel/index.js';
 import { fakeQuant } from './../../src/ops/fake_quant.js';
 import { dynamicAmax } from './../../src/quant/dynamic_amax.js';
 import { int, mismatches, onAccelerated, randomArray, rng } from './helpers.js';
@@ -117,6 +118,7 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuant with acceleration on %s', (ba
         tf.tidy(() => {
           tf.grad((v: tf.Tensor) => tf.sum(fakeQuant(v, amax)))(x);
           tf.grad((v: tf.Tensor) => tf.sum(fakeQuant(v, dynamicAmax(v, 0))))(x);
+          tf.grad((v: tf.Tensor) => tf.sum(fakeQuant(v, dynamicAmax(v, -1))))(x);
         });
       };
       step();
@@ -124,6 +126,64 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuant with acceleration on %s', (ba
       for (let i = 0; i < 20; i++) step();
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([x, amax]);
+    });
+  });
+});
+
+/** Values that probe the rounding: ties at scale 1 (amax 127), both zeros, beyond amax, NaN, subnormals. */
+const EDGES = [0.5, 1.5, 2.5, -0.5, -2.5, 126.5, -127.5, 0, -0, 200, -200, Infinity, -Infinity, NaN, 1e-45, -1e-40, 3e38];
+/** amax values: ties at 127, tiny (scale 0), zero, huge, and ordinary. */
+const AMAXES = [127, 1e-30, 0, 3e38, 2 ** -24, 2 ** -23, 0.37, 5];
+
+function edgyArray(n: number, next: () => number, scale: number): Float32Array {
+  const a = randomArray(n, next, scale);
+  for (let i = 0; i < n; i++) if (next() < 0.3) a[i] = EDGES[int(next, 0, EDGES.length - 1)]!;
+  return a;
+}
+
+describe("fakeQuant in the wasm heap (pq's SIMD kernels) against @pq/core", () => {
+  const shape = [6, 5, 7, 9];
+  const size = 6 * 5 * 7 * 9;
+  // Per tensor; per channel along axis 0 (conv weights), 1 (NCHW activations), the last axis
+  // (per-element scales) and two axes, in full and trailing forms.
+  const amaxShapes = [[], [1], [6, 1, 1, 1], [1, 5, 1, 1], [5, 1, 1], [7, 1], [9], [1, 1, 7, 9], [6, 1, 1, 9]];
+  const optionSets = [{}, { narrowRange: false }, { numBits: 4 }, { numBits: 16, narrowRange: false }, { unsigned: true }, { unsigned: true, numBits: 1 }];
+
+  it('is installed on wasm', async () => {
+    await onAccelerated('wasm', () => expect(accelerationState().kernels).toEqual(expect.arrayContaining(['PqFakeTensorQuant@wasm', 'PqQuantGrad@wasm'])));
+  });
+
+  it.each(optionSets.map((o) => [JSON.stringify(o), o] as const))('forward and STE gradient bit for bit, options %s', async (_, o) => {
+    const next = rng(23);
+    for (const amaxShape of amaxShapes) {
+      const x = edgyArray(size, next, 150);
+      if ('unsigned' in o) x.forEach((v, i) => (x[i] = Object.is(v, -0) ? v : Math.abs(v)));
+      const amaxSize = amaxShape.reduce((p, d) => p * d, 1);
+      const amax = Float32Array.from({ length: amaxSize }, () => (next() < 0.5 ? AMAXES[int(next, 0, AMAXES.length - 1)]! : next() * 100));
+      const dy = edgyArray(size, next, 1);
+      const r = await onAccelerated('wasm', () =>
+        tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const at = tf.tensor(amax, amaxShape);
+          const dyt = tf.tensor(dy, shape);
+          const y = fakeQuant(xt, at, o);
+          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuant(v, at, o), dyt)))(xt);
+          return [y, dx].map((t) => Float32Array.from(t.dataSync()));
+        }),
+      );
+      const xa = { data: x, shape };
+      const aa = { data: amax, shape: amaxShape };
+      expect(mismatches(r[0]!, fakeTensorQuant(xa, aa, o).data), `forward, amax ${amaxShape}`).toEqual([]);
+      // tf.grad multiplies dy by 1 first (the mul's gradient), which keeps every bit of dy.
+      expect(mismatches(r[1]!, fakeTensorQuantGrad(xa, aa, { data: dy, shape }).data), `gradient, amax ${amaxShape}`).toEqual([]);
+    }
+  });
+
+  it("refuses negative input to unsigned quantization with core's error", async () => {
+    await onAccelerated('wasm', () => {
+      const x = tf.tensor([0.5, 1, 2, 3, -0.25, 1]);
+      expect(() => fakeQuant(x, 4, { unsigned: true })).toThrow(/negative input -0.25 \(at index 4\)/);
+      x.dispose();
     });
   });
 });
