@@ -1,7 +1,7 @@
 // The zoo's API: options checked before anything is allocated, torchvision's initialisation
 // (and the reference's: its QuantConv2d is no nn.Conv2d, so it keeps PyTorch's default),
 // zeroInitResidual, createModel, and no tensor left behind by a build and dispose.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, QuantConv2d, TensorQuantizer, manualSeed, quantModules, quantizers, type Module } from '@pq/nn';
 import { BasicBlock, Bottleneck, MODEL_NAMES, ResNet, createModel, mobilenet_v2, resnet18, resnext50_32x4d } from '@pq/vision';
@@ -22,6 +22,19 @@ function convStats(model: Module, quant: boolean): Array<{ std: number; maxAbs: 
       return { std: Math.sqrt(sq / d.length), maxAbs, fanIn: i * kh * kw, fanOut: o * kh * kw };
     });
 }
+
+// Building models is most of this file's work, and tfjs's cpu backend initialises their weights
+// in half the time the wasm backend does (importing @pq/nn makes wasm the default on Node): the
+// file runs on cpu whichever backend the file before it in the worker left behind.
+let previousBackend: string;
+beforeAll(async () => {
+  await tf.ready(); // a fresh worker has no backend yet: start the default one, to restore it
+  previousBackend = tf.getBackend();
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+});
+afterAll(async () => {
+  await tf.setBackend(previousBackend);
+});
 
 describe('options are refused before anything is allocated', () => {
   it.each([

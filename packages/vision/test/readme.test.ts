@@ -1,8 +1,16 @@
 // The README's examples are examples/quickstart.ts and examples/images.ts, and what each prints
-// is what the README shows.
+// is what the README shows. They run on the fast path a user's program gets on Node (importing
+// @pq/nn makes it the default), not on whatever backend the file before this one in the worker
+// left behind (tfjs's stock cpu kernels run the quickstart three times slower).
 import { join } from 'node:path';
+import { disableAcceleration, enableAcceleration } from '@pq/nn';
 import { exampleSource, printed, readmeBlocks } from '@pq/fixtures';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+beforeAll(async () => {
+  await enableAcceleration();
+});
+afterAll(() => disableAcceleration());
 
 const ROOT = join(import.meta.dirname, '..');
 const blocks = readmeBlocks(join(ROOT, 'README.md'));
