@@ -7,24 +7,15 @@ with a static (calibrated) or a dynamic amax. Prints one JSON object.
 Usage: python3 lenet_torch.py [steps] [warmup] [threads]
 """
 import json
+import os
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
-
-class FakeQuant(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, amax):
-        ctx.save_for_backward(x, amax)
-        scale = 127.0 / amax
-        return torch.clamp(torch.round(x * scale), -128, 127) / scale
-
-    @staticmethod
-    def backward(ctx, dy):
-        x, amax = ctx.saved_tensors
-        return dy * (x.abs() <= amax).to(dy.dtype), None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../tooling/bench'))
+from torch_fake_quant import FakeQuant  # noqa: E402
 
 
 def fq(x, amax, per_channel):

@@ -7,6 +7,7 @@ SGD(momentum 0.9); inference: eval forward. Prints one JSON object (images per s
 Usage: python3 resnet18_torch.py [steps] [warmup]
 """
 import json
+import os
 import sys
 import time
 
@@ -15,20 +16,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../tooling/bench'))
+from torch_fake_quant import FakeQuant  # noqa: E402
+
+
 BATCH = 32
-
-
-class FakeQuant(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, amax):
-        ctx.save_for_backward(x, amax)
-        scale = 127.0 / amax
-        return torch.clamp(torch.round(x * scale), -128, 127) / scale
-
-    @staticmethod
-    def backward(ctx, dy):
-        x, amax = ctx.saved_tensors
-        return dy * (x.abs() <= amax).to(dy.dtype), None
 
 
 class QuantConv2d(nn.Module):
