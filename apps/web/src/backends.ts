@@ -49,7 +49,7 @@ export async function probeBackends(): Promise<BackendInfo[]> {
 /**
  * Whether the backend reads tensors back synchronously and right: pq's training step, its
  * predictions and its fake-quant kernels use dataSync / readSync. tfjs's WebGPU backend does
- * this through a canvas; in headless Chromium 156 on SwiftShader that returns zeros and loses
+ * this through a canvas; in headless Chromium 150 on SwiftShader that returns zeros and loses
  * the device, so the page refuses it instead of training on garbage.
  */
 function readsBackSynchronously(): boolean {
