@@ -13,6 +13,7 @@ import { runTorchScript, timeMedian } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { disableAcceleration, enableAcceleration, registerTfjsGradients } from '../src/accel/index.js';
+import { MomentumSGD } from '../src/momentum_sgd.js';
 import { calibrate, dispose, forward, makeLeNet, trainStep, type ForwardOptions, type LeNet, type QuantMode } from './lenet.js';
 import { makeNnLeNet, nnTrainStep, type NnLeNet } from './nn_lenet.js';
 
@@ -43,7 +44,7 @@ function makeData(): Data {
 
 /** samples/s of the training step and of eval inference for one configuration. */
 function measure(net: LeNet, d: Data, o: ForwardOptions, warmup: number, runs: number, evalRuns: number): { train: number; infer: number } {
-  const opt = tf.train.momentum(0.01, 0.9);
+  const opt = new MomentumSGD(0.01, 0.9);
   const trainMs = timeMedian(() => trainStep(net, opt, d.x, d.labels, o), { warmup, runs });
   opt.dispose();
   const inferMs = timeMedian(() => tf.tidy(() => forward(net, d.xEval, o).dataSync()), { warmup: 1, runs: evalRuns });
@@ -61,7 +62,7 @@ interface Row {
 /** The same numbers for @pq/nn's own modules (QuantConv2d, QuantLinear, F.*). */
 function measureModules(mode: QuantMode, d: Data, warmup: number, runs: number, evalRuns: number): { train: number; infer: number } {
   const model = makeNnLeNet(mode, d.x);
-  const opt = tf.train.momentum(0.01, 0.9);
+  const opt = new MomentumSGD(0.01, 0.9);
   const trainMs = timeMedian(() => nnTrainStep(model, opt, d.x, d.labels), { warmup, runs });
   opt.dispose();
   model.eval();
@@ -88,7 +89,7 @@ async function stockRun(d: Data, modes: QuantMode[]): Promise<Record<string, { t
 /** numTensors and heap every `every` steps of accelerated static-quant training of the @pq/nn LeNet. */
 function memoryRun(d: Data, steps: number): { numTensors: number[]; heapMB: number[]; tensorMB: number[]; wasmHeapMB: number[]; ms: number } {
   const model: NnLeNet = makeNnLeNet('static', d.x);
-  const opt = tf.train.momentum(0.01, 0.9);
+  const opt = new MomentumSGD(0.01, 0.9);
   const every = Math.max(1, Math.floor(steps / 10));
   const res = { numTensors: [] as number[], heapMB: [] as number[], tensorMB: [] as number[], wasmHeapMB: [] as number[], ms: 0 };
   const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;

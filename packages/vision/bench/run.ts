@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { forkBenchWorker, runTorchScript, serveBenchRequests, timeRuns } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { F, enableAcceleration, enableCalibration, finishCalibration, manualSeed, type Module } from '@pq/nn';
+import { F, MomentumSGD, enableAcceleration, enableCalibration, finishCalibration, manualSeed, type Module } from '@pq/nn';
 import { createModel, type ModelName } from '../src/index.js';
 
 function arg(name: string, fallback: string): string {
@@ -35,7 +35,7 @@ function measure(name: ModelName, quantize: boolean): Rates {
     tf.tidy(() => model.call(x));
     finishCalibration(model);
   }
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  const optimizer = new MomentumSGD(0.01, 0.9);
   const params = model.parameters();
   model.train();
   const train = timeRuns(() => {

@@ -36,7 +36,7 @@ async function run(threads: number): Promise<Run> {
   const model = new Block();
   const x = tf.randomNormal([8, 3, 16, 16], 0, 1, 'float32', 1);
   const labels = tf.randomUniform([8], 0, 10, 'int32', 2);
-  const opt = tf.train.momentum(0.05, 0.9);
+  const opt = new nn.MomentumSGD(0.05, 0.9);
   const wasm = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm;
   const out: Run = { losses: [], weights: [], numTensors: [], heapBytes: [], threads: state.threads, pqKernels: false, ms: 0 };
   const t0 = performance.now();

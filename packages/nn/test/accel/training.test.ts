@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { accelerationState, disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
 import { fakeQuant } from './../../src/ops/fake_quant.js';
 import { dynamicAmax } from './../../src/quant/dynamic_amax.js';
+import { MomentumSGD } from './../../src/momentum_sgd.js';
 import { maxRelDiff, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
 
 type Quant = 'float' | 'static' | 'dynamic';
@@ -47,7 +48,7 @@ function train(quant: Quant, steps: number): { losses: number[]; params: Float32
   const net = makeNet();
   const x = tf.tensor(randomArray(8 * 8 * 8, rng(4)), [8, 1, 8, 8]);
   const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
-  const opt = tf.train.momentum(0.05, 0.9);
+  const opt = new MomentumSGD(0.05, 0.9);
   const losses: number[] = [];
   const tensorsPerStep: number[] = [];
   for (let i = 0; i < steps; i++) {
