@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The workspace lint: fast structural rules that tsc does not check, run per package.
-//  - packages depend in one direction: core <- kernels-gpu, core <- calib, core + calib <- nn <- vision, app-kit <- apps;
+//  - packages depend in one direction: core <- kernels-gpu, core <- calib, core + calib + kernels-native <- nn <- vision, app-kit <- apps;
 //  - no import reaches into another package's src/ (import the package by name);
 //  - no focused or skipped tests (.only / .skip / .todo);
 //  - nothing reads the folder of reference material that sits beside a developer's checkout
@@ -21,7 +21,8 @@ const allowed = {
   '@pq/core': [],
   '@pq/calib': ['@pq/core'],
   '@pq/kernels-gpu': ['@pq/core'],
-  '@pq/nn': ['@pq/core', '@pq/calib'],
+  '@pq/kernels-native': [],
+  '@pq/nn': ['@pq/core', '@pq/calib', '@pq/kernels-native'],
   '@pq/vision': ['@pq/core', '@pq/calib', '@pq/nn'],
   '@pq/onnx': ['@pq/core', '@pq/calib', '@pq/nn'],
   '@pq/app-kit': ['@pq/core', '@pq/calib', '@pq/kernels-gpu', '@pq/nn'],

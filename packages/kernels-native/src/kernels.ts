@@ -1,0 +1,45 @@
+// The kernel interface that @pq/nn's accelerated path calls: plain float32 arrays in, results
+// written into caller-owned arrays (views of tfjs's wasm heap), so no tensor is allocated.
+
+/**
+ * A 2-D convolution's shape. Activations are NHWC ([batch, height, width, channels]), filters HWIO
+ * ([filterHeight, filterWidth, inChannels, outChannels]), all float32, row-major, contiguous;
+ * dilation 1, one group. Output pixel (oy, ox) reads input rows `oy * strideHeight - padTop + fy`
+ * and columns `ox * strideWidth - padLeft + fx`; taps outside the input are zero, so the bottom and
+ * right padding follow from outHeight and outWidth (and may be negative: trailing input rows or
+ * columns that no window reaches).
+ */
+export interface Conv2dGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** Dense float32 kernels on the CPU; every method overwrites its output. */
+export interface CpuKernels {
+  /** What computes: 'native avx2+fma' or 'reference'. */
+  readonly name: string;
+  /** Threads a call may use (1 for the reference). */
+  readonly threads: number;
+  /**
+   * c = op(a)·op(b) for `batch` independent products: a is batch×m×k (transA: stored batch×k×m),
+   * b is batch×k×n (transB: stored batch×n×k), c is batch×m×n (overwritten).
+   */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  /** y[b, oy, ox, o] = Σ x[b, iy, ix, i]·filter[fy, fx, i, o] (y overwritten). */
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g: Conv2dGeometry): void;
+  /** The gradient of conv2d with respect to x, given dy (dx overwritten). */
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry): void;
+  /** The gradient of conv2d with respect to the filter, given x and dy (dFilter overwritten). */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry): void;
+}

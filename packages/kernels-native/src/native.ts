@@ -1,0 +1,53 @@
+// CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
+// so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
+import type { Conv2dGeometry, CpuKernels } from './kernels.js';
+import { checkConv, checkMatmul } from './validate.js';
+
+/** What build/pq_kernels.node exports (native/addon.cc). */
+export interface NativeBinding {
+  /** __builtin_cpu_supports('avx2') && __builtin_cpu_supports('fma'). */
+  cpuSupported(): boolean;
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, threads: number): void;
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array, threads: number): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
+}
+
+/** The geometry as the addon reads it: 13 int32 in Conv2dGeometry's declaration order. */
+function packGeometry(g: Conv2dGeometry): Int32Array {
+  return Int32Array.of(
+    g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+  );
+}
+
+export function nativeKernels(binding: NativeBinding, threads: number): CpuKernels {
+  return {
+    name: 'native avx2+fma',
+    threads,
+    matmul(a, b, c, batch, m, n, k, transA, transB) {
+      checkMatmul(a, b, c, batch, m, n, k, transA, transB);
+      binding.matmul(a, b, c, batch, m, n, k, transA, transB, threads);
+    },
+    conv2d(x, filter, y, g) {
+      checkConv('conv2d', g, [['x', x, 'x'], ['filter', filter, 'filter'], ['y', y, 'y']]);
+      binding.conv2d(x, filter, y, packGeometry(g), threads);
+    },
+    conv2dBackpropInput(dy, filter, dx, g) {
+      checkConv('conv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'filter'], ['dx', dx, 'x']]);
+      binding.conv2dBackpropInput(dy, filter, dx, packGeometry(g), threads);
+    },
+    conv2dBackpropFilter(x, dy, dFilter, g) {
+      checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
+      binding.conv2dBackpropFilter(x, dy, dFilter, packGeometry(g), threads);
+    },
+  };
+}
+
+/** Checks loadNativeKernels' `threads` option. */
+export function checkThreads(threads: unknown): number {
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new Error(`loadNativeKernels: threads must be an integer from 1 to 256 (got ${String(threads)})`);
+  }
+  return threads;
+}

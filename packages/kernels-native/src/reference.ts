@@ -1,0 +1,142 @@
+// The oracle: plain loops with float64 accumulation. Each op is written once, as an "exact" form
+// that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
+// error bound scales with it); referenceKernels rounds the float64 sums to float32.
+import type { Conv2dGeometry, CpuKernels } from './kernels.js';
+import { checkConv, checkMatmul } from './validate.js';
+
+/** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
+export interface ExactResult {
+  value: Float64Array;
+  absSum: Float64Array;
+  terms: number;
+}
+
+export function matmulExact(
+  a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
+): ExactResult {
+  const value = new Float64Array(batch * m * n);
+  const absSum = new Float64Array(batch * m * n);
+  // Element (i, p) of op(a) is at a[aBase + i*aRow + p*aCol]; likewise (p, j) of op(b).
+  const [aRow, aCol] = transA ? [1, m] : [k, 1];
+  const [bRow, bCol] = transB ? [1, k] : [n, 1];
+  for (let t = 0; t < batch; t++) {
+    const aBase = t * m * k;
+    const bBase = t * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let s1 = 0;
+        for (let p = 0; p < k; p++) {
+          const prod = a[aBase + i * aRow + p * aCol]! * b[bBase + p * bRow + j * bCol]!;
+          s += prod;
+          s1 += Math.abs(prod);
+        }
+        value[(t * m + i) * n + j] = s;
+        absSum[(t * m + i) * n + j] = s1;
+      }
+    }
+  }
+  return { value, absSum, terms: k };
+}
+
+/**
+ * Calls `tap(xPixel, yPixel, filterTap)` (offsets of an input pixel's channels, an output pixel's
+ * channels and filter tap (fy, fx)'s [inC, outC] block) for every (output pixel, tap) pair whose
+ * input pixel lies inside the input, in a fixed order.
+ */
+function forEachTap(g: Conv2dGeometry, tap: (xPixel: number, yPixel: number, filterTap: number) => void): void {
+  for (let b = 0; b < g.batch; b++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      for (let ox = 0; ox < g.outWidth; ox++) {
+        const yPixel = ((b * g.outHeight + oy) * g.outWidth + ox) * g.outChannels;
+        for (let fy = 0; fy < g.filterHeight; fy++) {
+          const iy = oy * g.strideHeight - g.padTop + fy;
+          if (iy < 0 || iy >= g.inHeight) continue;
+          for (let fx = 0; fx < g.filterWidth; fx++) {
+            const ix = ox * g.strideWidth - g.padLeft + fx;
+            if (ix < 0 || ix >= g.inWidth) continue;
+            tap(((b * g.inHeight + iy) * g.inWidth + ix) * g.inChannels, yPixel, (fy * g.filterWidth + fx) * g.inChannels * g.outChannels);
+          }
+        }
+      }
+    }
+  }
+}
+
+export function conv2dExact(x: Float32Array, filter: Float32Array, g: Conv2dGeometry): ExactResult {
+  const value = new Float64Array(g.batch * g.outHeight * g.outWidth * g.outChannels);
+  const absSum = new Float64Array(value.length);
+  const { inChannels: ci, outChannels: co } = g;
+  forEachTap(g, (xp, yp, ft) => {
+    for (let i = 0; i < ci; i++) {
+      const xv = x[xp + i]!;
+      for (let o = 0; o < co; o++) {
+        const prod = xv * filter[ft + i * co + o]!;
+        value[yp + o]! += prod;
+        absSum[yp + o]! += Math.abs(prod);
+      }
+    }
+  });
+  return { value, absSum, terms: g.filterHeight * g.filterWidth * ci };
+}
+
+export function conv2dBackpropInputExact(dy: Float32Array, filter: Float32Array, g: Conv2dGeometry): ExactResult {
+  const value = new Float64Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
+  const absSum = new Float64Array(value.length);
+  const { inChannels: ci, outChannels: co } = g;
+  forEachTap(g, (xp, yp, ft) => {
+    for (let i = 0; i < ci; i++) {
+      let s = 0;
+      let s1 = 0;
+      for (let o = 0; o < co; o++) {
+        const prod = dy[yp + o]! * filter[ft + i * co + o]!;
+        s += prod;
+        s1 += Math.abs(prod);
+      }
+      value[xp + i]! += s;
+      absSum[xp + i]! += s1;
+    }
+  });
+  // An input pixel is reached by at most ceil(fh / sh) x ceil(fw / sw) taps, each summing outC products.
+  const taps = Math.ceil(g.filterHeight / g.strideHeight) * Math.ceil(g.filterWidth / g.strideWidth);
+  return { value, absSum, terms: taps * co };
+}
+
+export function conv2dBackpropFilterExact(x: Float32Array, dy: Float32Array, g: Conv2dGeometry): ExactResult {
+  const value = new Float64Array(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
+  const absSum = new Float64Array(value.length);
+  const { inChannels: ci, outChannels: co } = g;
+  forEachTap(g, (xp, yp, ft) => {
+    for (let i = 0; i < ci; i++) {
+      const xv = x[xp + i]!;
+      for (let o = 0; o < co; o++) {
+        const prod = xv * dy[yp + o]!;
+        value[ft + i * co + o]! += prod;
+        absSum[ft + i * co + o]! += Math.abs(prod);
+      }
+    }
+  });
+  return { value, absSum, terms: g.batch * g.outHeight * g.outWidth };
+}
+
+/** The kernels as plain JavaScript loops: slow, simple, and the tests' oracle. */
+export const referenceKernels: CpuKernels = {
+  name: 'reference',
+  threads: 1,
+  matmul(a, b, c, batch, m, n, k, transA, transB) {
+    checkMatmul(a, b, c, batch, m, n, k, transA, transB);
+    c.set(matmulExact(a, b, batch, m, n, k, transA, transB).value);
+  },
+  conv2d(x, filter, y, g) {
+    checkConv('conv2d', g, [['x', x, 'x'], ['filter', filter, 'filter'], ['y', y, 'y']]);
+    y.set(conv2dExact(x, filter, g).value);
+  },
+  conv2dBackpropInput(dy, filter, dx, g) {
+    checkConv('conv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'filter'], ['dx', dx, 'x']]);
+    dx.set(conv2dBackpropInputExact(dy, filter, g).value);
+  },
+  conv2dBackpropFilter(x, dy, dFilter, g) {
+    checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
+    dFilter.set(conv2dBackpropFilterExact(x, dy, g).value);
+  },
+};

@@ -1,0 +1,70 @@
+// Argument checks shared by every CpuKernels implementation: a wrong length must be an Error that
+// names the argument and both sizes before any kernel runs (the native one would otherwise read or
+// write past the caller's wasm-heap view).
+import type { Conv2dGeometry } from './kernels.js';
+
+const GEOMETRY_KEYS = [
+  'batch', 'inHeight', 'inWidth', 'inChannels', 'outHeight', 'outWidth', 'outChannels',
+  'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft',
+] as const satisfies ReadonlyArray<keyof Conv2dGeometry>;
+
+/** Largest element count accepted: the native kernels index with 32-bit pixel and tap counts. */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+function checkCount(where: string, name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_ELEMENTS) {
+    throw new Error(`${where}: ${name} must be an integer >= ${min} (got ${String(value)})`);
+  }
+  return value;
+}
+
+function checkArray(where: string, name: string, array: unknown, expected: number, detail: string): void {
+  if (!(array instanceof Float32Array)) {
+    throw new Error(`${where}: ${name} must be a Float32Array (got ${array === null ? 'null' : typeof array})`);
+  }
+  if (array.length !== expected) {
+    throw new Error(`${where}: ${name} has ${array.length} elements, expected ${expected} (${detail})`);
+  }
+  if (expected > MAX_ELEMENTS) throw new Error(`${where}: ${name} has ${expected} elements, more than ${MAX_ELEMENTS}`);
+}
+
+/** Checks matmul's arguments; the sizes are those of CpuKernels.matmul. */
+export function checkMatmul(
+  a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
+): void {
+  const where = 'matmul';
+  checkCount(where, 'batch', batch, 0);
+  checkCount(where, 'm', m, 0);
+  checkCount(where, 'n', n, 0);
+  checkCount(where, 'k', k, 0);
+  if (typeof transA !== 'boolean' || typeof transB !== 'boolean') throw new Error(`${where}: transA and transB must be booleans`);
+  checkArray(where, 'a', a, batch * m * k, `batch ${batch} x ${transA ? `k ${k} x m ${m}` : `m ${m} x k ${k}`}`);
+  checkArray(where, 'b', b, batch * k * n, `batch ${batch} x ${transB ? `n ${n} x k ${k}` : `k ${k} x n ${n}`}`);
+  checkArray(where, 'c', c, batch * m * n, `batch ${batch} x m ${m} x n ${n}`);
+}
+
+/** Checks a geometry's fields (positive sizes and strides, non-negative padding). */
+export function checkGeometry(where: string, g: Conv2dGeometry): void {
+  if (g === null || typeof g !== 'object') throw new Error(`${where}: geometry must be an object`);
+  for (const key of GEOMETRY_KEYS) {
+    checkCount(where, `geometry.${key}`, g[key], key === 'padTop' || key === 'padLeft' ? 0 : 1);
+  }
+}
+
+const size = {
+  x: (g: Conv2dGeometry) => g.batch * g.inHeight * g.inWidth * g.inChannels,
+  y: (g: Conv2dGeometry) => g.batch * g.outHeight * g.outWidth * g.outChannels,
+  filter: (g: Conv2dGeometry) => g.filterHeight * g.filterWidth * g.inChannels * g.outChannels,
+};
+const detail = {
+  x: (g: Conv2dGeometry) => `NHWC ${g.batch}x${g.inHeight}x${g.inWidth}x${g.inChannels}`,
+  y: (g: Conv2dGeometry) => `NHWC ${g.batch}x${g.outHeight}x${g.outWidth}x${g.outChannels}`,
+  filter: (g: Conv2dGeometry) => `HWIO ${g.filterHeight}x${g.filterWidth}x${g.inChannels}x${g.outChannels}`,
+};
+type Role = keyof typeof size;
+
+/** Checks a convolution's geometry and its three arrays, named and shaped as `roles` says. */
+export function checkConv(where: string, g: Conv2dGeometry, arrays: ReadonlyArray<readonly [string, Float32Array, Role]>): void {
+  checkGeometry(where, g);
+  for (const [name, array, role] of arrays) checkArray(where, name, array, size[role](g), detail[role](g));
+}

@@ -1,0 +1,16 @@
+// The loader's contract: kernels or a reason, never both, and no compiler means no addon only.
+import { describe, expect, it } from 'vitest';
+import { loadNativeKernels, nativeUnavailableReason } from '../src/index.js';
+
+describe('loadNativeKernels', () => {
+  it('returns kernels exactly when there is no reason why not', () => {
+    const kernels = loadNativeKernels({ threads: 1 });
+    const reason = nativeUnavailableReason();
+    expect(kernels === null).toBe(reason !== null);
+    if (kernels) expect([kernels.name, kernels.threads]).toEqual(['native avx2+fma', 1]);
+  });
+
+  it('refuses a bad thread count', () => {
+    expect(() => loadNativeKernels({ threads: 0 })).toThrow('threads must be an integer from 1 to 256 (got 0)');
+  });
+});

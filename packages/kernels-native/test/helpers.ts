@@ -1,0 +1,71 @@
+// Shared by the tests: seeded data, the shapes worth testing, and the error bound.
+import { expect } from 'vitest';
+import type { Conv2dGeometry } from '../src/index.js';
+import type { ExactResult } from '../src/reference.js';
+
+/** Uniform floats in [-1, 1) from a seeded LCG; `buffer` lets a test put them in a SharedArrayBuffer. */
+export function randomFloats(n: number, seed: number, buffer?: ArrayBufferLike): Float32Array {
+  const out = buffer ? new Float32Array(buffer, 0, n) : new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** A geometry from the usual convolution arguments; out sizes as PyTorch computes them. */
+export function convGeometry(
+  [batch, inHeight, inWidth, inChannels]: readonly [number, number, number, number],
+  [filterHeight, filterWidth, outChannels]: readonly [number, number, number],
+  stride: readonly [number, number], pad: readonly [number, number, number, number], // top, bottom, left, right
+): Conv2dGeometry {
+  const [strideHeight, strideWidth] = stride;
+  const [padTop, padBottom, padLeft, padRight] = pad;
+  return {
+    batch, inHeight, inWidth, inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft,
+    outHeight: Math.floor((inHeight + padTop + padBottom - filterHeight) / strideHeight) + 1,
+    outWidth: Math.floor((inWidth + padLeft + padRight - filterWidth) / strideWidth) + 1,
+  };
+}
+
+/** Edge cases for the 6x16 micro-kernel, the packing strides and the cache blocks (k > 256). */
+export const MATMUL_CASES: ReadonlyArray<readonly [batch: number, m: number, n: number, k: number]> = [
+  [1, 1, 1, 1], [1, 7, 17, 5], [2, 13, 33, 300], [3, 6, 16, 16], [1, 50, 3, 70], [1, 5, 40, 1], [1, 0, 4, 3], [1, 4, 5, 0],
+];
+
+export const CONV_CASES: ReadonlyArray<readonly [string, Conv2dGeometry]> = [
+  ['3x3 pad 1', convGeometry([2, 7, 6, 5], [3, 3, 17], [1, 1], [1, 1, 1, 1])],
+  ['3x3 stride 2, asymmetric padding', convGeometry([1, 9, 8, 7], [3, 3, 6], [2, 2], [0, 1, 1, 0])],
+  ['1x1 (a plain GEMM)', convGeometry([2, 5, 3, 19], [1, 1, 13], [1, 1], [0, 0, 0, 0])],
+  ['1x1 stride 2', convGeometry([1, 6, 7, 8], [1, 1, 9], [2, 2], [0, 0, 0, 0])],
+  ['7x7 stride 2 pad 3, 3 channels', convGeometry([1, 12, 11, 3], [7, 7, 10], [2, 2], [3, 3, 3, 3])],
+  ['5x5 valid, 1 channel', convGeometry([3, 10, 10, 1], [5, 5, 6], [1, 1], [0, 0, 0, 0])],
+  ['2x3 stride (1, 3), unreached trailing column', convGeometry([1, 5, 10, 4], [2, 3, 5], [1, 3], [0, 0, 0, 0])],
+  ['3x3 pad 2, wider than the input', convGeometry([1, 2, 3, 33], [3, 3, 20], [1, 1], [2, 2, 2, 2])],
+];
+
+const U = 2 ** -24; // float32's unit roundoff
+
+/**
+ * Expects each `actual` element within the error bound of a float32 sum of `terms` products.
+ * Summing n products in float32 in any order, with or without FMA, and rounding the result to
+ * float32, is off the exact sum by at most γ·Σ|a_i·b_i| with γ = (n+1)u/(1-(n+1)u) ≈ (n+1)u
+ * (Higham, Accuracy and Stability of Numerical Algorithms, §3.1); (n+2)u covers the 1/(1-nu)
+ * factor for every n here. The float64 reference's own error (n·2^-53·Σ) is far below that. The
+ * tiny absolute term covers sums whose every product is zero or underflows.
+ */
+export function expectWithinBound(name: string, actual: Float32Array, exact: ExactResult): void {
+  expect(actual.length, `${name}: length`).toBe(exact.value.length);
+  const factor = (exact.terms + 2) * U;
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const ratio = Math.abs(actual[i]! - exact.value[i]!) / (factor * exact.absSum[i]! + 1e-30);
+    if (!(ratio <= worst)) {
+      worst = ratio;
+      worstAt = i;
+    }
+  }
+  expect(worst, `${name}: element ${worstAt} (${actual[worstAt]} vs exact ${exact.value[worstAt]}) is off by ${worst.toFixed(3)}x the bound`).toBeLessThanOrEqual(1);
+}

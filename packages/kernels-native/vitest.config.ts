@@ -1,0 +1,3 @@
+import { pqTestConfig } from '@pq/test-config';
+
+export default pqTestConfig();
