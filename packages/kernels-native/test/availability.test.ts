@@ -1,4 +1,5 @@
 // The loader's contract: kernels or a reason, never both, and no compiler means no addon only.
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadNativeKernels, nativeUnavailableReason } from '../src/index.js';
 
@@ -13,4 +14,10 @@ describe('loadNativeKernels', () => {
   it('refuses a bad thread count', () => {
     expect(() => loadNativeKernels({ threads: 0 })).toThrow('threads must be an integer from 1 to 256 (got 0)');
   });
+});
+
+// The build writes unavailable.txt only where it found no compiler; anywhere else the addon must
+// load, or a build that silently produced nothing would pass every test.
+it('is available wherever the build found a compiler', () => {
+  if (!existsSync(new URL('../build/unavailable.txt', import.meta.url))) expect(nativeUnavailableReason()).toBeNull();
 });

@@ -1,0 +1,38 @@
+// The module's entry: registers the functions and owns the thread pool. This file is compiled
+// without -mavx2/-mfma (scripts/build-native.mjs), because it runs at load time on any x86-64 CPU:
+// cpuSupported() must be able to answer "no" where the kernels would fault.
+#include <node_api.h>
+
+#include "bindings.h"
+#include "thread_pool.h"
+
+namespace {
+
+napi_value CpuSupported(napi_env env, napi_callback_info) {
+  __builtin_cpu_init();
+  const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  napi_value result;
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
+void FreePool(napi_env, void* data, void*) { delete static_cast<pq::ThreadPool*>(data); }
+
+napi_value Init(napi_env env, napi_value exports) {
+  // One pool per Node environment (the main thread, each worker_thread): its workers are joined
+  // when the environment is torn down. Idle workers do not keep the event loop alive.
+  if (napi_set_instance_data(env, new pq::ThreadPool(), FreePool, nullptr) != napi_ok) return nullptr;
+  const napi_property_descriptor functions[] = {
+      {"cpuSupported", nullptr, CpuSupported, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, pq::BindMatmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2d", nullptr, pq::BindConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, pq::BindConv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, pq::BindConv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  if (napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions) != napi_ok) return nullptr;
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(pq_kernels, Init)

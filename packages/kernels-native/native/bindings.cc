@@ -1,0 +1,183 @@
+#include "bindings.h"
+
+#include <cstdint>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "conv.h"
+#include "matmul.h"
+#include "thread_pool.h"
+
+namespace pq {
+
+namespace {
+
+/** A refused argument; becomes a JavaScript Error with this message. */
+struct ArgumentError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr std::int64_t MAX_ELEMENTS = INT32_MAX;
+
+class Call {
+ public:
+  Call(napi_env env, napi_callback_info info, const char* name, std::size_t count) : env_(env), name_(name) {
+    std::size_t got = MAX_ARGS;
+    if (napi_get_cb_info(env, info, &got, args_, nullptr, nullptr) != napi_ok || got < count) {
+      fail("expected " + std::to_string(count) + " arguments, got " + std::to_string(got));
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& message) const { throw ArgumentError(std::string(name_) + ": " + message); }
+
+  std::int64_t integer(std::size_t i, const char* what, std::int64_t min, std::int64_t max = MAX_ELEMENTS) const {
+    double v;
+    if (napi_get_value_double(env_, args_[i], &v) != napi_ok) fail(std::string(what) + " must be a number");
+    if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)) || v != static_cast<double>(static_cast<std::int64_t>(v))) {
+      fail(std::string(what) + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (got " + std::to_string(v) + ")");
+    }
+    return static_cast<std::int64_t>(v);
+  }
+
+  bool boolean(std::size_t i, const char* what) const {
+    bool v;
+    if (napi_get_value_bool(env_, args_[i], &v) != napi_ok) fail(std::string(what) + " must be a boolean");
+    return v;
+  }
+
+  /** A Float32Array (over an ArrayBuffer or a SharedArrayBuffer) of exactly `expected` elements. */
+  float* floats(std::size_t i, const char* what, std::int64_t expected) {
+    bool is_typed = false;
+    napi_typedarray_type type;
+    std::size_t length = 0;
+    void* data = nullptr;
+    if (napi_is_typedarray(env_, args_[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env_, args_[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float32_array) {
+      fail(std::string(what) + " must be a Float32Array");
+    }
+    if (expected > MAX_ELEMENTS || static_cast<std::int64_t>(length) != expected) {
+      fail(std::string(what) + " has " + std::to_string(length) + " elements, expected " + std::to_string(expected));
+    }
+    float* p = static_cast<float*>(data);
+    ranges_[used_++] = {p, p + length, what};
+    return p;
+  }
+
+  /** The output (the last array taken) shares no memory with the inputs: it is written while they are read. */
+  void output_apart() const {
+    const Range& out = ranges_[used_ - 1];
+    for (int r = 0; r + 1 < used_; r++) {
+      if (out.begin < ranges_[r].end && ranges_[r].begin < out.end) fail(std::string(out.name) + " overlaps " + ranges_[r].name);
+    }
+  }
+
+  /** The 13 int32 of a Conv2dGeometry, in its declaration order. */
+  ConvGeometry geometry(std::size_t i) const {
+    bool is_typed = false;
+    napi_typedarray_type type;
+    std::size_t length = 0;
+    void* data = nullptr;
+    if (napi_is_typedarray(env_, args_[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env_, args_[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array || length != 13) {
+      fail("geometry must be an Int32Array of 13 values");
+    }
+    const std::int32_t* v = static_cast<const std::int32_t*>(data);
+    for (int f = 0; f < 13; f++) {
+      if (v[f] < (f >= 11 ? 0 : 1)) fail("geometry value " + std::to_string(f) + " is " + std::to_string(v[f]) + ", out of range");
+    }
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+  }
+
+  ThreadPool& pool() const {
+    void* data = nullptr;
+    if (napi_get_instance_data(env_, &data) != napi_ok || !data) fail("the addon's thread pool is gone");
+    return *static_cast<ThreadPool*>(data);
+  }
+
+ private:
+  static constexpr std::size_t MAX_ARGS = 10;
+  struct Range {
+    const float* begin;
+    const float* end;
+    const char* name;
+  };
+  napi_env env_;
+  const char* name_;
+  napi_value args_[MAX_ARGS] = {};
+  Range ranges_[3] = {};
+  int used_ = 0;
+};
+
+/** Runs `body`, turning what it throws into a pending JavaScript exception. */
+template <typename Body>
+napi_value guarded(napi_env env, Body body) {
+  try {
+    body();
+  } catch (const ArgumentError& e) {
+    napi_throw_error(env, nullptr, e.what());
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, "@pq/kernels-native: out of memory for scratch buffers");
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+std::int64_t activation(const ConvGeometry& g, bool input) {
+  return static_cast<std::int64_t>(g.batch) * (input ? static_cast<std::int64_t>(g.in_h) * g.in_w * g.in_c : static_cast<std::int64_t>(g.out_h) * g.out_w * g.out_c);
+}
+std::int64_t filter_size(const ConvGeometry& g) { return static_cast<std::int64_t>(g.f_h) * g.f_w * g.in_c * g.out_c; }
+
+using ConvKernel = void (*)(const float*, const float*, float*, const ConvGeometry&, ThreadPool&, int);
+
+/** A conv binding: (in0, in1, out, geometry, threads), the three arrays sized by `sizes`. */
+napi_value conv_call(napi_env env, napi_callback_info info, const char* name, const char* const names[3], const int roles[3], ConvKernel kernel) {
+  return guarded(env, [&] {
+    Call call(env, info, name, 5);
+    const ConvGeometry g = call.geometry(3);
+    const int threads = static_cast<int>(call.integer(4, "threads", 1, 256));
+    float* arrays[3];
+    for (int i = 0; i < 3; i++) arrays[i] = call.floats(i, names[i], roles[i] == 2 ? filter_size(g) : activation(g, roles[i] == 0));
+    call.output_apart();
+    kernel(arrays[0], arrays[1], arrays[2], g, call.pool(), threads);
+  });
+}
+
+constexpr int INPUT = 0, OUTPUT = 1, FILTER = 2;
+
+}  // namespace
+
+napi_value BindMatmul(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "matmul", 10);
+    const std::int64_t batch = call.integer(3, "batch", 0), m = call.integer(4, "m", 0), n = call.integer(5, "n", 0), k = call.integer(6, "k", 0);
+    const bool trans_a = call.boolean(7, "transA"), trans_b = call.boolean(8, "transB");
+    const int threads = static_cast<int>(call.integer(9, "threads", 1, 256));
+    const float* a = call.floats(0, "a", batch * m * k);
+    const float* b = call.floats(1, "b", batch * k * n);
+    float* c = call.floats(2, "c", batch * m * n);
+    call.output_apart();
+    matmul(a, b, c, static_cast<int>(batch), static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), trans_a, trans_b, call.pool(), threads);
+  });
+}
+
+napi_value BindConv2d(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"x", "filter", "y"};
+  static const int roles[3] = {INPUT, FILTER, OUTPUT};
+  return conv_call(env, info, "conv2d", names, roles, conv2d);
+}
+
+napi_value BindConv2dBackpropInput(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"dy", "filter", "dx"};
+  static const int roles[3] = {OUTPUT, FILTER, INPUT};
+  return conv_call(env, info, "conv2dBackpropInput", names, roles, conv2d_backprop_input);
+}
+
+napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"x", "dy", "dFilter"};
+  static const int roles[3] = {INPUT, OUTPUT, FILTER};
+  return conv_call(env, info, "conv2dBackpropFilter", names, roles, conv2d_backprop_filter);
+}
+
+}  // namespace pq

@@ -1,0 +1,13 @@
+// The kernels as Node-API functions (bindings.cc): arguments checked again here, so that no call,
+// from the TypeScript wrapper or not, reads or writes outside the arrays it was given.
+#pragma once
+#include <node_api.h>
+
+namespace pq {
+
+napi_value BindMatmul(napi_env env, napi_callback_info info);
+napi_value BindConv2d(napi_env env, napi_callback_info info);
+napi_value BindConv2dBackpropInput(napi_env env, napi_callback_info info);
+napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info);
+
+}  // namespace pq

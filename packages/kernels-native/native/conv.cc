@@ -1,0 +1,107 @@
+#include "conv.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "gemm.h"
+#include "im2col.h"
+#include "scratch.h"
+
+namespace pq {
+
+void conv2d(const float* x, const float* filter, float* y, const ConvGeometry& g, ThreadPool& pool, int threads) {
+  const StridedB b(filter, g.out_c, 1);
+  const int m = static_cast<int>(g.pixels());
+  if (g.pointwise()) {
+    const StridedA a(x, g.in_c, 1);
+    gemm({m, g.out_c, g.in_c, &a, &b, y, g.out_c}, pool, threads);
+  } else {
+    const Im2colA a(x, g);
+    gemm({m, g.out_c, g.taps(), &a, &b, y, g.out_c}, pool, threads);
+  }
+}
+
+void conv2d_backprop_filter(const float* x, const float* dy, float* d_filter, const ConvGeometry& g, ThreadPool& pool, int threads) {
+  // dFilter[taps, outC] = im2col(x)ᵀ[taps, pixels] · dy[pixels, outC]: the pixels are the
+  // reduction, in KC blocks in pixel order, whatever the threads (they split taps and outC).
+  const StridedB b(dy, g.out_c, 1);
+  const int k = static_cast<int>(g.pixels());
+  if (g.pointwise()) {
+    const StridedA a(x, 1, g.in_c);
+    gemm({g.in_c, g.out_c, k, &a, &b, d_filter, g.out_c}, pool, threads);
+  } else {
+    const Im2colTransposedA a(x, g);
+    gemm({g.taps(), g.out_c, k, &a, &b, d_filter, g.out_c}, pool, threads);
+  }
+}
+
+namespace {
+
+/** Columns of dy·filterᵀ per GEMM: about 4 MiB, whatever the layer, so the scratch stays bounded. */
+constexpr std::ptrdiff_t COLUMN_FLOATS = 1 << 20;
+
+thread_local Scratch columns;
+
+/**
+ * dx += the columns of pixels [p0, p0 + rows), channels [c0, c1) only: each pixel's taps added
+ * to the input pixels they came from, pixel by pixel, taps in (fy, fx) order. Channel slices are
+ * disjoint in dx, so they run in parallel and every dx element sees the same adds in the same order.
+ */
+void col2im(const float* cols, float* dx, const ConvGeometry& g, std::ptrdiff_t p0, int rows, int c0, int c1) {
+  const int taps = g.taps();
+  for (int r = 0; r < rows; r++) {
+    const std::ptrdiff_t p = p0 + r;
+    const int b = static_cast<int>(p / (static_cast<std::ptrdiff_t>(g.out_h) * g.out_w));
+    const int oy = static_cast<int>(p / g.out_w % g.out_h);
+    const int ox = static_cast<int>(p % g.out_w);
+    const float* src_pixel = cols + static_cast<std::ptrdiff_t>(r) * taps;
+    for (int fy = 0; fy < g.f_h; fy++) {
+      const int iy = oy * g.stride_h - g.pad_top + fy;
+      if (iy < 0 || iy >= g.in_h) continue;
+      for (int fx = 0; fx < g.f_w; fx++) {
+        const int ix = ox * g.stride_w - g.pad_left + fx;
+        if (ix < 0 || ix >= g.in_w) continue;
+        float* __restrict d = dx + ((static_cast<std::ptrdiff_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c;
+        const float* __restrict s = src_pixel + (fy * g.f_w + fx) * g.in_c;
+        for (int c = c0; c < c1; c++) d[c] += s[c];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g, ThreadPool& pool, int threads) {
+  // dx = col2im(dy[pixels, outC] · filterᵀ[outC, taps]); the filter is transposed once so that B
+  // packs by contiguous copies. Only real taps are computed (no zero-padded "full" convolution).
+  const int taps = g.taps();
+  std::vector<float> transposed(static_cast<std::size_t>(taps) * g.out_c);
+  for (int j = 0; j < taps; j++) {
+    for (int o = 0; o < g.out_c; o++) transposed[static_cast<std::size_t>(o) * taps + j] = filter[static_cast<std::ptrdiff_t>(j) * g.out_c + o];
+  }
+  const StridedB b(transposed.data(), taps, 1);
+  const std::ptrdiff_t pixels = g.pixels();
+  if (g.pointwise()) {
+    const StridedA a(dy, g.out_c, 1);
+    gemm({static_cast<int>(pixels), g.in_c, g.out_c, &a, &b, dx, g.in_c}, pool, threads);
+    return;
+  }
+  std::fill(dx, dx + static_cast<std::ptrdiff_t>(g.batch) * g.in_h * g.in_w * g.in_c, 0.0f);
+  const int chunk = static_cast<int>(std::max<std::ptrdiff_t>(MR, COLUMN_FLOATS / taps / MR * MR));
+  float* cols = columns.get(static_cast<std::size_t>(std::min<std::ptrdiff_t>(chunk, pixels)) * taps);
+  // Channel slices of whole 8-float vectors; one slice where the scatter is too small to share.
+  const int vectors = (g.in_c + 7) / 8;
+  for (std::ptrdiff_t p0 = 0; p0 < pixels; p0 += chunk) {
+    const int rows = static_cast<int>(std::min<std::ptrdiff_t>(chunk, pixels - p0));
+    const StridedA a(dy + p0 * g.out_c, g.out_c, 1);
+    gemm({rows, taps, g.out_c, &a, &b, cols, taps}, pool, threads);
+    const int slices = static_cast<std::ptrdiff_t>(rows) * taps < (1 << 16) ? 1 : std::min(threads, vectors);
+    pool.run(slices, threads, [&](int s) {
+      const int c0 = std::min(g.in_c, vectors * s / slices * 8);
+      const int c1 = std::min(g.in_c, vectors * (s + 1) / slices * 8);
+      col2im(cols, dx, g, p0, rows, c0, c1);
+    });
+  }
+}
+
+}  // namespace pq

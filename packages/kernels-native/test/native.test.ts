@@ -1,0 +1,107 @@
+// The native kernels against the float64 reference, within the derived bound (helpers.ts), on
+// shapes at the edges of the 6x16 micro-tile, the packing and the cache blocks; the same bits
+// for 1 and 3 threads; inputs in a SharedArrayBuffer (tfjs's threaded wasm heap is one); and
+// refused arguments. Where the addon is not built (no compiler), availability.test.ts checks why.
+import { describe, expect, it } from 'vitest';
+import { loadNativeKernels, type Conv2dGeometry, type CpuKernels } from '../src/index.js';
+import { conv2dBackpropFilterExact, conv2dBackpropInputExact, conv2dExact, matmulExact } from '../src/reference.js';
+import { CONV_CASES, MATMUL_CASES, convGeometry, expectWithinBound, randomFloats } from './helpers.js';
+
+const one = loadNativeKernels({ threads: 1 });
+const three = loadNativeKernels({ threads: 3 });
+const native = one && three ? { one, three } : null;
+
+const sizes = (g: Conv2dGeometry) => ({
+  x: g.batch * g.inHeight * g.inWidth * g.inChannels,
+  y: g.batch * g.outHeight * g.outWidth * g.outChannels,
+  w: g.filterHeight * g.filterWidth * g.inChannels * g.outChannels,
+});
+
+/** Runs the three conv kernels; the inputs come from `alloc` (plain or shared memory). */
+function convAll(k: CpuKernels, g: Conv2dGeometry, alloc: (n: number, seed: number) => Float32Array) {
+  const s = sizes(g);
+  const x = alloc(s.x, 11), w = alloc(s.w, 12), dy = alloc(s.y, 13);
+  const y = new Float32Array(s.y), dx = new Float32Array(s.x), dw = new Float32Array(s.w);
+  k.conv2d(x, w, y, g);
+  k.conv2dBackpropInput(dy, w, dx, g);
+  k.conv2dBackpropFilter(x, dy, dw, g);
+  return { x, w, dy, y, dx, dw };
+}
+
+const plain = (n: number, seed: number) => randomFloats(n, seed);
+// A view at an offset into a SharedArrayBuffer, as the integrator's subarray of the wasm heap is.
+const shared = (n: number, seed: number) => randomFloats(n, seed, new SharedArrayBuffer(4 * n + 64)).subarray(0, n);
+const sharedOffset = (n: number, seed: number) => {
+  const heap = new Float32Array(new SharedArrayBuffer(4 * (n + 5)));
+  heap.subarray(5).set(randomFloats(n, seed));
+  return heap.subarray(5);
+};
+
+describe.runIf(native)('native kernels', () => {
+  const { one: k1, three: k3 } = native!;
+
+  it.each(MATMUL_CASES)('matmul batch %i, %i x %i, k %i, every transposition, within the bound and thread-independent', (batch, m, n, k) => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = randomFloats(batch * m * k, 1), b = randomFloats(batch * k * n, 2);
+      const c1 = new Float32Array(batch * m * n).fill(NaN), c3 = new Float32Array(batch * m * n).fill(NaN);
+      k1.matmul(a, b, c1, batch, m, n, k, ta, tb);
+      k3.matmul(a, b, c3, batch, m, n, k, ta, tb);
+      expectWithinBound(`transA ${ta} transB ${tb}`, c1, matmulExact(a, b, batch, m, n, k, ta, tb));
+      expect(c3).toEqual(c1);
+    }
+  });
+
+  it('matmul: a product large enough to split across threads and cache blocks is bit-identical for 1 and 3 threads', () => {
+    const [m, n, k] = [130, 3100, 260]; // two NC blocks of columns, two KC blocks of reduction, a ragged MC block
+    const a = randomFloats(m * k, 3), b = randomFloats(k * n, 4);
+    const c1 = new Float32Array(m * n), c3 = new Float32Array(m * n);
+    k1.matmul(a, b, c1, 1, m, n, k, false, true);
+    k3.matmul(a, b, c3, 1, m, n, k, false, true);
+    expect(c3).toEqual(c1);
+    const rows = 7; // the reference on a few rows only (it is slow)
+    const exact = matmulExact(a.subarray(0, rows * k), b, 1, rows, n, k, false, true);
+    expectWithinBound('first rows', c1.subarray(0, rows * n), exact);
+  });
+
+  it.each(CONV_CASES)('conv2d and both gradients within the bound and thread-independent: %s', (_name, g) => {
+    const r1 = convAll(k1, g, plain);
+    const r3 = convAll(k3, g, plain);
+    expectWithinBound('y', r1.y, conv2dExact(r1.x, r1.w, g));
+    expectWithinBound('dx', r1.dx, conv2dBackpropInputExact(r1.dy, r1.w, g));
+    expectWithinBound('dFilter', r1.dw, conv2dBackpropFilterExact(r1.x, r1.dy, g));
+    expect([r3.y, r3.dx, r3.dw]).toEqual([r1.y, r1.dx, r1.dw]);
+  });
+
+  it('is thread-independent where every kernel splits: 3x3, 40 channels, 2x20x20 (several column chunks of the input gradient)', () => {
+    const g = convGeometry([2, 20, 20, 40], [3, 3, 24], [1, 1], [1, 1, 1, 1]);
+    const r1 = convAll(k1, g, plain);
+    const r3 = convAll(k3, g, plain);
+    expect([r3.y, r3.dx, r3.dw]).toEqual([r1.y, r1.dx, r1.dw]);
+  });
+
+  it('reads inputs from SharedArrayBuffer views, at an offset too, with the same bits', () => {
+    const g = CONV_CASES[1]![1];
+    const expected = convAll(k1, g, plain);
+    for (const alloc of [shared, sharedOffset]) {
+      const got = convAll(k3, g, alloc);
+      expect([got.y, got.dx, got.dw]).toEqual([expected.y, expected.dx, expected.dw]);
+    }
+    const a = sharedOffset(12, 1), b = sharedOffset(20, 2);
+    const c = new Float32Array(new SharedArrayBuffer(15 * 4));
+    const cPlain = new Float32Array(15);
+    k1.matmul(a, b, c, 1, 3, 5, 4, false, false);
+    k1.matmul(randomFloats(12, 1), randomFloats(20, 2), cPlain, 1, 3, 5, 4, false, false);
+    expect(c).toEqual(cPlain);
+  });
+
+  it('refuses wrong sizes and an output overlapping an input, writing nothing', () => {
+    const g = convGeometry([1, 4, 4, 2], [3, 3, 2], [1, 1], [1, 1, 1, 1]);
+    const y = new Float32Array(31).fill(7);
+    expect(() => k1.conv2d(new Float32Array(32), new Float32Array(36), y, g)).toThrow('conv2d: y has 31 elements, expected 32 (NHWC 1x4x4x2)');
+    expect(y.every((v) => v === 7)).toBe(true);
+    expect(() => k1.matmul(new Float32Array(6), new Float32Array(7), new Float32Array(4), 1, 2, 2, 3, false, false)).toThrow('matmul: b has 7 elements, expected 6');
+    expect(() => k1.matmul(new Float32Array(6) as unknown as Float32Array, new Float32Array(6), new Float32Array(4), 1, 2, 2, 2.5, false, false)).toThrow('k must be an integer');
+    const heap = new Float32Array(20);
+    expect(() => k1.matmul(heap.subarray(0, 4), heap.subarray(4, 8), heap.subarray(2, 6), 1, 2, 2, 2, false, false)).toThrow('matmul: c overlaps a');
+  });
+});
