@@ -15,6 +15,7 @@ import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
 import { batchMatMulPlain } from './batch_matmul.js';
 import { addBroadcastRow } from './bias_add.js';
 import { sliceRuns } from './slice_runs.js';
+import { padWasm } from './pad_wasm.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
@@ -125,13 +126,15 @@ function installWasmConv3dGradients(): void {
   }) as tf.KernelFunc);
 }
 
-/** wasm's slow cases of BatchMatMul (a transposed operand) and Add (a short broadcast row). */
+/** wasm's slow cases of BatchMatMul (a transposed operand) and Add (a short broadcast row), Slice and PadV2. */
 function installWasmMatMulAndAdd(): void {
   install('BatchMatMul', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
     batchMatMulPlain(backend, 'wasm', inputs, attrs as { transposeA?: boolean; transposeB?: boolean }, original)) as tf.KernelFunc);
   install('Add', 'wasm', (original) => (({ inputs, backend }: KernelArgs) => addBroadcastRow(backend, 'wasm', inputs, original)) as tf.KernelFunc);
   install('Slice', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
     sliceRuns(backend, 'wasm', inputs['x']!, attrs as unknown as { begin: number[]; size: number[] }, original)) as tf.KernelFunc);
+  install('PadV2', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
+    padWasm(backend, inputs['x']!, attrs as unknown as { paddings: Array<[number, number]>; constantValue: number }, original)) as tf.KernelFunc);
 }
 
 function installTranspose(backendName: string): void {

@@ -198,7 +198,9 @@
 
   ;; permute: out[i0, i1, i2, i3] = in[i0·s0 + i1·s1 + i2·s2 + i3·s3] over the out dims d0..d3,
   ;; with s the input's byte strides of the axes in output order (4-byte elements): any transpose
-  ;; of rank <= 4 once adjacent axes are merged, written in order, one element at a time.
+  ;; of rank <= 4 once adjacent axes are merged, or a strided view (a slice), written in order,
+  ;; one element at a time, or a run at a time where the innermost axis is contiguous (s3 = 4)
+  ;; and at least 16 long (a memory.copy costs a call into the engine: tens of ns).
   (func (export "permute") (param $out i32) (param $in i32)
     (param $d0 i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
     (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32)
@@ -216,6 +218,10 @@
           (local.set $p2 (i32.add (local.get $p1) (i32.mul (local.get $i2) (local.get $s2))))
           (local.set $p (local.get $p2))
           (local.set $i3 (local.get $d3))
+          (if (i32.and (i32.eq (local.get $s3) (i32.const 4)) (i32.ge_u (local.get $d3) (i32.const 16))) (then
+            (memory.copy (local.get $out) (local.get $p) (i32.shl (local.get $d3) (i32.const 2)))
+            (local.set $out (i32.add (local.get $out) (i32.shl (local.get $d3) (i32.const 2))))
+            (local.set $i3 (i32.const 0))))
           (block $d3done (loop $l3
             (br_if $d3done (i32.eqz (local.get $i3)))
             (i32.store (local.get $out) (i32.load (local.get $p)))
@@ -230,7 +236,106 @@
       (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
       (br $l0))))
 
-  ;; im2col_t: the filter gradient's patch matrix, transposed: for x channel-major [C, N, H, W]
+  ;; place: out[i0·t0 + i1·t1 + i2·t2 + i3·t3] = in[i0, i1, i2, i3] over the in dims d0..d3, with
+  ;; t the output's byte strides (4-byte elements): permute's mirror, which writes a dense tensor
+  ;; into a strided view (the interior of a padded one), a run at a time as permute does.
+  (func (export "place") (param $out i32) (param $in i32)
+    (param $d0 i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
+    (param $t0 i32) (param $t1 i32) (param $t2 i32) (param $t3 i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32) (local $q0 i32) (local $q1 i32) (local $q i32)
+    (block $d0done (loop $l0
+      (br_if $d0done (i32.ge_u (local.get $i0) (local.get $d0)))
+      (local.set $q0 (i32.add (local.get $out) (i32.mul (local.get $i0) (local.get $t0))))
+      (local.set $i1 (i32.const 0))
+      (block $d1done (loop $l1
+        (br_if $d1done (i32.ge_u (local.get $i1) (local.get $d1)))
+        (local.set $q1 (i32.add (local.get $q0) (i32.mul (local.get $i1) (local.get $t1))))
+        (local.set $i2 (i32.const 0))
+        (block $d2done (loop $l2
+          (br_if $d2done (i32.ge_u (local.get $i2) (local.get $d2)))
+          (local.set $q (i32.add (local.get $q1) (i32.mul (local.get $i2) (local.get $t2))))
+          (local.set $i3 (local.get $d3))
+          (if (i32.and (i32.eq (local.get $t3) (i32.const 4)) (i32.ge_u (local.get $d3) (i32.const 16))) (then
+            (memory.copy (local.get $q) (local.get $in) (i32.shl (local.get $d3) (i32.const 2)))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $d3) (i32.const 2))))
+            (local.set $i3 (i32.const 0))))
+          (block $d3done (loop $l3
+            (br_if $d3done (i32.eqz (local.get $i3)))
+            (i32.store (local.get $q) (i32.load (local.get $in)))
+            (local.set $in (i32.add (local.get $in) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (local.get $t3)))
+            (local.set $i3 (i32.sub (local.get $i3) (i32.const 1)))
+            (br $l3)))
+          (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+          (br $l2)))
+        (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+        (br $l1)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+      (br $l0))))
+
+  ;; swap: out[c, b, a] = in[a, b, c] for a < A, b < B, c < C (4-byte elements): the outer and
+  ;; inner axes exchanged, the middle one kept, as in a conv weight's layout change [Co, Ci, kh·kw]
+  ;; <-> [kh·kw, Ci, Co], whose short inner run (9 taps) the permute kernel would gather an
+  ;; element at a time. 4x4 blocks of (a, c) for each b go through SIMD shuffles; a dim that is
+  ;; no multiple of 4 ends with a block overlapping the one before (the same values written
+  ;; twice), so A and C must be at least 4. Strips of 16 a's by 16 c's are walked b by b: every
+  ;; input row in[a, b, c0..] and output row out[c, b, a0..] is then streamed in order, a cache
+  ;; line at a time (16 floats) where the dim allows.
+  (func (export "swap") (param $out i32) (param $in i32) (param $A i32) (param $B i32) (param $C i32)
+    (local $a0 i32) (local $aend i32) (local $c0 i32) (local $cend i32) (local $b i32) (local $a i32) (local $c i32)
+    (local $sa i32) (local $sc i32) (local $inb i32) (local $outb i32) (local $p i32) (local $q i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ;; byte strides of a in the input and of c in the output
+    (local.set $sa (i32.shl (i32.mul (local.get $B) (local.get $C)) (i32.const 2)))
+    (local.set $sc (i32.shl (i32.mul (local.get $B) (local.get $A)) (i32.const 2)))
+    (block $adone (loop $al
+      (br_if $adone (i32.ge_u (local.get $a0) (local.get $A)))
+      (local.set $aend (select (local.get $A) (i32.add (local.get $a0) (i32.const 16)) (i32.lt_u (local.get $A) (i32.add (local.get $a0) (i32.const 16)))))
+      (local.set $c0 (i32.const 0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $c0) (local.get $C)))
+        (local.set $cend (select (local.get $C) (i32.add (local.get $c0) (i32.const 16)) (i32.lt_u (local.get $C) (i32.add (local.get $c0) (i32.const 16)))))
+        (local.set $b (i32.const 0))
+        (block $bdone (loop $bl
+          (br_if $bdone (i32.ge_u (local.get $b) (local.get $B)))
+          (local.set $inb (i32.add (local.get $in) (i32.shl (i32.mul (local.get $b) (local.get $C)) (i32.const 2))))
+          (local.set $outb (i32.add (local.get $out) (i32.shl (i32.mul (local.get $b) (local.get $A)) (i32.const 2))))
+          (local.set $c (local.get $c0))
+          (loop $cbl
+            (local.set $a (local.get $a0))
+            (loop $abl
+              ;; the block at (min(a, A-4), min(c, C-4))
+              (local.set $p (i32.add (local.get $inb) (i32.add
+                (i32.mul (select (local.get $a) (i32.sub (local.get $A) (i32.const 4)) (i32.le_u (local.get $a) (i32.sub (local.get $A) (i32.const 4)))) (local.get $sa))
+                (i32.shl (select (local.get $c) (i32.sub (local.get $C) (i32.const 4)) (i32.le_u (local.get $c) (i32.sub (local.get $C) (i32.const 4)))) (i32.const 2)))))
+              (local.set $q (i32.add (local.get $outb) (i32.add
+                (i32.shl (select (local.get $a) (i32.sub (local.get $A) (i32.const 4)) (i32.le_u (local.get $a) (i32.sub (local.get $A) (i32.const 4)))) (i32.const 2))
+                (i32.mul (select (local.get $c) (i32.sub (local.get $C) (i32.const 4)) (i32.le_u (local.get $c) (i32.sub (local.get $C) (i32.const 4)))) (local.get $sc)))))
+              (local.set $r0 (v128.load align=1 (local.get $p)))
+              (local.set $r1 (v128.load align=1 (local.tee $p (i32.add (local.get $p) (local.get $sa)))))
+              (local.set $r2 (v128.load align=1 (local.tee $p (i32.add (local.get $p) (local.get $sa)))))
+              (local.set $r3 (v128.load align=1 (i32.add (local.get $p) (local.get $sa))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+              (v128.store align=1 (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store align=1 (local.tee $q (i32.add (local.get $q) (local.get $sc)))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store align=1 (local.tee $q (i32.add (local.get $q) (local.get $sc)))
+                (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store align=1 (i32.add (local.get $q) (local.get $sc))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (br_if $abl (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 4))) (local.get $aend))))
+            (br_if $cbl (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $cend))))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $bl)))
+        (local.set $c0 (local.get $cend))
+        (br $cl)))
+      (local.set $a0 (local.get $aend))
+      (br $al))))
+
+    ;; im2col_t: the filter gradient's patch matrix, transposed: for x channel-major [C, N, H, W]
   ;; (batch images n0 <= n < n0 + nc), out[(kh, kw, c), (n - n0, oh, ow)] = x[c, n, ih, iw] with
   ;; ih = oh*sh - pt + kh*dh and iw = ow*sw - pl + kw*dw, or 0 where (ih, iw) is padding. Then
   ;; dW [kh·kw·C, Co] = out · dy [n·OH·OW, Co], one plain matrix product.

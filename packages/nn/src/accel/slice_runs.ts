@@ -2,11 +2,14 @@
 // rank > 2 (a 3x3x512x512 filter's centre tap, which conv2d's tap trimming cuts, took ~0.1-0.4 s).
 // A slice is a set of runs, each spanning the innermost partly-sliced axis and every full axis
 // after it; pq copies each run with one typed-array copy inside the wasm heap. Runs shorter than
-// MIN_RUN elements are left to tfjs (per-run overhead). Values are moved, not computed.
+// MIN_RUN elements (a conv kernel's taps cut in conv2d before its layout change) go through
+// pq's strided-copy kernel instead, off wasm to tfjs. Values are moved, not computed.
 import type * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { shapeSize } from '@pq/core';
 import { callKernel } from './kernel_call.js';
+import { copyStrided } from './strided_copy.js';
+import { heapOffset, wasmKernels } from './wasm_kernels.js';
 
 const MIN_RUN = 16;
 
@@ -27,13 +30,14 @@ export function sliceRuns(
   const inner = shapeSize(x.shape.slice(k + 1));
   const run = size[k]! * inner;
   const b = backend as unknown as Partial<WasmLike>;
-  if (rank === 0 || run < MIN_RUN || (x.dtype !== 'float32' && x.dtype !== 'int32') || b.typedArrayFromHeap === undefined || shapeSize(size) === 0) {
+  if (rank === 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || b.typedArrayFromHeap === undefined || shapeSize(size) === 0) {
     return callKernel('Slice', backendName, backend, { x }, attrs as never, original);
   }
+  const strides = x.shape.map((_, i) => shapeSize(x.shape.slice(i + 1)));
+  if (run < MIN_RUN) return shortRuns(backend, x, begin, size, strides) ?? callKernel('Slice', backendName, backend, { x }, attrs as never, original);
   const out = b.makeOutput!(size.slice(), x.dtype);
   const dst = b.typedArrayFromHeap(out);
   const src = b.typedArrayFromHeap(x); // after the allocation: a view dies when the heap grows
-  const strides = x.shape.map((_, i) => shapeSize(x.shape.slice(i + 1)));
   const outer = size.slice(0, k);
   const runs = shapeSize(outer);
   const idx = outer.map(() => 0);
@@ -47,4 +51,15 @@ export function sliceRuns(
     }
   }
   return out;
+}
+
+/** The slice as one strided copy by pq's kernel, or null where that kernel cannot run it. */
+function shortRuns(backend: tf.KernelBackend, x: tf.TensorInfo, begin: number[], size: number[], strides: number[]): tf.TensorInfo | null {
+  const kernels = wasmKernels(backend);
+  if (kernels === null) return null;
+  const out = (backend as unknown as WasmLike).makeOutput(size.slice(), x.dtype);
+  const from = heapOffset(backend, x) + 4 * begin.reduce((o, i, a) => o + i * strides[a]!, 0);
+  if (copyStrided(kernels, 'permute', heapOffset(backend, out), from, size, strides.map((s) => 4 * s))) return out;
+  backend.disposeData(out.dataId);
+  return null;
 }

@@ -2,10 +2,13 @@
 // at a time through index arithmetic (~10-20 ns an element; a 32x64x32x32 activation took
 // ~15-50 ms, more than the convolution around it). A transpose that is a batch of 2-d transposes
 // once adjacent axes are merged — NCHW <-> NHWC ([N, C, H·W] <-> [N, H·W, C]) and every matrix
-// transpose — goes through SIMD 4x4 shuffles; any other of rank <= 4 once merged (a conv weight
-// [Co, Ci, kh, kw] <-> [kh, kw, Ci, Co]) through a plain strided copy. Elements are moved, not
-// computed, so results are the stock kernel's bit for bit.
+// transpose — goes through SIMD 4x4 shuffles; so does one that exchanges the outer and inner of
+// three merged axes (a conv weight [Co, Ci, kh, kw] <-> [kh, kw, Ci, Co], whose 9 taps are too
+// short a run for the 2-d kernel), and a batch of those; any other of rank <= 4 once merged goes
+// through a plain strided copy. Elements are moved, not computed, so results are the stock
+// kernel's bit for bit.
 import type * as tf from '@tensorflow/tfjs-core';
+import { copyStrided } from './strided_copy.js';
 import { heapOffset, wasmKernels } from './wasm_kernels.js';
 
 export interface Batched2d {
@@ -42,6 +45,24 @@ export function asBatched2d(shape: readonly number[], perm: readonly number[]): 
   return null;
 }
 
+export interface BatchedSwap {
+  batch: number;
+  a: number;
+  b: number;
+  c: number;
+}
+
+/**
+ * `perm` on `shape` as out[n, c, b, a] = in[n, a, b, c] (merged axes; batch 1 without a leading
+ * axis), or null when it is no such transpose or a or c is under 4 (the kernel's smallest block).
+ */
+export function asBatchedSwap(shape: readonly number[], perm: readonly number[]): BatchedSwap | null {
+  const m = mergedPermutation(shape, perm);
+  const p = m.perm.join();
+  const [batch, a, b, c] = p === '2,1,0' ? [1, ...m.dims] : p === '0,3,2,1' ? m.dims : [];
+  return batch !== undefined && a! >= 4 && c! >= 4 ? { batch, a: a!, b: b!, c: c! } : null;
+}
+
 type MakeOutput = { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo };
 
 /** The transpose by pq's kernels, or null when they do not apply (then the caller runs tfjs's). */
@@ -58,12 +79,15 @@ export function transposeSimd(backend: tf.KernelBackend, x: tf.TensorInfo, perm:
     kernels.transpose(to, from, plan.batch, plan.rows, plan.cols);
     return out;
   }
-  // Byte strides of the merged input axes, then dims and strides in output order, padded to rank 4.
+  const swap = asBatchedSwap(x.shape, perm);
+  if (swap !== null) {
+    const bytes = 4 * swap.a * swap.b * swap.c;
+    for (let n = 0; n < swap.batch; n++) kernels.swap(to + n * bytes, from + n * bytes, swap.a, swap.b, swap.c);
+    return out;
+  }
+  // Byte strides of the merged input axes, taken in output order.
   const strides = m.dims.map((_, i) => 4 * m.dims.slice(i + 1).reduce((s, d) => s * d, 1));
-  const pad = 4 - m.perm.length;
-  const d = [...Array<number>(pad).fill(1), ...m.perm.map((a) => m.dims[a]!)];
-  const s = [...Array<number>(pad).fill(0), ...m.perm.map((a) => strides[a]!)];
-  kernels.permute(to, from, d[0]!, d[1]!, d[2]!, d[3]!, s[0]!, s[1]!, s[2]!, s[3]!);
+  copyStrided(kernels, 'permute', to, from, m.perm.map((a) => m.dims[a]!), m.perm.map((a) => strides[a]!));
   return out;
 }
 

@@ -13,8 +13,12 @@ export interface WasmKernels {
   add_row(out: number, big: number, row: number, rows: number, len: number): void;
   /** out[b, j, i] = in[b, i, j] for 4-byte elements (byte offsets). */
   transpose(out: number, input: number, batch: number, rows: number, cols: number): void;
+  /** out[c, b, a] = in[a, b, c] for 4-byte elements (byte offsets); A and C at least 4. */
+  swap(out: number, input: number, A: number, B: number, C: number): void;
   /** out[i0..i3] = in[i0·s0 + i1·s1 + i2·s2 + i3·s3] over out dims d0..d3 (byte offsets and strides). */
   permute(out: number, input: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number): void;
+  /** out[i0·t0 + i1·t1 + i2·t2 + i3·t3] = in[i0..i3] over in dims d0..d3 (byte offsets and strides). */
+  place(out: number, input: number, d0: number, d1: number, d2: number, d3: number, t0: number, t1: number, t2: number, t3: number): void;
   /** The filter gradient's transposed patch matrix of x [C, N, H, W] for images n0..n0+nc (see kernels.wat). */
   im2col_t(
     out: number, x: number, C: number, N: number, H: number, W: number, n0: number, nc: number, OH: number, OW: number,

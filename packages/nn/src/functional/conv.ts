@@ -174,19 +174,21 @@ function usedTaps(size: number, before: number, after: number, k: number, stride
 }
 
 /**
- * A channels-last kernel [k..., Ci, Co] and its padding with the taps that only meet padding cut
+ * A PyTorch-layout kernel [Co, Ci, k...] and its padding with the taps that only meet padding cut
  * off (the same output, less arithmetic; their gradient is zero either way); as given when none.
+ * Cut before the layout change to channels last, so that the transpose there and the one of its
+ * gradient move only the taps kept (a 3x3 kernel's centre on 1x1 maps: a ninth of the data).
  */
 function trimTaps(w: tf.Tensor, spatial: readonly number[], pad: SpatialPad, stride: readonly number[]): { w: tf.Tensor; pad: SpatialPad } {
-  const n = spatial.length;
-  const taps = spatial.map((size, i) => usedTaps(size, pad.before[i]!, pad.after[i]!, w.shape[i]!, stride[i]!));
-  if (taps.every(([lo, hi], i) => lo === 0 && hi === w.shape[i]! - 1)) return { w, pad };
+  const k = w.shape.slice(2);
+  const taps = spatial.map((size, i) => usedTaps(size, pad.before[i]!, pad.after[i]!, k[i]!, stride[i]!));
+  if (taps.every(([lo, hi], i) => lo === 0 && hi === k[i]! - 1)) return { w, pad };
   const before = taps.map(([lo], i) => pad.before[i]! - lo);
-  const after = taps.map(([, hi], i) => pad.after[i]! - (w.shape[i]! - 1 - hi));
+  const after = taps.map(([, hi], i) => pad.after[i]! - (k[i]! - 1 - hi));
   if ([...before, ...after].some((p) => p < 0)) return { w, pad };
-  const begin = [...taps.map(([lo]) => lo), 0, 0];
-  const size = [...taps.map(([lo, hi]) => hi - lo + 1), -1, -1];
-  return { w: tf.slice(w, begin.slice(0, n + 2), size.slice(0, n + 2)), pad: { before, after } };
+  const begin = [0, 0, ...taps.map(([lo]) => lo)];
+  const size = [-1, -1, ...taps.map(([lo, hi]) => hi - lo + 1)];
+  return { w: tf.slice(w, begin, size), pad: { before, after } };
 }
 
 /** Dilates the spatial axes (2...) of a PyTorch-layout kernel by inserting zeros. */
@@ -230,8 +232,9 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
         const inOp = n <= 2;
         const xt = tf.transpose(xb, toChannelsLastPerm(n + 2));
         const xcl = inOp ? xt : padOrCrop(xt, spatialAxes, geo.padBefore, geo.padAfter);
-        const wFull = tf.transpose(dilateKernel(weight, geo.dilation), spatialPerm(n, [1, 0]));
-        const { w: wcl, pad } = inOp ? trimTaps(wFull, spatial, { before: geo.padBefore, after: geo.padAfter }, geo.stride) : { w: wFull, pad: NO_PAD };
+        const wFull = dilateKernel(weight, geo.dilation);
+        const { w: wUsed, pad } = inOp ? trimTaps(wFull, spatial, { before: geo.padBefore, after: geo.padAfter }, geo.stride) : { w: wFull, pad: NO_PAD };
+        const wcl = tf.transpose(wUsed, spatialPerm(n, [1, 0]));
         const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, geo.groups, geo.stride, pad), bias);
         return tf.transpose(y, toChannelsFirstPerm(n + 2));
       }),

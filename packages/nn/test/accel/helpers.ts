@@ -2,6 +2,7 @@
 // function on the stock cpu backend and on the accelerated one.
 // (The accel tests import this package's own src as './../../src/...': the workspace lint reads
 // any '../../...src' path as another package's internals.)
+import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { disableAcceleration, enableAcceleration, registerTfjsGradients } from './../../src/accel/index.js';
@@ -72,4 +73,19 @@ export function values(t: tf.Tensor | tf.Tensor[]): Float32Array[] {
   const out = list.map((x) => x.dataSync() as Float32Array).map((d) => Float32Array.from(d));
   tf.dispose(list);
   return out;
+}
+
+/**
+ * `run` (arrays of values, e.g. one per dtype) on pq's wasm path equals it on tfjs's stock cpu
+ * backend bit for bit, and leaves the tensor count where it was.
+ */
+export async function expectWasmMatchesStockCpu(run: () => number[][]): Promise<void> {
+  const stock = await onStockCpu(run);
+  const fast = await onAccelerated('wasm', () => {
+    const before = tf.memory().numTensors;
+    const r = run();
+    expect(tf.memory().numTensors).toBe(before);
+    return r;
+  });
+  fast.forEach((v, k) => expect(mismatches(v, stock[k]!), `result ${k}`).toEqual([]));
 }

@@ -2,8 +2,8 @@
 // the original data; values, disposal in any order and tensor counts stay right.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { asBatched2d } from './../../src/accel/transpose_simd.js';
-import { mismatches, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
+import { asBatched2d, asBatchedSwap } from './../../src/accel/transpose_simd.js';
+import { expectWasmMatchesStockCpu, mismatches, onAccelerated, randomArray, rng } from './helpers.js';
 
 describe('Transpose peephole (wasm)', () => {
   it('round trips share data and survive disposal in any order', async () => {
@@ -61,6 +61,27 @@ describe('Transpose by pq kernels (wasm)', () => {
     expect(asBatched2d([2, 1, 4], [1, 0, 2])).toBeNull(); // only a size-1 axis moves: a copy
   });
 
+  it('finds the outer/inner swaps of three merged axes, batched or not, with both swapped dims at least 4', () => {
+    expect(asBatchedSwap([64, 32, 3, 3], [2, 3, 1, 0])).toEqual({ batch: 1, a: 64, b: 32, c: 9 });
+    expect(asBatchedSwap([3, 3, 32, 64], [3, 2, 0, 1])).toEqual({ batch: 1, a: 9, b: 32, c: 64 });
+    expect(asBatchedSwap([32, 8, 8, 64], [3, 1, 2, 0])).toEqual({ batch: 1, a: 32, b: 64, c: 64 });
+    expect(asBatchedSwap([2, 5, 3, 6], [0, 3, 2, 1])).toEqual({ batch: 2, a: 5, b: 3, c: 6 });
+    expect(asBatchedSwap([64, 32, 1, 3], [2, 3, 1, 0])).toBeNull(); // 3 taps: under one block
+    expect(asBatchedSwap([64, 32, 3, 3], [0, 2, 3, 1])).toBeNull();
+  });
+
+  // The swap kernel at conv weight shapes, [Co, Ci, kh, kw] <-> [kh, kw, Ci, Co]: dims that are and
+  // are not multiples of 4 (overlapping last blocks), above the 16-wide strips, 2x2 and 7x7 taps,
+  // and a batch; bit for bit against stock cpu.
+  const swaps: Array<[number[], number[]]> = [
+    [[5, 6, 3, 3], [2, 3, 1, 0]], [[3, 3, 6, 5], [3, 2, 0, 1]], [[18, 3, 2, 2], [2, 3, 1, 0]],
+    [[7, 7, 3, 21], [3, 2, 0, 1]], [[21, 3, 7, 7], [2, 3, 1, 0]], [[3, 5, 2, 17], [0, 3, 2, 1]],
+  ];
+  it.each(swaps.map(([s, p]) => [JSON.stringify(s), JSON.stringify(p), s, p] as const))('swap %s perm %s matches stock cpu bit for bit', async (_, __, shape, perm) => {
+    const data = randomArray(shape.reduce((a, b) => a * b, 1), rng(shape[0]! * 31 + shape[3]!), 100);
+    await expectWasmMatchesStockCpu(() => [Array.from(tf.tidy(() => tf.transpose(tf.tensor(data, shape), perm).dataSync()))]);
+  });
+
   // Random shapes with sizes on both sides of the 4x4 blocks; float32 and int32, bit for bit. The
   // last perms are no batched 2-d transposes (the strided-copy kernel), the very last of rank 5.
   const perms = [[0, 2, 3, 1], [0, 3, 1, 2], [1, 0], [0, 2, 1], [2, 0, 1], [3, 2, 1, 0], [2, 3, 1, 0], [1, 0, 2], [4, 2, 0, 3, 1]];
@@ -70,13 +91,6 @@ describe('Transpose by pq kernels (wasm)', () => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = randomArray(size, next, 100);
     const run = (dtype: 'float32' | 'int32'): number[] => tf.tidy(() => Array.from(tf.transpose(tf.tensor(data, shape, dtype), perm).dataSync()));
-    const stock = await onStockCpu(() => [run('float32'), run('int32')]);
-    const fast = await onAccelerated('wasm', () => {
-      const before = tf.memory().numTensors;
-      const r = [run('float32'), run('int32')];
-      expect(tf.memory().numTensors).toBe(before);
-      return r;
-    });
-    fast.forEach((v, k) => expect(mismatches(v, stock[k]!), `${shape} ${k}`).toEqual([]));
+    await expectWasmMatchesStockCpu(() => [run('float32'), run('int32')]);
   });
 });
