@@ -9,6 +9,8 @@ import { conv2dBackpropInputViaConv } from './conv2d_backprop_input.js';
 import { callKernel } from './kernel_call.js';
 import { conv2dGeometry } from './conv_geometry.js';
 import { maxPoolGradJs } from './max_pool_grad.js';
+import { identityShared } from './identity.js';
+import { momentumStepWasm } from './momentum_step_wasm.js';
 import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
 import { transposeWithPeephole } from './transpose_peephole.js';
 import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
@@ -21,7 +23,7 @@ import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
 import { checkThreads, useWasmThreads, wasmThreads } from './wasm_threads.js';
 import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
-import { PqFakeTensorQuant, PqQuantGrad } from '../ops/kernel_names.js';
+import { PqFakeTensorQuant, PqMomentumStep, PqQuantGrad } from '../ops/kernel_names.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -215,6 +217,8 @@ function installKernels(backendName: AcceleratedBackend): void {
     install('DepthwiseConv2dNativeBackpropInput', backendName, depthwiseBackpropInput);
     install(PqFakeTensorQuant, backendName, fakeQuantWasm);
     install(PqQuantGrad, backendName, quantGradWasm);
+    install('Identity', backendName, identityShared);
+    install(PqMomentumStep, backendName, momentumStepWasm);
   }
   installConvGradients(backendName);
   installPooling(backendName);

@@ -60,6 +60,172 @@
         (local.set $big (i32.add (local.get $big) (local.get $bytes)))
         (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
 
+  ;; momentum: one step of SGD with momentum over the $n floats of a parameter p, its velocity v
+  ;; and gradient g, written to new tensors op and ov, as tfjs's MomentumOptimizer's ops compute
+  ;; it (each product and sum rounded to float32, in this order):
+  ;;   v' = m*v + g;  p' = c*v' + p, or with Nesterov p' = c*(g + v'*m) + p   (c = -lr)
+  (func (export "momentum") (param $p i32) (param $v i32) (param $g i32) (param $op i32) (param $ov i32) (param $n i32)
+    (param $c f32) (param $m f32) (param $nesterov i32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32)
+    (local $C v128) (local $M v128) (local $G v128) (local $V v128) (local $gs f32) (local $vs f32)
+    (local.set $C (f32x4.splat (local.get $c)))
+    (local.set $M (f32x4.splat (local.get $m)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (local.set $G (v128.load align=1 (i32.add (local.get $g) (local.get $i))))
+        (local.set $V (f32x4.add (f32x4.mul (local.get $M) (v128.load align=1 (i32.add (local.get $v) (local.get $i)))) (local.get $G)))
+        (v128.store align=1 (i32.add (local.get $ov) (local.get $i)) (local.get $V))
+        (v128.store align=1 (i32.add (local.get $op) (local.get $i))
+          (f32x4.add
+            (f32x4.mul (local.get $C)
+              (select (f32x4.add (local.get $G) (f32x4.mul (local.get $V) (local.get $M))) (local.get $V) (local.get $nesterov)))
+            (v128.load align=1 (i32.add (local.get $p) (local.get $i)))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $vs (f32.add (f32.mul (local.get $m) (f32.load (i32.add (local.get $v) (local.get $i)))) (local.get $gs)))
+        (f32.store (i32.add (local.get $ov) (local.get $i)) (local.get $vs))
+        (f32.store (i32.add (local.get $op) (local.get $i))
+          (f32.add
+            (f32.mul (local.get $c)
+              (select (f32.add (local.get $gs) (f32.mul (local.get $vs) (local.get $m))) (local.get $vs) (local.get $nesterov)))
+            (f32.load (i32.add (local.get $p) (local.get $i)))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
+  ;; dx[at + lane] += v unless at is -1 (no maximum: the window held only NaN or -inf).
+  (func $add_at (param $dx i32) (param $at i32) (param $lane i32) (param $v f32)
+    (local $a i32)
+    (if (i32.ge_s (local.get $at) (i32.const 0)) (then
+      (local.set $a (i32.add (local.get $dx) (i32.add (local.get $at) (local.get $lane))))
+      (f32.store (local.get $a) (f32.add (f32.load (local.get $a)) (local.get $v))))))
+
+  ;; max_pool_grad: MaxPoolGrad, NHWC: x and dx [N, H, W, C], dy [N, OH, OW, C]; dx must hold
+  ;; zeros. For every output (n, yr, yc, d), in that order, the first maximum of its window
+  ;; (strict >, rows then columns, from -inf: NaN never wins) gets dy added, as pq's JS loop does;
+  ;; four channels at a time, each lane its own window, so every cell sums in the same order.
+  (func (export "max_pool_grad") (param $x i32) (param $dy i32) (param $dx i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
+    (local $b i32) (local $yr i32) (local $yc i32) (local $d i32) (local $r i32) (local $c i32)
+    (local $rMin i32) (local $rMax i32) (local $cMin i32) (local $cMax i32)
+    (local $img i32) (local $cb i32) (local $rowb i32) (local $vcb i32) (local $o i32) (local $off i32) (local $t i32)
+    (local $best v128) (local $at v128) (local $xv v128) (local $gt v128) (local $dyv v128)
+    (local $bs f32) (local $as i32) (local $xs f32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowb (i32.mul (local.get $W) (local.get $cb)))
+    (local.set $vcb (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2)))
+    (local.set $o (local.get $dy))
+    (block $bdone (loop $bl
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $N)))
+      (local.set $img (i32.mul (i32.mul (local.get $b) (local.get $H)) (local.get $rowb)))
+      (local.set $yr (i32.const 0))
+      (block $yrdone (loop $yrl
+        (br_if $yrdone (i32.ge_u (local.get $yr) (local.get $OH)))
+        (local.set $t (i32.sub (i32.mul (local.get $yr) (local.get $sh)) (local.get $pt)))
+        (local.set $rMin (select (local.get $t) (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
+        (local.set $t (i32.add (local.get $t) (local.get $KH)))
+        (local.set $rMax (select (local.get $t) (local.get $H) (i32.lt_s (local.get $t) (local.get $H))))
+        (local.set $yc (i32.const 0))
+        (block $ycdone (loop $ycl
+          (br_if $ycdone (i32.ge_u (local.get $yc) (local.get $OW)))
+          (local.set $t (i32.sub (i32.mul (local.get $yc) (local.get $sw)) (local.get $pl)))
+          (local.set $cMin (select (local.get $t) (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
+          (local.set $t (i32.add (local.get $t) (local.get $KW)))
+          (local.set $cMax (select (local.get $t) (local.get $W) (i32.lt_s (local.get $t) (local.get $W))))
+          ;; four channels at a time: the window's first maxima (as byte offsets, -1 for none) ...
+          (local.set $d (i32.const 0))
+          (block $vdone (loop $vl
+            (br_if $vdone (i32.ge_u (local.get $d) (local.get $vcb)))
+            (local.set $best (f32x4.splat (f32.const -inf)))
+            (local.set $at (i32x4.splat (i32.const -1)))
+            (local.set $r (local.get $rMin))
+            (block $r1done (loop $r1l
+              (br_if $r1done (i32.ge_s (local.get $r) (local.get $rMax)))
+              (local.set $c (local.get $cMin))
+              (block $c1done (loop $c1l
+                (br_if $c1done (i32.ge_s (local.get $c) (local.get $cMax)))
+                (local.set $off (i32.add (i32.add (local.get $img) (i32.mul (local.get $r) (local.get $rowb)))
+                  (i32.add (i32.mul (local.get $c) (local.get $cb)) (local.get $d))))
+                (local.set $xv (v128.load align=1 (i32.add (local.get $x) (local.get $off))))
+                (local.set $gt (f32x4.gt (local.get $xv) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $xv) (local.get $best) (local.get $gt)))
+                (local.set $at (v128.bitselect (i32x4.splat (local.get $off)) (local.get $at) (local.get $gt)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $c1l)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $r1l)))
+            ;; ... then dx += dy at each lane's maximum, one float at a time (lane l is channel d + l)
+            (local.set $dyv (v128.load align=1 (i32.add (local.get $o) (local.get $d))))
+            (call $add_at (local.get $dx) (i32x4.extract_lane 0 (local.get $at)) (i32.const 0) (f32x4.extract_lane 0 (local.get $dyv)))
+            (call $add_at (local.get $dx) (i32x4.extract_lane 1 (local.get $at)) (i32.const 4) (f32x4.extract_lane 1 (local.get $dyv)))
+            (call $add_at (local.get $dx) (i32x4.extract_lane 2 (local.get $at)) (i32.const 8) (f32x4.extract_lane 2 (local.get $dyv)))
+            (call $add_at (local.get $dx) (i32x4.extract_lane 3 (local.get $at)) (i32.const 12) (f32x4.extract_lane 3 (local.get $dyv)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br $vl)))
+          ;; the last C mod 4 channels one at a time
+          (block $sdone (loop $sl
+            (br_if $sdone (i32.ge_u (local.get $d) (local.get $cb)))
+            (local.set $bs (f32.const -inf))
+            (local.set $as (i32.const -1))
+            (local.set $r (local.get $rMin))
+            (block $r3done (loop $r3l
+              (br_if $r3done (i32.ge_s (local.get $r) (local.get $rMax)))
+              (local.set $c (local.get $cMin))
+              (block $c3done (loop $c3l
+                (br_if $c3done (i32.ge_s (local.get $c) (local.get $cMax)))
+                (local.set $off (i32.add (i32.add (local.get $img) (i32.mul (local.get $r) (local.get $rowb)))
+                  (i32.add (i32.mul (local.get $c) (local.get $cb)) (local.get $d))))
+                (local.set $xs (f32.load (i32.add (local.get $x) (local.get $off))))
+                (if (f32.gt (local.get $xs) (local.get $bs)) (then
+                  (local.set $bs (local.get $xs))
+                  (local.set $as (local.get $off))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $c3l)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $r3l)))
+            (call $add_at (local.get $dx) (local.get $as) (i32.const 0) (f32.load (i32.add (local.get $o) (local.get $d))))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (br $sl)))
+          (local.set $o (i32.add (local.get $o) (local.get $cb)))
+          (local.set $yc (i32.add (local.get $yc) (i32.const 1)))
+          (br $ycl)))
+        (local.set $yr (i32.add (local.get $yr) (i32.const 1)))
+        (br $yrl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
+
+  ;; relu_grad: out[i] = x[i] > 0 ? dy[i] : dy[i] * (x[i] is NaN ? x[i] : 0), tfjs's dy * step(x)
+  ;; (NaN where x is NaN, and dy * 0 keeping the sign of zero) for the $n floats at x, dy.
+  (func (export "relu_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32) (local $X v128) (local $D v128) (local $xs f32) (local $ds f32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (local.set $X (v128.load align=1 (i32.add (local.get $x) (local.get $i))))
+        (local.set $D (v128.load align=1 (i32.add (local.get $dy) (local.get $i))))
+        (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+          (v128.bitselect (local.get $D)
+            (f32x4.mul (local.get $D) (v128.and (local.get $X) (f32x4.ne (local.get $X) (local.get $X))))
+            (f32x4.gt (local.get $X) (f32x4.splat (f32.const 0)))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $ds (f32.load (i32.add (local.get $dy) (local.get $i))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (select (local.get $ds)
+            (f32.mul (local.get $ds) (select (local.get $xs) (f32.const 0) (f32.ne (local.get $xs) (local.get $xs))))
+            (f32.gt (local.get $xs) (f32.const 0))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
   ;; dw: a depthwise convolution's three products, channels last, channel multiplier 1:
   ;; input x [N, H, W, C], output y [N, OH, OW, C], filter k [KH, KW, C], and for every
   ;; n, oh, ow, kh, kw with ih = oh*sh - pt + kh*dh in [0, H) and iw = ow*sw - pl + kw*dw in [0, W),

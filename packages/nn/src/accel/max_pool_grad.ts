@@ -1,9 +1,12 @@
 // MaxPoolGrad (NHWC) in one pass without per-element allocation: for every output position
 // find the first maximum of its window (tfjs's rule: strict >, scanning rows then columns) and
-// add dy there. tfjs's wasm kernel for this is several times slower than this loop.
+// add dy there. On the wasm backend pq's SIMD kernel (kernels.wat `max_pool_grad`) runs this
+// loop four channels at a time, each cell summing in the same order, so the bits are the JS
+// loop's; tfjs's wasm kernel for this is several times slower than even the JS loop.
 import { backend_util } from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { allocOutput, readView } from './data_access.js';
+import { heapOffset, wasmKernels } from './wasm_kernels.js';
 
 export interface MaxPoolGradArgs {
   dy: tf.TensorInfo;
@@ -30,6 +33,15 @@ export function maxPoolGradJs(backend: tf.KernelBackend, a: MaxPoolGradArgs): tf
   const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
+  const simd = wasmKernels(backend);
+  if (simd !== null) {
+    const dxInfo = out.finish();
+    simd.max_pool_grad(
+      heapOffset(backend, a.input), heapOffset(backend, a.dy), heapOffset(backend, dxInfo), batchSize, inHeight, inWidth, C,
+      outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left,
+    );
+    return dxInfo;
+  }
   const rowStride = inWidth * C;
   if (filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth) {
     maxPool2x2Grad(x, dy, dx, batchSize, inHeight * rowStride, rowStride, outHeight, outWidth, C);
@@ -67,7 +79,7 @@ export function maxPoolGradJs(backend: tf.KernelBackend, a: MaxPoolGradArgs): tf
   return out.finish();
 }
 
-/** The 2x2, stride 2, unpadded case (LeNet's): windows never overlap, so no accumulation. */
+/** The 2x2, stride 2, unpadded case (LeNet's): windows never overlap (dx += dy onto zeros, as the general loop: -0 becomes +0). */
 function maxPool2x2Grad(x: Float32Array, dy: Float32Array, dx: Float32Array, batch: number, imageStride: number, rowStride: number, outH: number, outW: number, C: number): void {
   let o = 0;
   for (let b = 0; b < batch; b++) {
@@ -92,7 +104,7 @@ function maxPool2x2Grad(x: Float32Array, dy: Float32Array, dx: Float32Array, bat
             at = a + rowStride;
           }
           if (x[a + rowStride + C]! > best) at = a + rowStride + C;
-          if (at >= 0) dx[at] = dy[o]!;
+          if (at >= 0) dx[at] += dy[o]!;
         }
       }
     }

@@ -6,6 +6,7 @@
 // uses it wherever it is registered (the accelerated backends).
 import * as tf from '@tensorflow/tfjs-core';
 import { allocOutput, readView } from './data_access.js';
+import { heapOffset, wasmKernels } from './wasm_kernels.js';
 
 export const PQ_RELU_GRAD = 'PqReluGrad';
 
@@ -15,6 +16,13 @@ function reluGradKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
   const dx = out.view();
   const xv = readView(backend, x, 'ReluGrad');
   const dy = readView(backend, inputs['dy']!, 'ReluGrad');
+  // On wasm, the same selection four floats at a time in the heap (kernels.wat `relu_grad`).
+  const simd = wasmKernels(backend);
+  if (simd !== null) {
+    const info = out.finish();
+    simd.relu_grad(heapOffset(backend, x), heapOffset(backend, inputs['dy']!), heapOffset(backend, info), dx.length);
+    return info;
+  }
   // Bit for bit tfjs's dy * step(x): step(NaN) is NaN, and dy * 0 keeps the sign of zero.
   for (let i = 0; i < dx.length; i++) {
     const v = xv[i]!;

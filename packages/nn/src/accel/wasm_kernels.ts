@@ -11,6 +11,15 @@ import { withSharedMemoryImport } from './wasm_shared_memory.js';
 export interface WasmKernels {
   /** out[r*len + j] = big[r*len + j] + row[j], for r < rows, j < len (byte offsets). */
   add_row(out: number, big: number, row: number, rows: number, len: number): void;
+  /** One SGD-with-momentum step over n floats: ov = m*v + g; op = c*ov + p (Nesterov: c*(g + ov*m) + p). */
+  momentum(p: number, v: number, g: number, op: number, ov: number, n: number, c: number, m: number, nesterov: number): void;
+  /** out = x > 0 ? dy : dy * (isNaN(x) ? x : 0) over n floats (tfjs's dy * step(x)). */
+  relu_grad(x: number, dy: number, out: number, n: number): void;
+  /** MaxPoolGrad, NHWC, into a zeroed dx (see kernels.wat). */
+  max_pool_grad(
+    x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
   /** out[b, j, i] = in[b, i, j] for 4-byte elements (byte offsets). */
   transpose(out: number, input: number, batch: number, rows: number, cols: number): void;
   /** out[c, b, a] = in[a, b, c] for 4-byte elements (byte offsets); A and C at least 4. */

@@ -54,3 +54,18 @@ export interface ScaledE4M3Attrs {
   /** False: the op was called without amax (the amax input is then 448 and unused). */
   hasAmax: boolean;
 }
+
+/**
+ * One step of SGD with momentum for one parameter: inputs `{ p, v, g }` (parameter, velocity,
+ * gradient; float32, one shape), outputs `[p', v']` with `v' = m v + g` and `p' = c v' + p`
+ * (Nesterov: `p' = c (g + v' m) + p`), `c = -lr`: tfjs's MomentumOptimizer's ops, in one pass.
+ */
+export const PqMomentumStep = 'PqMomentumStep';
+
+export interface MomentumStepAttrs {
+  /** Minus the learning rate. */
+  c: number;
+  /** The momentum. */
+  m: number;
+  nesterov: boolean;
+}
