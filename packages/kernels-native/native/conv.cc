@@ -1,7 +1,6 @@
 #include "conv.h"
 
 #include <algorithm>
-#include <vector>
 
 #include "gemm.h"
 #include "im2col.h"
@@ -10,28 +9,29 @@
 namespace pq {
 
 void conv2d(const float* x, const float* filter, float* y, const ConvGeometry& g, ThreadPool& pool, int threads) {
-  const StridedB b(filter, g.out_c, 1);
-  const int m = static_cast<int>(g.pixels());
+  // y[pixels, outC] = im2col(x)[pixels, taps] · filter[taps, outC]; Bᵀ's row o is filter column o.
+  const StridedRows filter_columns(filter, 1, g.out_c);
+  const int pixels = static_cast<int>(g.pixels());
   if (g.pointwise()) {
-    const StridedA a(x, g.in_c, 1);
-    gemm({m, g.out_c, g.in_c, &a, &b, y, g.out_c}, pool, threads);
+    const StridedRows a(x, g.in_c, 1);
+    gemm({pixels, g.out_c, g.in_c, &a, &filter_columns, y, g.out_c, 1}, pool, threads);
   } else {
-    const Im2colA a(x, g);
-    gemm({m, g.out_c, g.taps(), &a, &b, y, g.out_c}, pool, threads);
+    const Im2colRows a(x, g);
+    gemm({pixels, g.out_c, g.taps(), &a, &filter_columns, y, g.out_c, 1}, pool, threads);
   }
 }
 
 void conv2d_backprop_filter(const float* x, const float* dy, float* d_filter, const ConvGeometry& g, ThreadPool& pool, int threads) {
   // dFilter[taps, outC] = im2col(x)ᵀ[taps, pixels] · dy[pixels, outC]: the pixels are the
   // reduction, in KC blocks in pixel order, whatever the threads (they split taps and outC).
-  const StridedB b(dy, g.out_c, 1);
-  const int k = static_cast<int>(g.pixels());
+  const StridedRows dy_columns(dy, 1, g.out_c);
+  const int pixels = static_cast<int>(g.pixels());
   if (g.pointwise()) {
-    const StridedA a(x, 1, g.in_c);
-    gemm({g.in_c, g.out_c, k, &a, &b, d_filter, g.out_c}, pool, threads);
+    const StridedRows a(x, 1, g.in_c);
+    gemm({g.in_c, g.out_c, pixels, &a, &dy_columns, d_filter, g.out_c, 1}, pool, threads);
   } else {
-    const Im2colTransposedA a(x, g);
-    gemm({g.taps(), g.out_c, k, &a, &b, d_filter, g.out_c}, pool, threads);
+    const Im2colTransposedRows a(x, g);
+    gemm({g.taps(), g.out_c, pixels, &a, &dy_columns, d_filter, g.out_c, 1}, pool, threads);
   }
 }
 
@@ -72,18 +72,14 @@ void col2im(const float* cols, float* dx, const ConvGeometry& g, std::ptrdiff_t 
 }  // namespace
 
 void conv2d_backprop_input(const float* dy, const float* filter, float* dx, const ConvGeometry& g, ThreadPool& pool, int threads) {
-  // dx = col2im(dy[pixels, outC] · filterᵀ[outC, taps]); the filter is transposed once so that B
-  // packs by contiguous copies. Only real taps are computed (no zero-padded "full" convolution).
+  // dx = col2im(dy[pixels, outC] · filterᵀ[outC, taps]); Bᵀ's rows are the filter's rows. Only
+  // real taps are computed (no zero-padded "full" convolution of dy).
   const int taps = g.taps();
-  std::vector<float> transposed(static_cast<std::size_t>(taps) * g.out_c);
-  for (int j = 0; j < taps; j++) {
-    for (int o = 0; o < g.out_c; o++) transposed[static_cast<std::size_t>(o) * taps + j] = filter[static_cast<std::ptrdiff_t>(j) * g.out_c + o];
-  }
-  const StridedB b(transposed.data(), taps, 1);
+  const StridedRows filter_rows(filter, g.out_c, 1);
   const std::ptrdiff_t pixels = g.pixels();
   if (g.pointwise()) {
-    const StridedA a(dy, g.out_c, 1);
-    gemm({static_cast<int>(pixels), g.in_c, g.out_c, &a, &b, dx, g.in_c}, pool, threads);
+    const StridedRows a(dy, g.out_c, 1);
+    gemm({static_cast<int>(pixels), g.in_c, g.out_c, &a, &filter_rows, dx, g.in_c, 1}, pool, threads);
     return;
   }
   std::fill(dx, dx + static_cast<std::ptrdiff_t>(g.batch) * g.in_h * g.in_w * g.in_c, 0.0f);
@@ -93,8 +89,8 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
   const int vectors = (g.in_c + 7) / 8;
   for (std::ptrdiff_t p0 = 0; p0 < pixels; p0 += chunk) {
     const int rows = static_cast<int>(std::min<std::ptrdiff_t>(chunk, pixels - p0));
-    const StridedA a(dy + p0 * g.out_c, g.out_c, 1);
-    gemm({rows, taps, g.out_c, &a, &b, cols, taps}, pool, threads);
+    const StridedRows a(dy + p0 * g.out_c, g.out_c, 1);
+    gemm({rows, taps, g.out_c, &a, &filter_rows, cols, taps, 1}, pool, threads);
     const int slices = static_cast<std::ptrdiff_t>(rows) * taps < (1 << 16) ? 1 : std::min(threads, vectors);
     pool.run(slices, threads, [&](int s) {
       const int c0 = std::min(g.in_c, vectors * s / slices * 8);

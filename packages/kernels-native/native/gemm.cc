@@ -1,50 +1,36 @@
 #include "gemm.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "microkernel.h"
 #include "scratch.h"
 
 namespace pq {
 
-void StridedA::pack(int i0, int rows, int p0, int kc, float* dst) const {
-  for (int q = 0; q * MR < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * MR) {
-    const int live = std::min(MR, rows - q * MR);
-    const float* a = a_ + static_cast<std::ptrdiff_t>(i0 + q * MR) * rs_ + static_cast<std::ptrdiff_t>(p0) * cs_;
-    if (rs_ == 1 && live == MR) {  // a transposed A: each step's MR values are adjacent
-      for (int p = 0; p < kc; p++) std::memcpy(dst + p * MR, a + p * cs_, MR * sizeof(float));
+void StridedRows::pack(int r0, int rows, int p0, int kc, int width, float* dst) const {
+  for (int q = 0; q * width < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * width) {
+    const int live = std::min(width, rows - q * width);
+    const float* src = data_ + static_cast<std::ptrdiff_t>(r0 + q * width) * rs_ + static_cast<std::ptrdiff_t>(p0) * cs_;
+    if (rs_ == 1) {  // a step's rows are adjacent: one short copy per step
+      for (int p = 0; p < kc; p++) {
+        float* d = dst + p * width;
+        const float* s = src + p * cs_;
+        for (int r = 0; r < live; r++) d[r] = s[r];
+        for (int r = live; r < width; r++) d[r] = 0.0f;
+      }
       continue;
     }
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < width; r++) {
       float* d = dst + r;
       if (r >= live) {
-        for (int p = 0; p < kc; p++) d[p * MR] = 0.0f;
+        for (int p = 0; p < kc; p++) d[p * width] = 0.0f;
         continue;
       }
-      const float* row = a + r * rs_;
+      const float* row = src + r * rs_;
       if (cs_ == 1) {
-        for (int p = 0; p < kc; p++) d[p * MR] = row[p];
+        for (int p = 0; p < kc; p++) d[p * width] = row[p];
       } else {
-        for (int p = 0; p < kc; p++) d[p * MR] = row[p * cs_];
-      }
-    }
-  }
-}
-
-void StridedB::pack(int p0, int kc, int j0, int cols, float* dst) const {
-  for (int q = 0; q * NR < cols; q++, dst += static_cast<std::ptrdiff_t>(kc) * NR) {
-    const int live = std::min(NR, cols - q * NR);
-    const float* b = b_ + static_cast<std::ptrdiff_t>(p0) * rs_ + static_cast<std::ptrdiff_t>(j0 + q * NR) * cs_;
-    for (int p = 0; p < kc; p++) {
-      const float* row = b + p * rs_;
-      float* d = dst + p * NR;
-      if (cs_ == 1 && live == NR) {
-        std::memcpy(d, row, NR * sizeof(float));
-      } else {
-        int j = 0;
-        for (; j < live; j++) d[j] = row[j * cs_];
-        for (; j < NR; j++) d[j] = 0.0f;
+        for (int p = 0; p < kc; p++) d[p * width] = row[p * cs_];
       }
     }
   }
@@ -59,10 +45,22 @@ int round_up(int v, int to) { return (v + to - 1) / to * to; }
 
 }  // namespace
 
+bool transpose_pads_less(int m, int n) {
+  // Only for a clear gain: the transposed product stores C with a column stride (scalar stores).
+  return static_cast<double>(round_up(n, MR)) * round_up(m, NR) < 0.75 * static_cast<double>(round_up(m, MR)) * round_up(n, NR);
+}
+
+Gemm oriented(const Gemm& g) {
+  if (transpose_pads_less(g.m, g.n)) return {g.n, g.m, g.k, g.bt, g.a, g.c, g.cs, g.rs};
+  return g;
+}
+
 void gemm_block(const Gemm& g, int i0, int i1, int j0, int j1) {
   if (i0 >= i1 || j0 >= j1) return;
   if (g.k == 0) {
-    for (int i = i0; i < i1; i++) std::fill(g.c + i * g.ldc + j0, g.c + i * g.ldc + j1, 0.0f);
+    for (int i = i0; i < i1; i++) {
+      for (int j = j0; j < j1; j++) g.c[i * g.rs + j * g.cs] = 0.0f;
+    }
     return;
   }
   const int kc_max = std::min(KC, g.k);
@@ -72,14 +70,14 @@ void gemm_block(const Gemm& g, int i0, int i1, int j0, int j1) {
     const int nc = std::min(NC, j1 - jc);
     for (int pc = 0; pc < g.k; pc += KC) {
       const int kc = std::min(KC, g.k - pc);
-      g.b->pack(pc, kc, jc, nc, bp);
+      g.bt->pack(jc, nc, pc, kc, NR, bp);
       for (int ic = i0; ic < i1; ic += MC) {
         const int mc = std::min(MC, i1 - ic);
-        g.a->pack(ic, mc, pc, kc, ap);
+        g.a->pack(ic, mc, pc, kc, MR, ap);
         for (int jr = 0; jr < nc; jr += NR) {
           const float* b = bp + static_cast<std::ptrdiff_t>(jr / NR) * kc * NR;
           for (int ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kc, ap + static_cast<std::ptrdiff_t>(ir / MR) * kc * MR, b, g.c + (ic + ir) * g.ldc + jc + jr, g.ldc,
+            micro_kernel(kc, ap + static_cast<std::ptrdiff_t>(ir / MR) * kc * MR, b, g.c + (ic + ir) * g.rs + (jc + jr) * g.cs, g.rs, g.cs,
                          std::min(MR, mc - ir), std::min(NR, nc - jr), pc > 0);
           }
         }
@@ -115,7 +113,8 @@ void gemm_task(const Gemm& g, const GemmSplit& split, int t) {
   gemm_block(g, i0, i1, j0, j1);
 }
 
-void gemm(const Gemm& g, ThreadPool& pool, int threads) {
+void gemm(const Gemm& product, ThreadPool& pool, int threads) {
+  const Gemm g = oriented(product);
   const GemmSplit split = gemm_split(g.m, g.n, g.k, threads);
   pool.run(split.tasks(), threads, [&](int t) { gemm_task(g, split, t); });
 }

@@ -1,8 +1,12 @@
-// SGEMM, BLIS style: C[m, n] = A[m, k]·B[k, n] with A and B reached only through packers, so a
-// transposed operand, an implicit im2col or a strided view costs nothing extra. The reduction is
-// cut into KC-long blocks at fixed offsets (0, KC, 2KC, ...); each C element is the first block's
-// FMA chain, stored, plus each later block's chain, added, in that order. No other cut (cache
-// blocks over m and n, tasks, threads, edge tiles) changes which FMAs produce an element.
+// SGEMM, BLIS style: C[m, n] = A[m, k]·B[k, n], with both operands reached only through row
+// sources (A's rows, and Bᵀ's rows, i.e. B's columns), so a transposed operand, an implicit
+// im2col or a strided view costs nothing extra, and C may be stored transposed.
+//
+// What fixes the bits: the reduction is cut into KC-long blocks at fixed offsets (0, KC, 2KC, ...);
+// each C element is the first block's FMA chain over its k steps in order, stored, plus each later
+// block's chain, added, in block order. Nothing else (the m and n cache blocks, tasks, threads,
+// edge tiles, and computing Cᵀ = Bᵀ·Aᵀ instead, since fma(a, b, c) = fma(b, a, c)) changes which
+// FMAs produce an element, so every thread count and every shape split gives the same bits.
 #pragma once
 #include <cstddef>
 
@@ -17,52 +21,40 @@ constexpr int MC = 120;   // rows of packed A per block: 120 x 256 floats (120 K
 constexpr int NC = 3072;  // columns of packed B per block: 256 x 3072 floats (3 MiB) in L2/L3
 
 /**
- * Packs A's rows [i0, i0 + rows) and reduction steps [p0, p0 + kc) as ceil(rows / MR) panels of
- * kc x MR floats: row i0 + q*MR + r at step p0 + p goes to dst[q*kc*MR + p*MR + r]; rows past
- * `rows` in the last panel are zero.
+ * A matrix as rows of reduction steps. pack() writes rows [r0, r0 + rows) at steps [p0, p0 + kc)
+ * as ceil(rows / width) panels of kc x width floats: row r0 + q*width + r at step p0 + p goes to
+ * dst[q*kc*width + p*width + r]; rows past `rows` in the last panel are zero. width is MR for A
+ * and NR for B.
  */
-class APacker {
+class Rows {
  public:
-  virtual ~APacker() = default;
-  virtual void pack(int i0, int rows, int p0, int kc, float* dst) const = 0;
+  virtual ~Rows() = default;
+  virtual void pack(int r0, int rows, int p0, int kc, int width, float* dst) const = 0;
 };
 
-/** Packs B's steps [p0, p0 + kc) and columns [j0, j0 + cols) as ceil(cols / NR) zero-padded panels of kc x NR floats. */
-class BPacker {
+/** A dense matrix: row i, step p at data[i*rs + p*cs]. */
+class StridedRows final : public Rows {
  public:
-  virtual ~BPacker() = default;
-  virtual void pack(int p0, int kc, int j0, int cols, float* dst) const = 0;
-};
-
-/** A dense A: element (i, p) at a[i*rs + p*cs] (row-major: rs = k, cs = 1; transposed: rs = 1, cs = m). */
-class StridedA final : public APacker {
- public:
-  StridedA(const float* a, std::ptrdiff_t rs, std::ptrdiff_t cs) : a_(a), rs_(rs), cs_(cs) {}
-  void pack(int i0, int rows, int p0, int kc, float* dst) const override;
+  StridedRows(const float* data, std::ptrdiff_t rs, std::ptrdiff_t cs) : data_(data), rs_(rs), cs_(cs) {}
+  void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override;
 
  private:
-  const float* a_;
-  std::ptrdiff_t rs_, cs_;
-};
-
-/** A dense B: element (p, j) at b[p*rs + j*cs]. */
-class StridedB final : public BPacker {
- public:
-  StridedB(const float* b, std::ptrdiff_t rs, std::ptrdiff_t cs) : b_(b), rs_(rs), cs_(cs) {}
-  void pack(int p0, int kc, int j0, int cols, float* dst) const override;
-
- private:
-  const float* b_;
+  const float* data_;
   std::ptrdiff_t rs_, cs_;
 };
 
 struct Gemm {
   int m, n, k;
-  const APacker* a;
-  const BPacker* b;
-  float* c;  // row-major, row stride ldc; overwritten
-  std::ptrdiff_t ldc;
+  const Rows* a;   // m rows of k steps
+  const Rows* bt;  // n rows of k steps (B's columns)
+  float* c;        // C(i, j) at c[i*rs + j*cs]; overwritten
+  std::ptrdiff_t rs, cs;
 };
+
+/** Whether an m x n product pads clearly fewer micro-tiles as its transpose (e.g. n < NR). */
+bool transpose_pads_less(int m, int n);
+/** g, or g as Cᵀ = Bᵀ·Aᵀ where that pads less: the same bits either way. */
+Gemm oriented(const Gemm& g);
 
 /** C[i0:i1, j0:j1] of g on the calling thread. */
 void gemm_block(const Gemm& g, int i0, int i1, int j0, int j1);
@@ -73,10 +65,10 @@ struct GemmSplit {
   int tasks() const { return row_parts * col_parts; }
 };
 GemmSplit gemm_split(int m, int n, int k, int threads);
-/** Task `t` of `split`: C[i0:i1, j0:j1] on the calling thread. */
+/** Task `t` of `split`: its C block, on the calling thread. */
 void gemm_task(const Gemm& g, const GemmSplit& split, int t);
 
-/** All of g on up to `threads` threads of `pool`. */
+/** All of g (oriented) on up to `threads` threads of `pool`. */
 void gemm(const Gemm& g, ThreadPool& pool, int threads);
 
 }  // namespace pq

@@ -9,7 +9,8 @@ namespace {
 
 /** An output pixel's coordinates, stepped in row-major order. */
 struct Pixel {
-  int b, oy, ox;
+  int b = 0, oy = 0, ox = 0;
+  Pixel() = default;
   Pixel(std::ptrdiff_t i, const ConvGeometry& g)
       : b(static_cast<int>(i / (static_cast<std::ptrdiff_t>(g.out_h) * g.out_w))),
         oy(static_cast<int>(i / g.out_w % g.out_h)),
@@ -34,63 +35,119 @@ struct Pixel {
 
 }  // namespace
 
-void Im2colA::pack(int i0, int rows, int p0, int kc, float* dst) const {
+void Im2colRows::pack(int r0, int rows, int p0, int kc, int width, float* dst) const {
+  for (int q = 0; q * width < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * width) {
+    const int first = r0 + q * width;
+    const int live = std::min(width, rows - q * width);
+    // One to three channels make very short runs per pixel; then, when the panel's pixels share an output row,
+    // walking the taps writes each step's `width` values together instead.
+    const Pixel start(first, g_);
+    if (g_.in_c < 4 && start.ox + live <= g_.out_w) pack_by_tap(first, live, p0, kc, width, dst);
+    else pack_by_pixel(first, live, p0, kc, width, dst);
+  }
+}
+
+namespace {
+
+/** out[0, length) = src[0, length), or zeros for a null src; constant-size copies for a whole panel row. */
+inline void copy_run(float* out, const float* src, int length) {
+  if (!src) {
+    for (int e = 0; e < length; e++) out[e] = 0.0f;
+  } else if (length == MR) {
+    std::memcpy(out, src, MR * sizeof(float));
+  } else if (length == NR) {
+    std::memcpy(out, src, NR * sizeof(float));
+  } else {
+    for (int e = 0; e < length; e++) out[e] = src[e];
+  }
+}
+
+}  // namespace
+
+void Im2colRows::pack_by_pixel(int r0, int live, int p0, int kc, int width, float* dst) const {
   const int ci = g_.in_c;
-  for (int q = 0; q * MR < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * MR) {
-    for (int r = 0; r < MR; r++) {
-      float* out = dst + r;
-      if (q * MR + r >= rows) {
-        for (int p = 0; p < kc; p++) out[p * MR] = 0.0f;
-        continue;
+  Pixel pixel(r0, g_);
+  for (int r = 0; r < width; r++, pixel.next(g_)) {
+    float* out = dst + r;
+    if (r >= live) {
+      for (int p = 0; p < kc; p++) out[p * width] = 0.0f;
+      continue;
+    }
+    // The taps [p0, p0 + kc) as runs of adjacent channels of one (fy, fx).
+    int tap = p0 / ci;
+    int c = p0 - tap * ci;
+    for (int left = kc; left > 0; tap++, c = 0) {
+      const int run = std::min(ci - c, left);
+      const int fy = tap / g_.f_w;
+      const std::ptrdiff_t at = pixel.input(g_, fy, tap - fy * g_.f_w);
+      if (at < 0) {
+        for (int s = 0; s < run; s++) out[s * width] = 0.0f;
+      } else {
+        const float* src = x_ + at + c;
+        for (int s = 0; s < run; s++) out[s * width] = src[s];
       }
-      const Pixel pixel(i0 + q * MR + r, g_);
-      // Walk the taps [p0, p0 + kc) as runs of adjacent channels of one (fy, fx).
-      int tap = p0 / ci;
-      int c = p0 - tap * ci;
-      for (int left = kc; left > 0; tap++, c = 0) {
-        const int run = std::min(ci - c, left);
-        const int fy = tap / g_.f_w;
-        const std::ptrdiff_t at = pixel.input(g_, fy, tap - fy * g_.f_w);
-        if (at < 0) {
-          for (int s = 0; s < run; s++) out[s * MR] = 0.0f;
-        } else {
-          const float* src = x_ + at + c;
-          for (int s = 0; s < run; s++) out[s * MR] = src[s];
-        }
-        out += static_cast<std::ptrdiff_t>(run) * MR;
-        left -= run;
-      }
+      out += static_cast<std::ptrdiff_t>(run) * width;
+      left -= run;
     }
   }
 }
 
-void Im2colTransposedA::pack(int i0, int rows, int p0, int kc, float* dst) const {
+void Im2colRows::pack_by_tap(int r0, int live, int p0, int kc, int width, float* dst) const {
   const int ci = g_.in_c;
-  for (int q = 0; q * MR < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * MR) {
-    const int live = std::min(MR, rows - q * MR);
-    const int j0 = i0 + q * MR;
-    int fy[MR], fx[MR], ch[MR];
-    for (int r = 0; r < live; r++) {
-      const int tap = (j0 + r) / ci;
-      ch[r] = j0 + r - tap * ci;
-      fy[r] = tap / g_.f_w;
-      fx[r] = tap - fy[r] * g_.f_w;
+  const Pixel pixel(r0, g_);  // the panel: pixels ox .. ox + live - 1 of output row (b, oy)
+  const std::ptrdiff_t step = static_cast<std::ptrdiff_t>(g_.stride_w) * ci;
+  for (int p = 0; p < kc; p++) {
+    float* out = dst + p * width;
+    const int j = p0 + p;
+    const int tap = j / ci;
+    const int c = j - tap * ci;
+    const int fy = tap / g_.f_w;
+    const int fx = tap - fy * g_.f_w;
+    const int iy = pixel.oy * g_.stride_h - g_.pad_top + fy;
+    int lo = 0, hi = 0;  // panel rows whose input column lies inside the input
+    if (iy >= 0 && iy < g_.in_h) {
+      const int ix0 = pixel.ox * g_.stride_w - g_.pad_left + fx;
+      lo = ix0 >= 0 ? 0 : std::min(live, (-ix0 + g_.stride_w - 1) / g_.stride_w);
+      hi = ix0 >= g_.in_w ? 0 : std::min(live, (g_.in_w - 1 - ix0) / g_.stride_w + 1);
+      hi = std::max(hi, lo);
+      const float* row = x_ + (static_cast<std::ptrdiff_t>(pixel.b) * g_.in_h + iy) * g_.in_w * ci + c;
+      for (int r = lo; r < hi; r++) out[r] = row[static_cast<std::ptrdiff_t>(ix0) * ci + r * step];
     }
-    Pixel pixel(p0, g_);
-    if (live == MR && ch[0] + MR <= ci) {
-      // The common case: six adjacent channels of one tap, so each pixel is one 6-float copy.
-      for (int p = 0; p < kc; p++, pixel.next(g_)) {
-        const std::ptrdiff_t at = pixel.input(g_, fy[0], fx[0]);
-        if (at < 0) std::memset(dst + p * MR, 0, MR * sizeof(float));
-        else std::memcpy(dst + p * MR, x_ + at + ch[0], MR * sizeof(float));
+    for (int r = 0; r < lo; r++) out[r] = 0.0f;
+    for (int r = hi; r < width; r++) out[r] = 0.0f;
+  }
+}
+
+void Im2colTransposedRows::pack(int r0, int rows, int p0, int kc, int width, float* dst) const {
+  const int ci = g_.in_c;
+  for (int q = 0; q * width < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * width) {
+    const int live = std::min(width, rows - q * width);
+    for (int p = 0; p < kc; p++) std::fill(dst + p * width + live, dst + (p + 1) * width, 0.0f);
+    // The panel's rows as runs of adjacent channels of one tap (a single run of `width` rows when
+    // the channels allow); each run's pixels go output row by output row, with the bounds checked
+    // once per row.
+    for (int r = 0; r < live;) {
+      const int j = r0 + q * width + r;
+      const int tap = j / ci;
+      const int c = j - tap * ci;
+      const int length = std::min(ci - c, live - r);
+      const int fy = tap / g_.f_w;
+      const int fx = tap - fy * g_.f_w;
+      Pixel pixel(p0, g_);
+      for (int p = 0; p < kc;) {
+        const int segment = std::min(kc - p, g_.out_w - pixel.ox);
+        float* out = dst + static_cast<std::ptrdiff_t>(p) * width + r;
+        const int iy = pixel.oy * g_.stride_h - g_.pad_top + fy;
+        const float* row = iy >= 0 && iy < g_.in_h ? x_ + (static_cast<std::ptrdiff_t>(pixel.b) * g_.in_h + iy) * g_.in_w * ci + c : nullptr;
+        for (int s = 0; s < segment; s++, out += width) {
+          const int ix = (pixel.ox + s) * g_.stride_w - g_.pad_left + fx;
+          copy_run(out, row && ix >= 0 && ix < g_.in_w ? row + static_cast<std::ptrdiff_t>(ix) * ci : nullptr, length);
+        }
+        p += segment;
+        pixel.ox += segment - 1;
+        pixel.next(g_);
       }
-      continue;
-    }
-    for (int p = 0; p < kc; p++, pixel.next(g_)) {
-      for (int r = 0; r < MR; r++) {
-        const std::ptrdiff_t at = r < live ? pixel.input(g_, fy[r], fx[r]) : -1;
-        dst[p * MR + r] = at < 0 ? 0.0f : x_[at + ch[r]];
-      }
+      r += length;
     }
   }
 }

@@ -1,27 +1,29 @@
-// Implicit im2col: packers that read GEMM panels straight from the NHWC input, so no [pixels,
-// taps] matrix is ever written out. Taps outside the input pack as zeros.
+// Implicit im2col: row sources that pack GEMM panels straight from the NHWC input, so no
+// [pixels, taps] matrix is ever written out. Taps outside the input pack as zeros.
 #pragma once
 #include "conv.h"
 #include "gemm.h"
 
 namespace pq {
 
-/** The im2col matrix as A: row = output pixel (b, oy, ox), column = tap (fy, fx, c). For the forward pass. */
-class Im2colA final : public APacker {
+/** The im2col matrix: row = output pixel (b, oy, ox), step = tap (fy, fx, c). The forward pass's A. */
+class Im2colRows final : public Rows {
  public:
-  Im2colA(const float* x, const ConvGeometry& g) : x_(x), g_(g) {}
-  void pack(int i0, int rows, int p0, int kc, float* dst) const override;
+  Im2colRows(const float* x, const ConvGeometry& g) : x_(x), g_(g) {}
+  void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override;
 
  private:
+  void pack_by_pixel(int r0, int live, int p0, int kc, int width, float* dst) const;
+  void pack_by_tap(int r0, int live, int p0, int kc, int width, float* dst) const;
   const float* x_;
   ConvGeometry g_;
 };
 
-/** Its transpose as A: row = tap (fy, fx, c), column = output pixel. For the filter gradient. */
-class Im2colTransposedA final : public APacker {
+/** Its transpose: row = tap (fy, fx, c), step = output pixel. The filter gradient's A. */
+class Im2colTransposedRows final : public Rows {
  public:
-  Im2colTransposedA(const float* x, const ConvGeometry& g) : x_(x), g_(g) {}
-  void pack(int i0, int rows, int p0, int kc, float* dst) const override;
+  Im2colTransposedRows(const float* x, const ConvGeometry& g) : x_(x), g_(g) {}
+  void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override;
 
  private:
   const float* x_;

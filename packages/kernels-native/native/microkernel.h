@@ -9,9 +9,9 @@
 
 namespace pq {
 
-/** rows x cols (at most MR x NR) of the tile go to c (row stride ldc): stored, or added when `accumulate`. */
-inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* c, std::ptrdiff_t ldc, int rows, int cols,
-                         bool accumulate) {
+/** rows x cols (at most MR x NR) of the tile go to c (element (r, j) at c[r*rs + j*cs]): stored, or added when `accumulate`. */
+inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows,
+                         int cols, bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -41,9 +41,9 @@ inline void micro_kernel(int kc, const float* __restrict a, const float* __restr
     b += NR;
   }
   const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-  if (rows == MR && cols == NR) {
+  if (rows == MR && cols == NR && cs == 1) {
     for (int r = 0; r < MR; r++) {
-      float* row = c + r * ldc;
+      float* row = c + r * rs;
       if (accumulate) {
         _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), acc[r][0]));
         _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), acc[r][1]));
@@ -54,16 +54,16 @@ inline void micro_kernel(int kc, const float* __restrict a, const float* __restr
     }
     return;
   }
-  // An edge tile: the same sums (the packing padded A and B with zeros), then the valid part, with
-  // the same single rounding per add as the vector path.
+  // An edge tile or a transposed C: the same sums (the packing padded A and B with zeros), then
+  // the valid part, with the same single rounding per add as the vector path.
   alignas(32) float tile[MR][NR];
   for (int r = 0; r < MR; r++) {
     _mm256_store_ps(tile[r], acc[r][0]);
     _mm256_store_ps(tile[r] + 8, acc[r][1]);
   }
   for (int r = 0; r < rows; r++) {
-    float* row = c + r * ldc;
-    for (int j = 0; j < cols; j++) row[j] = accumulate ? row[j] + tile[r][j] : tile[r][j];
+    float* row = c + r * rs;
+    for (int j = 0; j < cols; j++) row[j * cs] = accumulate ? row[j * cs] + tile[r][j] : tile[r][j];
   }
 }
 

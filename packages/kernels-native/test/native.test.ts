@@ -63,6 +63,15 @@ describe.runIf(native)('native kernels', () => {
     expectWithinBound('first rows', c1.subarray(0, rows * n), exact);
   });
 
+  it('computes C and Cᵀ with the same bits (a product and its transpose may be tiled either way round)', () => {
+    const [m, n, k] = [40, 5, 33];
+    const a = randomFloats(m * k, 5), b = randomFloats(k * n, 6);
+    const c = new Float32Array(m * n), ct = new Float32Array(n * m);
+    k1.matmul(a, b, c, 1, m, n, k, false, false);
+    k3.matmul(b, a, ct, 1, n, m, k, true, true); // Cᵀ = Bᵀ·Aᵀ
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(ct[j * m + i]).toBe(c[i * n + j]);
+  });
+
   it.each(CONV_CASES)('conv2d and both gradients within the bound and thread-independent: %s', (_name, g) => {
     const r1 = convAll(k1, g, plain);
     const r3 = convAll(k3, g, plain);

@@ -1,0 +1,67 @@
+"""The PyTorch half of bench/run.ts: each case (JSON, the first argument) timed on each of the
+given thread counts, as torch's own ops on float32 CPU tensors: torch.mm for matmul, and for the
+3x3 convolution (NCHW, as PyTorch lays it out) F.conv2d forward and
+aten.convolution_backward with only the input or only the weight gradient asked for. Medians (wall and
+CPU time) in ms after a warm-up, runs cut to a time budget as run.ts cuts its own. Prints one JSON object:
+{torch, cases: {id: {threads: {wall, cpu}}}}.
+Usage: python3 kernels_torch.py CASES_JSON THREADS[,THREADS...] MAX_RUNS BUDGET_MS
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def build(case):
+    """A function of no arguments running the case once."""
+    if case['op'] == 'matmul':
+        a, b = torch.randn(case['m'], case['k']), torch.randn(case['k'], case['n'])
+        return lambda: torch.mm(a, b)
+    n, c, h, w = case['x']
+    o, _, fh, fw = case['w']
+    x, weight = torch.randn(n, c, h, w), torch.randn(o, c, fh, fw)
+    stride, pad = case['stride'], case['pad']
+    if case['pass'] == 'forward':
+        return lambda: F.conv2d(x, weight, stride=stride, padding=pad)
+    dy = torch.randn_like(F.conv2d(x, weight, stride=stride, padding=pad))
+    mask = [True, False, False] if case['pass'] == 'input' else [False, True, False]
+    return lambda: torch.ops.aten.convolution_backward(dy, x, weight, None, [stride] * 2, [pad] * 2, [1, 1], False, [0, 0], 1, mask)
+
+
+def timed(fn, runs, budget_ms):
+    """Median wall ms and median CPU ms (the process's, all threads) of the measured runs."""
+    fn()  # warm-up
+    t0 = time.perf_counter()
+    fn()
+    first = (time.perf_counter() - t0) * 1000
+    n = max(3, min(runs, int(budget_ms / max(first, 1e-3))))
+    walls, cpus = [], []
+    for _ in range(n):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        walls.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
+    return {'wall': sorted(walls)[n // 2], 'cpu': sorted(cpus)[n // 2]}
+
+
+def main():
+    cases = json.loads(sys.argv[1])
+    threads = [int(t) for t in sys.argv[2].split(',')]
+    runs, budget = int(sys.argv[3]), float(sys.argv[4])
+    torch.manual_seed(0)
+    out = {'torch': torch.__version__, 'cases': {}}
+    for case in cases:
+        fn = build(case)
+        per = {}
+        for t in threads:
+            torch.set_num_threads(t)
+            with torch.no_grad():
+                per[str(t)] = timed(fn, runs, budget)
+        out['cases'][case['id']] = per
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main()
