@@ -11,7 +11,7 @@ import { jsKernels, ndarray, simdActive, type NDArray } from '@pq/core';
 import { createAsyncGpuKernels, createGpuKernels } from '@pq/kernels-gpu';
 import { LeNet } from '@pq/lenet-app/browser';
 import { F, disableAcceleration, enableAcceleration, enableCalibration, finishCalibration, manualSeed } from '@pq/nn';
-import { WASM_DIR } from './wasm-dir.js';
+import { WASM_DIR } from '../src/wasm-dir.js';
 
 setWasmPaths(WASM_DIR);
 

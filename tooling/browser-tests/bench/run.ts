@@ -2,23 +2,15 @@
 // server and Chromium) runs page.ts, and this prints its tables: LeNet training samples/s per
 // tfjs backend, with the stock cpu backend as the baseline, and @pq/kernels-gpu's fake quant
 // per gpu.js backend against @pq/core's jsKernels. Ratios > 1: faster than the baseline.
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, platform, arch } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundlePage } from '../src/bundle.js';
 import { withPage } from '../src/open-page.js';
 import type { Bench, KernelRow, TrainingRow } from './page.js';
-import { WASM_DIR } from './wasm-dir.js';
+import { tfjsWasmFiles } from '../src/wasm-files.js';
 
 const PAGE = fileURLToPath(new URL('./page.ts', import.meta.url));
-
-/** The tfjs wasm backend's .wasm files, served under WASM_DIR. */
-function wasmFiles(): [string, Uint8Array][] {
-  const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-  return readdirSync(dist).filter((f) => f.endsWith('.wasm')).map((f) => [`${WASM_DIR}${f}`, readFileSync(join(dist, f))]);
-}
 
 const table = (header: string[], rows: string[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -52,7 +44,7 @@ function kernelTable(rows: KernelRow[]): string {
 
 async function main(): Promise<void> {
   const files = await bundlePage({ contents: `import ${JSON.stringify(PAGE)};`, resolveDir: dirname(PAGE), title: 'pq browser bench' });
-  for (const [path, bytes] of wasmFiles()) files.set(path, bytes);
+  for (const [path, bytes] of tfjsWasmFiles()) files.set(path, bytes);
   await withPage(files, 'pqBench', 600_000, async ({ page, pageErrors }) => {
     page.on('console', (m) => {
       if (m.text().startsWith('[bench]')) console.error(m.text());

@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import type { PageFiles } from './bundle.js';
 import { launchChromium } from './chromium.js';
-import { serveFiles } from './serve.js';
+import { serveFiles, type ServeOptions } from './serve.js';
 
 export interface OpenedPage {
   readonly page: Page;
@@ -11,8 +11,10 @@ export interface OpenedPage {
   readonly pageErrors: string[];
 }
 
-export async function withPage<T>(files: PageFiles, ready: string, timeoutMs: number, use: (p: OpenedPage) => Promise<T>): Promise<T> {
-  const served = await serveFiles(files);
+export async function withPage<T>(
+  files: PageFiles, ready: string, timeoutMs: number, use: (p: OpenedPage) => Promise<T>, serve: ServeOptions = {},
+): Promise<T> {
+  const served = await serveFiles(files, serve);
   try {
     const browser = await launchChromium();
     try {

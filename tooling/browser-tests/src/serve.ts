@@ -1,5 +1,6 @@
 // A static HTTP server for bundled pages, cross-origin isolated (COOP/COEP) so that pages
-// get SharedArrayBuffer, as the tfjs wasm backend's threads and onnxruntime-web want.
+// get SharedArrayBuffer, as the tfjs wasm backend's threads and onnxruntime-web want; or, for a
+// test of what a page without those headers does, not isolated.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,14 +19,21 @@ function contentType(path: string): string {
   return TYPES[dot < 0 ? '' : path.slice(dot)] ?? 'application/octet-stream';
 }
 
+export interface ServeOptions {
+  /** Send the COOP/COEP headers that make the page cross-origin isolated (default true). */
+  readonly isolated?: boolean;
+}
+
 /** Serves `files` (URL path -> content) on a free local port; '/' is '/index.html'. */
-export async function serveFiles(files: ReadonlyMap<string, string | Uint8Array>): Promise<Served> {
+export async function serveFiles(files: ReadonlyMap<string, string | Uint8Array>, { isolated = true }: ServeOptions = {}): Promise<Served> {
   const server = createServer((req, res) => {
     const asked = new URL(req.url ?? '/', 'http://localhost').pathname;
     const path = asked === '/' ? '/index.html' : asked;
     const body = files.get(path);
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    if (isolated) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
     if (body === undefined) {
       res.statusCode = 404;
       res.end(`not found: ${path}`);

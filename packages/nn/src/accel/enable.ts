@@ -21,7 +21,8 @@ import { padWasm } from './pad_wasm.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
-import { checkThreads, useWasmThreads, wasmThreads } from './wasm_threads.js';
+import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './wasm_threads.js';
+import type { WasmPackage } from './wasm_emscripten.js';
 import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
 import { PqFakeTensorQuant, PqMomentumStep, PqQuantGrad } from '../ops/kernel_names.js';
 
@@ -31,9 +32,11 @@ export interface AccelerationOptions {
   /** 'wasm' (default; XNNPACK) or 'cpu' (stock cpu backend with pq's convolution gradients). */
   backend?: AcceleratedBackend;
   /**
-   * Threads for the wasm backend's XNNPACK operators, 1 to 8 (default: as before, 1 at the
-   * start); above 1, tfjs-wasm's threaded build (Node only). Changing it replaces the wasm
-   * backend, so it is refused once that backend holds tensors: call it before building models.
+   * Threads for the wasm backend's XNNPACK operators, 1 to 8 (default: as before: 1 on Node,
+   * tfjs-wasm's own choice in a browser); above 1, tfjs-wasm's threaded build, which a browser
+   * runs only on a cross-origin-isolated page (COOP/COEP headers): elsewhere threads > 1 is
+   * refused with that reason. Changing it replaces the wasm backend, so it is refused once that
+   * backend holds tensors: call it before building models.
    */
   threads?: number;
 }
@@ -194,14 +197,15 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   previousBackend = tf.getBackend() ?? null;
   // Imported here, not at module load: importing tfjs-backend-wasm registers it with a higher
   // priority than cpu, which would change every user's default backend.
+  let wasmPackage: WasmPackage | undefined;
   if (backendName === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm').catch((e: unknown) => {
+    wasmPackage = await import('@tensorflow/tfjs-backend-wasm').catch((e: unknown) => {
       throw new Error(`enableAcceleration: the wasm backend needs the package @tensorflow/tfjs-backend-wasm (${(e as Error).message})`, { cause: e });
     });
   }
   else await import('@tensorflow/tfjs-backend-cpu');
-  if (backendName === 'wasm' && threads !== undefined) useWasmThreads(threads);
-  if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise`);
+  if (wasmPackage !== undefined) useWasmThreads(threads, wasmPackage);
+  if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise${wasmStartFailure()}`);
   await tf.ready();
   installKernels(backendName);
   return accelerationState();
