@@ -10,7 +10,7 @@ import { enableAcceleration } from '@pq/nn';
 import type { BackendInfo } from './backendChoice.js';
 import type { BackendChoice } from './config.js';
 
-export { type BackendInfo, fastestBackend } from './backendChoice.js';
+export { type BackendInfo, fastestBackend, wasmThreads } from './backendChoice.js';
 
 interface GpuAdapterLike {
   readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
@@ -38,7 +38,7 @@ function probeWebGl(): BackendInfo {
 }
 
 function probeWasm(): BackendInfo {
-  const threads = globalThis.crossOriginIsolated ? 'threads (cross-origin isolated)' : 'single-threaded (page not cross-origin isolated)';
+  const threads = globalThis.crossOriginIsolated ? 'threads (cross-origin isolated)' : 'one thread (the page is not cross-origin isolated)';
   return { name: 'wasm', available: typeof WebAssembly === 'object', software: true, detail: `XNNPACK, SIMD, ${threads}` };
 }
 
@@ -58,22 +58,23 @@ function readsBackSynchronously(): boolean {
 }
 
 /**
- * Makes `name` tfjs's backend, with pq's accelerated kernels on wasm. Returns what runs: wasm,
- * with the reason, when a GPU backend cannot read back synchronously here.
+ * Makes `name` tfjs's backend, with pq's accelerated kernels on wasm, on `threads` threads.
+ * Returns what runs: wasm, with the reason, when a GPU backend cannot read back synchronously
+ * here; and the wasm backend's threads (null on a GPU backend).
  */
-export async function useBackend(name: BackendChoice): Promise<{ backend: BackendChoice; note: string | null }> {
+export async function useBackend(name: BackendChoice, threads: number): Promise<{ backend: BackendChoice; note: string | null; threads: number | null }> {
   if (name !== 'wasm') {
     if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
     else await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialise`);
     await tf.ready();
-    if (readsBackSynchronously()) return { backend: name, note: null };
+    if (readsBackSynchronously()) return { backend: name, note: null, threads: null };
     tf.removeBackend(name);
   }
   setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
-  await enableAcceleration({ backend: 'wasm' });
+  const state = await enableAcceleration({ backend: 'wasm', threads });
   const note = name === 'wasm' ? null
     : `${name} was asked for, but tfjs's ${name} backend reads tensors back wrong synchronously in this browser ` +
       '(pq\'s training and fake-quant kernels need synchronous reads): running on wasm';
-  return { backend: 'wasm', note };
+  return { backend: 'wasm', note, threads: state.threads };
 }

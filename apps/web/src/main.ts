@@ -4,8 +4,8 @@
 // a digit on. Every result a test reads carries a data-testid (and its number in data-value).
 import * as tf from '@tensorflow/tfjs-core';
 import { CALIB_METHODS, type MnistData, type QuantModel, type TrainableModel, gather } from '@pq/lenet-app/browser';
-import { fastestBackend, probeBackends, useBackend, type BackendInfo } from './backends.js';
-import { type BackendChoice, type RunConfig, parseConfig } from './config.js';
+import { fastestBackend, probeBackends, useBackend, wasmThreads, type BackendInfo } from './backends.js';
+import { type BackendChoice, MAX_THREADS, type RunConfig, parseConfig } from './config.js';
 import { loadDigits } from './data.js';
 import { GPU_MODES, type GpuMode } from '@pq/kernels-gpu';
 import { type WeightQuantReport, fakeQuantWeightsOnGpu, kernelsMode } from './gpuWeights.js';
@@ -48,6 +48,26 @@ function backendPicker(infos: readonly BackendInfo[], chosen: BackendChoice, fas
       el('span', {}, 'running on ', el('strong', { 'data-testid': 'backend', text: chosen })),
       el('span', { class: 'muted', 'data-testid': 'backend-fastest', 'data-value': fastest, text: `(fastest available here: ${fastest})` })),
     details);
+}
+
+/** The wasm backend's threads: those in use, and a picker (threads > 1 only on an isolated page). */
+function threadsPicker(threads: number | null): HTMLElement {
+  const isolated = globalThis.crossOriginIsolated === true;
+  const select = el('select', { 'data-testid': 'threads-select', 'aria-label': 'wasm threads', disabled: threads === null });
+  for (let n = 1; n <= MAX_THREADS; n++) select.append(el('option', { value: String(n), text: String(n), disabled: n > 1 && !isolated, selected: n === threads }));
+  // The threads are fixed when the wasm backend starts, before the model's tensors: reload with ?threads=.
+  select.addEventListener('change', () => {
+    const url = new URL(location.href);
+    url.searchParams.set('threads', select.value);
+    location.href = url.href;
+  });
+  const why = threads === null ? 'threads are for the wasm backend'
+    : isolated ? 'tfjs-wasm\'s threaded build (XNNPACK splits each operator over the threads; results are the same on any count)'
+      : 'one thread: threads need a cross-origin-isolated page (COOP/COEP headers)';
+  return el('div', { class: 'controls' },
+    el('label', {}, 'wasm threads ', select),
+    el('span', {}, 'in use: ', el('strong', { 'data-testid': 'threads', 'data-value': threads ?? 0, text: threads === null ? '–' : String(threads) })),
+    el('span', { class: 'muted', text: `(${why})` }));
 }
 
 function accuracyTable(): HTMLTableElement {
@@ -162,14 +182,14 @@ async function main(): Promise<void> {
   const asked = cfg.backend ?? fastest;
   if (!infos.find((b) => b.name === asked)?.available) throw new Error(`backend ${asked} is not available here`);
   status.textContent = `starting ${asked}…`;
-  const { backend, note } = await useBackend(asked);
+  const { backend, note, threads } = await useBackend(asked, wasmThreads(cfg.threads, globalThis.crossOriginIsolated === true));
   status.textContent = 'loading the MNIST digits…';
   const data = await loadDigits(cfg.train, cfg.test);
   const runButton = el('button', { 'data-testid': 'run', text: 'Train, calibrate, QAT, export' });
   const curvesBox = el('div');
   const digits = new DigitPanel();
   app.replaceChildren(
-    section('1. Backend', backendPicker(infos, backend, fastest),
+    section('1. Backend', backendPicker(infos, backend, fastest), threadsPicker(threads),
       el('p', { class: 'error', 'data-testid': 'backend-note', text: note ?? '' }),
       el('p', { class: 'muted', text: `cross-origin isolated: ${String(globalThis.crossOriginIsolated)} (SharedArrayBuffer ${typeof SharedArrayBuffer === 'function' ? 'available' : 'unavailable'})` })),
     section('2. Train',

@@ -74,9 +74,11 @@ afterAll(async () => {
 });
 
 describe('the demo page in Chromium (wasm backend, 2,048 training digits, one epoch)', () => {
-  it('is cross-origin isolated and trains on the backend the URL asks for', async () => {
+  it('is cross-origin isolated and trains on the backend the URL asks for, on 2 threads', async () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     expect(await page.textContent('[data-testid="backend"]')).toBe('wasm');
+    // An isolated page's default; Node's run below is on 1 thread, and every result equals it.
+    expect(await value('threads')).toBe('2');
     expect(['webgpu', 'webgl', 'wasm']).toContain(await value('backend-fastest'));
     expect(await num('train-speed')).toBeGreaterThan(0);
     // Shown, not asserted (a time): how long the page's main thread was blocked at most.

@@ -1,15 +1,15 @@
 // The page's pure parts on Node: the URL's run settings (bad values refused by name), the default
 // backend, and the MNIST-style centring of a drawn digit.
 import { describe, expect, it } from 'vitest';
-import { type BackendInfo, fastestBackend } from '../src/backendChoice.js';
+import { type BackendInfo, fastestBackend, wasmThreads } from '../src/backendChoice.js';
 import { DEFAULT_CONFIG, parseConfig } from '../src/config.js';
 import { toMnistImage } from '../src/digitImage.js';
 
 describe('parseConfig', () => {
   it('takes the defaults without parameters and reads a short run', () => {
     expect(parseConfig('')).toEqual(DEFAULT_CONFIG);
-    expect(parseConfig('?train=2048&test=500&epochs=1&qat=0&backend=wasm&lr=0.05&qatFrom=mse&autorun=1')).toEqual({
-      ...DEFAULT_CONFIG, train: 2048, test: 500, epochs: 1, qatEpochs: 0, backend: 'wasm', lr: 0.05, qatFrom: 'mse', autorun: true,
+    expect(parseConfig('?train=2048&test=500&epochs=1&qat=0&backend=wasm&threads=4&lr=0.05&qatFrom=mse&autorun=1')).toEqual({
+      ...DEFAULT_CONFIG, train: 2048, test: 500, epochs: 1, qatEpochs: 0, backend: 'wasm', threads: 4, lr: 0.05, qatFrom: 'mse', autorun: true,
     });
   });
 
@@ -17,6 +17,8 @@ describe('parseConfig', () => {
     expect(() => parseConfig('?train=12')).toThrow('?train=12: expected an integer >= 64');
     expect(() => parseConfig('?epochs=1.5')).toThrow('?epochs=1.5: expected an integer >= 0');
     expect(() => parseConfig('?backend=cuda')).toThrow('?backend=cuda: expected one of webgpu, webgl, wasm');
+    expect(() => parseConfig('?threads=0')).toThrow('?threads=0: expected an integer >= 1');
+    expect(() => parseConfig('?threads=9')).toThrow('?threads=9: expected an integer from 1 to 8');
     expect(() => parseConfig('?lr=-1')).toThrow('?lr=-1: expected a positive number');
     expect(() => parseConfig('?qatFrom=minmax')).toThrow('?qatFrom=minmax: expected one of max, percentile, mse, entropy');
     expect(() => parseConfig('?epoch=3')).toThrow('unknown URL parameter ?epoch');
@@ -32,6 +34,15 @@ describe('fastestBackend', () => {
     expect(fastestBackend([gpu('webgpu', true, true), gpu('webgl', true, false), wasm])).toBe('webgl');
     // Headless Chromium here: SwiftShader behind both GPU APIs.
     expect(fastestBackend([gpu('webgpu', true, true), gpu('webgl', true, true), wasm])).toBe('wasm');
+  });
+});
+
+describe('wasmThreads', () => {
+  it('takes the threads asked for, else 2 on a cross-origin-isolated page and 1 elsewhere', () => {
+    expect(wasmThreads(null, true)).toBe(2);
+    expect(wasmThreads(null, false)).toBe(1);
+    expect(wasmThreads(4, true)).toBe(4);
+    expect(wasmThreads(2, false)).toBe(2); // asked for: @pq/nn refuses it there, with the reason
   });
 });
 

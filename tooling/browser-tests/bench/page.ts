@@ -26,6 +26,15 @@ export interface TrainingRow {
   readonly steps: number;
 }
 
+export interface ThreadsRow {
+  readonly model: string;
+  /** Samples/s on 1 and on 2 wasm threads (median over the rounds), or why it did not run. */
+  readonly one: number | string;
+  readonly two: number | string;
+  /** 2 threads' samples/s over 1 thread's, one per round. */
+  readonly ratios: number[];
+}
+
 export interface KernelRow {
   readonly size: string;
   readonly kernel: string;
@@ -135,6 +144,38 @@ async function training(maxSteps = 10): Promise<TrainingRow[]> {
   return rows;
 }
 
+/**
+ * LeNet's training step on 1 and on 2 wasm threads (`enableAcceleration({ threads })`, which
+ * replaces the backend, so between measurements, not between steps): `rounds` rounds, each
+ * measuring 1 thread then 2, so that a neighbour's load lands on both alike; the ratio is taken
+ * per round. Needs a cross-origin-isolated page (refused otherwise, as the row then says).
+ */
+async function threads(rounds = 3, maxSteps = 6): Promise<ThreadsRow[]> {
+  const models: [string, () => LeNet][] = [['float', () => new LeNet(null)], ['QAT', qatLeNet]];
+  const rates = new Map<string, { one: number[]; two: number[] }>(models.map(([m]) => [m, { one: [], two: [] }]));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const n of [1, 2]) {
+        await enableAcceleration({ threads: n });
+        for (const [model, make] of models) {
+          const got = await rate(make, maxSteps);
+          if (typeof got.rate === 'string') throw new Error(`${model} on ${n} thread(s): ${got.rate}`);
+          rates.get(model)![n === 1 ? 'one' : 'two'].push(got.rate);
+        }
+        log(`threads round ${r + 1}, ${n} thread(s): ${models.map(([m]) => `${m} ${rates.get(m)![n === 1 ? 'one' : 'two'].at(-1)!.toFixed(0)}`).join(', ')} samples/s`);
+      }
+    }
+  } catch (e) {
+    return models.map(([model]) => ({ model, one: `failed: ${message(e)}`, two: '-', ratios: [] }));
+  } finally {
+    disableAcceleration();
+  }
+  return models.map(([model]) => {
+    const { one, two } = rates.get(model)!;
+    return { model, one: median(one), two: median(two), ratios: one.map((v, i) => two[i]! / v) };
+  });
+}
+
 type FakeQuant = (x: NDArray, amax: NDArray) => NDArray | Promise<NDArray>;
 
 const data = (n: number): NDArray => ndarray(uniformFloats(n), [64, n / 64]);
@@ -219,6 +260,6 @@ async function info(): Promise<Record<string, string>> {
   };
 }
 
-const bench = { info, training, kernels };
+const bench = { info, training, threads, kernels };
 export type Bench = typeof bench;
 (globalThis as { pqBench?: Bench }).pqBench = bench;

@@ -5,9 +5,10 @@
 import { cpus, platform, arch } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '@pq/bench-utils';
 import { bundlePage } from '../src/bundle.js';
 import { withPage } from '../src/open-page.js';
-import type { Bench, KernelRow, TrainingRow } from './page.js';
+import type { Bench, KernelRow, ThreadsRow, TrainingRow } from './page.js';
 import { tfjsWasmFiles } from '../src/wasm-files.js';
 
 const PAGE = fileURLToPath(new URL('./page.ts', import.meta.url));
@@ -27,6 +28,14 @@ function trainingTable(rows: TrainingRow[]): string {
       typeof r.qat === 'number' ? num(r.qat) : r.qat, ratio(r.qat, base.qat),
       String(r.steps),
     ]),
+  );
+}
+
+function threadsTable(rows: ThreadsRow[]): string {
+  const cell = (v: number | string) => (typeof v === 'number' ? num(v) : v);
+  return table(
+    ['LeNet', '1 thread samples/s', '2 threads samples/s', '2 vs 1 (median)', '2 vs 1 per round'],
+    rows.map((r) => [r.model, cell(r.one), cell(r.two), r.ratios.length ? `${median(r.ratios).toFixed(2)}x` : '-', r.ratios.map((x) => `${x.toFixed(2)}x`).join(', ')]),
   );
 }
 
@@ -59,6 +68,9 @@ async function main(): Promise<void> {
     const training = await bench('training');
     console.log(`LeNet training (apps/lenet's @pq/nn LeNet, batch 64, SGD momentum; median step after 2 warm-up steps):\n`);
     console.log(trainingTable(training));
+    const threads = await bench('threads');
+    console.log(`\nLeNet training on 1 and on 2 wasm threads (enableAcceleration({ threads }), batch 64; rounds of 1 then 2 threads, median step of each):\n`);
+    console.log(threadsTable(threads));
     const kernels = await bench('kernels');
     console.log(`\n@pq/kernels-gpu fakeTensorQuant (8 bits) vs @pq/core jsKernels (WebAssembly SIMD ${kernels.simd ? 'on' : 'off'}), host arrays in and out, each result bit-equal to jsKernels:\n`);
     console.log(kernelTable(kernels.rows));
