@@ -10,7 +10,7 @@ import { median, uniformFloats } from '@pq/bench-utils/browser';
 import { jsKernels, ndarray, simdActive, type NDArray } from '@pq/core';
 import { createAsyncGpuKernels, createGpuKernels } from '@pq/kernels-gpu';
 import { LeNet } from '@pq/lenet-app/browser';
-import { F, disableAcceleration, enableAcceleration, enableCalibration, finishCalibration, manualSeed } from '@pq/nn';
+import { F, MomentumSGD, disableAcceleration, enableAcceleration, enableCalibration, finishCalibration, manualSeed } from '@pq/nn';
 import { WASM_DIR } from '../src/wasm-dir.js';
 
 setWasmPaths(WASM_DIR);
@@ -60,7 +60,7 @@ function batch(): { x: tf.Tensor4D; labels: Int32Array } {
  */
 async function stepSeconds(net: LeNet, maxSteps: number): Promise<{ s: number; steps: number }> {
   const { x, labels } = batch();
-  const opt = tf.train.momentum(0.01, 0.9);
+  const opt = new MomentumSGD(0.01, 0.9);
   const step = async () => {
     const loss = opt.minimize(() => F.nllLoss(net.call(x) as tf.Tensor, labels) as tf.Scalar, true, net.parameters())!;
     await loss.data();
