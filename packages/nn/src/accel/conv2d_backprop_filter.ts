@@ -4,11 +4,14 @@
 // is a convolution whose "batch" is ci, whose "channels" are n, whose filter is dy laid out
 // [OH, OW, N, Co] and whose dilation is the original stride:
 //   conv2d(x^T [Ci,H,W,N] padded as x, dy^T [OH,OW,N,Co], stride 1, dilation s) -> [Ci,kh',kw',Co],
-// sliced to kh x kw (when (Hp - kh) is not a multiple of s) and transposed to [kh,kw,Ci,Co].
+// sliced to kh x kw (when (Hp - kh) is not a multiple of s) and transposed to [kh,kw,Ci,Co], on
+// wasm both in one strided copy by pq's kernel.
 import type * as tf from '@tensorflow/tfjs-core';
 import { callKernel, withScope } from './kernel_call.js';
 import { conv2dGeometry } from './conv_geometry.js';
 import { conv2dBackpropFilterGemm } from './conv2d_filter_gemm.js';
+import { copyStrided } from './strided_copy.js';
+import { heapOffset, wasmKernels } from './wasm_kernels.js';
 
 export interface BackpropFilterArgs {
   x: tf.TensorInfo;
@@ -41,9 +44,22 @@ export function conv2dBackpropFilterViaConv(backend: tf.KernelBackend, backendNa
     if (rh < g.kh || rw < g.kw || outH === undefined || outW === undefined) {
       throw new Error(`Conv2DBackpropFilter: internal shape ${r.shape} smaller than the filter ${a.filterShape}`);
     }
+    const cut = filterLayout(backend, r, g.kh, g.kw);
+    if (cut !== null) return cut;
     if (rh !== g.kh || rw !== g.kw) {
       r = s.run('Slice', { x: r }, { begin: [0, 0, 0, 0], size: [r.shape[0]!, g.kh, g.kw, r.shape[3]!] });
     }
     return callKernel('Transpose', backendName, backend, { x: r }, { perm: [1, 2, 0, 3] });
   });
+}
+
+/** r [Ci, rh, rw, Co]'s first kh x kw taps as [kh, kw, Ci, Co], one pass by pq's kernel; null off wasm. */
+function filterLayout(backend: tf.KernelBackend, r: tf.TensorInfo, kh: number, kw: number): tf.TensorInfo | null {
+  const kernels = r.dtype === 'float32' ? wasmKernels(backend) : null;
+  if (kernels === null) return null;
+  const [ci, rh, rw, co] = r.shape as [number, number, number, number];
+  const out = (backend as unknown as { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo }).makeOutput([kh, kw, ci, co], 'float32');
+  const strides = [rw * co, co, rh * rw * co, 1].map((e) => 4 * e);
+  copyStrided(kernels, 'permute', heapOffset(backend, out), heapOffset(backend, r), [kh, kw, ci, co], strides);
+  return out;
 }

@@ -28,7 +28,10 @@ export function conv2dBackpropFilterGemm(backend: tf.KernelBackend, a: BackpropF
   const chunk = Math.max(1, Math.min(n, Math.floor(chunkBytes / (4 * rows * perImage))));
   const b = backend as unknown as MakeOutput;
   return withScope(backend, 'wasm', (s) => {
-    const xc = s.adopt(transposeSimd(backend, a.x, [3, 0, 1, 2]) ?? s.run('Transpose', { x: a.x }, { perm: [3, 0, 1, 2] }));
+    // (run already frees its result with the scope: adopting it too would free it twice, and
+    // with one input channel the Transpose shares x's own data.)
+    const simd = transposeSimd(backend, a.x, [3, 0, 1, 2]);
+    const xc = simd !== null ? s.adopt(simd) : s.run('Transpose', { x: a.x }, { perm: [3, 0, 1, 2] });
     let sum: tf.TensorInfo | null = null;
     for (let n0 = 0; n0 < n; n0 += chunk) {
       const nc = Math.min(chunk, n - n0);

@@ -34,6 +34,23 @@ describe('Transpose peephole (wasm)', () => {
     });
   });
 
+  it('a transpose that moves only size-1 axes shares the data, disposed in any order', async () => {
+    await onAccelerated('wasm', () => {
+      const data = randomArray(2 * 5, rng(3));
+      const before = tf.memory().numTensors;
+      const x = tf.tensor4d(data, [2, 5, 1, 1]);
+      const y = tf.transpose(x, [0, 2, 3, 1]);
+      expect(y.shape).toEqual([2, 1, 1, 5]);
+      x.dispose();
+      expect(mismatches(y.dataSync(), data)).toEqual([]);
+      const z = tf.transpose(y, [3, 1, 2, 0]); // a real transpose of the shared data
+      y.dispose();
+      expect(Array.from(z.dataSync())).toEqual([0, 1, 2, 3, 4].flatMap((c) => [data[c]!, data[5 + c]!]));
+      z.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+
   it('a transpose of a reshaped result is a real transpose, not the undo of the first', async () => {
     await onAccelerated('wasm', () => {
       const data = randomArray(3 * 6 * 3, rng(2));
