@@ -11,6 +11,7 @@ import { conv2dGeometry } from './conv_geometry.js';
 import { maxPoolGradJs } from './max_pool_grad.js';
 import { identityShared } from './identity.js';
 import { momentumStepWasm } from './momentum_step_wasm.js';
+import { sumColumns } from './sum_columns.js';
 import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
 import { transposeWithPeephole } from './transpose_peephole.js';
 import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
@@ -223,6 +224,7 @@ function installKernels(backendName: AcceleratedBackend): void {
     install(PqQuantGrad, backendName, quantGradWasm);
     install('Identity', backendName, identityShared);
     install(PqMomentumStep, backendName, momentumStepWasm);
+    install('Sum', backendName, sumColumns);
   }
   installConvGradients(backendName);
   installPooling(backendName);

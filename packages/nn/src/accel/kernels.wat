@@ -60,6 +60,33 @@
         (local.set $big (i32.add (local.get $big) (local.get $bytes)))
         (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
 
+  ;; col_sum: out[j] += x[r*cols + j] for r < rows in order, j < cols (out zeroed by the caller):
+  ;; a sum over every axis but the trailing ones, each column summed in float32 from +0 row by
+  ;; row, as tfjs-wasm's Sum sums the row it transposes that column into.
+  (func (export "col_sum") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $j i32) (local $bytes i32) (local $vbytes i32)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (block $rdone
+      (br_if $rdone (i32.eqz (local.get $rows)))
+      (loop $r
+        (local.set $j (i32.const 0))
+        (block $vdone
+          (br_if $vdone (i32.ge_u (local.get $j) (local.get $vbytes)))
+          (loop $v
+            (v128.store align=1 (i32.add (local.get $out) (local.get $j))
+              (f32x4.add (v128.load align=1 (i32.add (local.get $out) (local.get $j)))
+                (v128.load align=1 (i32.add (local.get $x) (local.get $j)))))
+            (br_if $v (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $vbytes)))))
+        (block $done
+          (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+          (loop $s
+            (f32.store (i32.add (local.get $out) (local.get $j))
+              (f32.add (f32.load (i32.add (local.get $out) (local.get $j))) (f32.load (i32.add (local.get $x) (local.get $j)))))
+            (br_if $s (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $bytes)))))
+        (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+        (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
+
   ;; momentum: one step of SGD with momentum over the $n floats of a parameter p, its velocity v
   ;; and gradient g, written to new tensors op and ov, as tfjs's MomentumOptimizer's ops compute
   ;; it (each product and sum rounded to float32, in this order):

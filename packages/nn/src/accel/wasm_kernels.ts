@@ -11,6 +11,8 @@ import { withSharedMemoryImport } from './wasm_shared_memory.js';
 export interface WasmKernels {
   /** out[r*len + j] = big[r*len + j] + row[j], for r < rows, j < len (byte offsets). */
   add_row(out: number, big: number, row: number, rows: number, len: number): void;
+  /** out[j] += x[r*cols + j] for r < rows, in row order (out zeroed first). */
+  col_sum(x: number, out: number, rows: number, cols: number): void;
   /** One SGD-with-momentum step over n floats: ov = m*v + g; op = c*ov + p (Nesterov: c*(g + ov*m) + p). */
   momentum(p: number, v: number, g: number, op: number, ov: number, n: number, c: number, m: number, nesterov: number): void;
   /** out = x > 0 ? dy : dy * (isNaN(x) ? x : 0) over n floats (tfjs's dy * step(x)). */
