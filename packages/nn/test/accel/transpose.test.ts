@@ -51,6 +51,18 @@ describe('Transpose peephole (wasm)', () => {
     });
   });
 
+  it('a transpose of a transposed tensor starts from the first one\'s live input, with the same values', async () => {
+    const data = randomArray(4 * 6 * 3 * 5, rng(4), 100);
+    // NCHW -> NHWC -> [C, H, W, N] (the filter gradient's layout of its input); the source alive or not.
+    const run = (): number[][] => [true, false].map((alive) => tf.tidy(() => {
+      const x = tf.tensor4d(data, [4, 6, 3, 5]);
+      const t = tf.transpose(x, [0, 2, 3, 1]);
+      if (!alive) x.dispose();
+      return Array.from(tf.transpose(t, [3, 1, 2, 0]).dataSync());
+    }));
+    await expectWasmMatchesStockCpu(run);
+  });
+
   it('a transpose of a reshaped result is a real transpose, not the undo of the first', async () => {
     await onAccelerated('wasm', () => {
       const data = randomArray(3 * 6 * 3, rng(2));
