@@ -12,6 +12,7 @@ import { maxPoolGradJs } from './max_pool_grad.js';
 import { identityShared } from './identity.js';
 import { momentumStepWasm } from './momentum_step_wasm.js';
 import { sumColumns } from './sum_columns.js';
+import { batchNormTrainGradWasm, batchNormTrainWasm } from './batch_norm_wasm.js';
 import { conv3dBackpropFilterJs, conv3dBackpropInputJs } from './conv3d_grad.js';
 import { transposeWithPeephole } from './transpose_peephole.js';
 import { registerReluGradKernel, reluGradConfig } from './relu_grad.js';
@@ -25,7 +26,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_gra
 import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './wasm_threads.js';
 import type { WasmPackage } from './wasm_emscripten.js';
 import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
-import { PqFakeTensorQuant, PqMomentumStep, PqQuantGrad } from '../ops/kernel_names.js';
+import { PqBatchNormTrain, PqBatchNormTrainGrad, PqFakeTensorQuant, PqMomentumStep, PqQuantGrad } from '../ops/kernel_names.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -225,6 +226,8 @@ function installKernels(backendName: AcceleratedBackend): void {
     install('Identity', backendName, identityShared);
     install(PqMomentumStep, backendName, momentumStepWasm);
     install('Sum', backendName, sumColumns);
+    install(PqBatchNormTrain, backendName, batchNormTrainWasm);
+    install(PqBatchNormTrainGrad, backendName, batchNormTrainGradWasm);
   }
   installConvGradients(backendName);
   installPooling(backendName);

@@ -87,6 +87,118 @@
         (local.set $x (i32.add (local.get $x) (local.get $bytes)))
         (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
 
+  ;; bn_sums: batch norm's per-channel sums for four channels at once, in float64, each summed
+  ;; in the order of the one-channel loop (n, then the S spatial positions): four independent
+  ;; chains, so one addition's latency does not bound the loop. Channel k's values for image n
+  ;; are the S floats at $pk + n*$stride (bytes); results go to the four doubles at $out.
+  ;;   mode 0: Σx                 mode 1: Σ(x - m_k)²
+  ;;   mode 2: Σdy and Σdy·(x - m_k), x at $q0..$q3 (eight doubles: the four Σdy first)
+  ;; A channel may be given more than once (to fill the four when fewer remain).
+  (func (export "bn_sums") (param $mode i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
+    (param $q0 i32) (param $q1 i32) (param $q2 i32) (param $q3 i32) (param $N i32) (param $S i32) (param $stride i32)
+    (param $m0 f64) (param $m1 f64) (param $m2 f64) (param $m3 f64) (param $out i32)
+    (local $n i32) (local $i i32) (local $end i32) (local $base i32)
+    (local $a0 f64) (local $a1 f64) (local $a2 f64) (local $a3 f64)
+    (local $b0 f64) (local $b1 f64) (local $b2 f64) (local $b3 f64)
+    (local $d0 f64) (local $d1 f64) (local $d2 f64) (local $d3 f64)
+    (local $g0 f64) (local $g1 f64) (local $g2 f64) (local $g3 f64)
+    (local.set $end (i32.shl (local.get $S) (i32.const 2)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $base (i32.mul (local.get $n) (local.get $stride)))
+      (local.set $i (local.get $base))
+      (local.set $end (i32.add (local.get $base) (i32.shl (local.get $S) (i32.const 2))))
+      (block $idone (loop $il
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $d0 (f64.promote_f32 (f32.load (i32.add (local.get $p0) (local.get $i)))))
+        (local.set $d1 (f64.promote_f32 (f32.load (i32.add (local.get $p1) (local.get $i)))))
+        (local.set $d2 (f64.promote_f32 (f32.load (i32.add (local.get $p2) (local.get $i)))))
+        (local.set $d3 (f64.promote_f32 (f32.load (i32.add (local.get $p3) (local.get $i)))))
+        (if (i32.eqz (local.get $mode))
+          (then
+            (local.set $a0 (f64.add (local.get $a0) (local.get $d0)))
+            (local.set $a1 (f64.add (local.get $a1) (local.get $d1)))
+            (local.set $a2 (f64.add (local.get $a2) (local.get $d2)))
+            (local.set $a3 (f64.add (local.get $a3) (local.get $d3))))
+          (else (if (i32.eq (local.get $mode) (i32.const 1))
+            (then
+              (local.set $d0 (f64.sub (local.get $d0) (local.get $m0)))
+              (local.set $d1 (f64.sub (local.get $d1) (local.get $m1)))
+              (local.set $d2 (f64.sub (local.get $d2) (local.get $m2)))
+              (local.set $d3 (f64.sub (local.get $d3) (local.get $m3)))
+              (local.set $a0 (f64.add (local.get $a0) (f64.mul (local.get $d0) (local.get $d0))))
+              (local.set $a1 (f64.add (local.get $a1) (f64.mul (local.get $d1) (local.get $d1))))
+              (local.set $a2 (f64.add (local.get $a2) (f64.mul (local.get $d2) (local.get $d2))))
+              (local.set $a3 (f64.add (local.get $a3) (f64.mul (local.get $d3) (local.get $d3)))))
+            (else
+              ;; d = dy here; g = x - m
+              (local.set $g0 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $q0) (local.get $i)))) (local.get $m0)))
+              (local.set $g1 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $q1) (local.get $i)))) (local.get $m1)))
+              (local.set $g2 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $q2) (local.get $i)))) (local.get $m2)))
+              (local.set $g3 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $q3) (local.get $i)))) (local.get $m3)))
+              (local.set $a0 (f64.add (local.get $a0) (local.get $d0)))
+              (local.set $a1 (f64.add (local.get $a1) (local.get $d1)))
+              (local.set $a2 (f64.add (local.get $a2) (local.get $d2)))
+              (local.set $a3 (f64.add (local.get $a3) (local.get $d3)))
+              (local.set $b0 (f64.add (local.get $b0) (f64.mul (local.get $d0) (local.get $g0))))
+              (local.set $b1 (f64.add (local.get $b1) (f64.mul (local.get $d1) (local.get $g1))))
+              (local.set $b2 (f64.add (local.get $b2) (f64.mul (local.get $d2) (local.get $g2))))
+              (local.set $b3 (f64.add (local.get $b3) (f64.mul (local.get $d3) (local.get $g3))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $il)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl)))
+    (f64.store offset=0 (local.get $out) (local.get $a0))
+    (f64.store offset=8 (local.get $out) (local.get $a1))
+    (f64.store offset=16 (local.get $out) (local.get $a2))
+    (f64.store offset=24 (local.get $out) (local.get $a3))
+    (f64.store offset=32 (local.get $out) (local.get $b0))
+    (f64.store offset=40 (local.get $out) (local.get $b1))
+    (f64.store offset=48 (local.get $out) (local.get $b2))
+    (f64.store offset=56 (local.get $out) (local.get $b3)))
+
+  ;; bn_apply: one channel's elementwise pass in float64, two floats at a time, rounded to float32:
+  ;;   mode 0: y = x·a + b                    ($y written; $dy unused)
+  ;;   mode 1: dx = a·(dy - b - (x - m)·p)    ($y is dx)
+  ;; over the S floats at byte offset n*$stride of $x, $dy and $y for n < N.
+  (func (export "bn_apply") (param $mode i32) (param $x i32) (param $dy i32) (param $y i32) (param $N i32) (param $S i32) (param $stride i32)
+    (param $a f64) (param $b f64) (param $m f64) (param $p f64)
+    (local $n i32) (local $i i32) (local $end i32) (local $vend i32) (local $X v128) (local $r v128)
+    (local $A v128) (local $B v128) (local $M v128) (local $P v128) (local $xs f64)
+    (local.set $A (f64x2.splat (local.get $a)))
+    (local.set $B (f64x2.splat (local.get $b)))
+    (local.set $M (f64x2.splat (local.get $m)))
+    (local.set $P (f64x2.splat (local.get $p)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $i (i32.mul (local.get $n) (local.get $stride)))
+      (local.set $end (i32.add (local.get $i) (i32.shl (local.get $S) (i32.const 2))))
+      (local.set $vend (i32.add (local.get $i) (i32.shl (i32.and (local.get $S) (i32.const -2)) (i32.const 2))))
+      (block $vdone (loop $vl
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $vend)))
+        (local.set $X (f64x2.promote_low_f32x4 (v128.load64_zero align=1 (i32.add (local.get $x) (local.get $i)))))
+        (local.set $r
+          (if (result v128) (i32.eqz (local.get $mode))
+            (then (f64x2.add (f64x2.mul (local.get $X) (local.get $A)) (local.get $B)))
+            (else (f64x2.mul (local.get $A)
+              (f64x2.sub
+                (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero align=1 (i32.add (local.get $dy) (local.get $i)))) (local.get $B))
+                (f64x2.mul (f64x2.sub (local.get $X) (local.get $M)) (local.get $P)))))))
+        (v128.store64_lane align=1 0 (i32.add (local.get $y) (local.get $i)) (f32x4.demote_f64x2_zero (local.get $r)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $vl)))
+      (if (i32.lt_u (local.get $i) (local.get $end)) (then
+        (local.set $xs (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $i)))))
+        (f32.store (i32.add (local.get $y) (local.get $i)) (f32.demote_f64
+          (if (result f64) (i32.eqz (local.get $mode))
+            (then (f64.add (f64.mul (local.get $xs) (local.get $a)) (local.get $b)))
+            (else (f64.mul (local.get $a)
+              (f64.sub
+                (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $dy) (local.get $i)))) (local.get $b))
+                (f64.mul (f64.sub (local.get $xs) (local.get $m)) (local.get $p))))))))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))
+
   ;; momentum: one step of SGD with momentum over the $n floats of a parameter p, its velocity v
   ;; and gradient g, written to new tensors op and ov, as tfjs's MomentumOptimizer's ops compute
   ;; it (each product and sum rounded to float32, in this order):

@@ -13,6 +13,13 @@ export interface WasmKernels {
   add_row(out: number, big: number, row: number, rows: number, len: number): void;
   /** out[j] += x[r*cols + j] for r < rows, in row order (out zeroed first). */
   col_sum(x: number, out: number, rows: number, cols: number): void;
+  /** Batch norm's float64 sums over four channels (mode 0 Σx, 1 Σ(x-m)², 2 Σdy and Σdy(x-m)) into the doubles at out. */
+  bn_sums(
+    mode: number, p0: number, p1: number, p2: number, p3: number, q0: number, q1: number, q2: number, q3: number,
+    N: number, S: number, stride: number, m0: number, m1: number, m2: number, m3: number, out: number,
+  ): void;
+  /** One channel's elementwise batch-norm pass (mode 0 y = x·a + b, 1 dx = a·(dy - b - (x - m)·p)), in float64. */
+  bn_apply(mode: number, x: number, dy: number, y: number, N: number, S: number, stride: number, a: number, b: number, m: number, p: number): void;
   /** One SGD-with-momentum step over n floats: ov = m*v + g; op = c*ov + p (Nesterov: c*(g + ov*m) + p). */
   momentum(p: number, v: number, g: number, op: number, ov: number, n: number, c: number, m: number, nesterov: number): void;
   /** out = x > 0 ? dy : dy * (isNaN(x) ? x : 0) over n floats (tfjs's dy * step(x)). */

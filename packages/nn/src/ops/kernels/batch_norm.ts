@@ -12,7 +12,7 @@ import { PqBatchNormTrain, PqBatchNormTrainGrad, type BatchNormAttrs } from '../
 type KernelArgs = { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap };
 
 /** [N, C, S] of an NC[spatial] shape (S = 1 for [N, C]). */
-function layout(shape: readonly number[]): [number, number, number] {
+export function layout(shape: readonly number[]): [number, number, number] {
   const n = shape[0]!;
   const c = shape[1]!;
   const s = shape.slice(2).reduce((a, b) => a * b, 1);
