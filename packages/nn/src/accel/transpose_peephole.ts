@@ -62,12 +62,6 @@ export function transposeWithPeephole(
 ): tf.TensorInfo {
   const outShape = inputPerm.map((p) => input.shape[p]!);
   const { x, perm } = viaSource(backend, input, inputPerm) ?? { x: input, perm: inputPerm };
-  // Only size-1 axes move (an undone transpose; NCHW <-> NHWC of 1x1 maps, ResNet's last stage
-  // at 32x32 inputs): the memory order is the same, so the data is shared, as a Reshape shares it.
-  if (mergedPermutation(x.shape, perm).perm.length < 2) {
-    (backend as unknown as RefCounting).incRef(x.dataId);
-    return { dataId: x.dataId, shape: outShape, dtype: x.dtype };
-  }
   const out = transposeSimd(backend, x, perm) ?? callKernel('Transpose', backendName, backend, { x }, { perm }, original);
   if (out.dataId !== x.dataId) origins.set(out.dataId as object, { source: x.dataId, perm: perm.slice(), shape: outShape });
   return out;

@@ -34,7 +34,7 @@ describe('Transpose peephole (wasm)', () => {
     });
   });
 
-  it('a transpose that moves only size-1 axes shares the data, disposed in any order', async () => {
+  it('a transpose that moves only size-1 axes keeps the data, disposed in any order', async () => {
     await onAccelerated('wasm', () => {
       const data = randomArray(2 * 5, rng(3));
       const before = tf.memory().numTensors;
@@ -43,7 +43,7 @@ describe('Transpose peephole (wasm)', () => {
       expect(y.shape).toEqual([2, 1, 1, 5]);
       x.dispose();
       expect(mismatches(y.dataSync(), data)).toEqual([]);
-      const z = tf.transpose(y, [3, 1, 2, 0]); // a real transpose of the shared data
+      const z = tf.transpose(y, [3, 1, 2, 0]); // a real transpose of it
       y.dispose();
       expect(Array.from(z.dataSync())).toEqual([0, 1, 2, 3, 4].flatMap((c) => [data[c]!, data[5 + c]!]));
       z.dispose();
