@@ -1,6 +1,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "microkernel.h"
 #include "scratch.h"
@@ -40,6 +41,38 @@ namespace {
 
 thread_local Scratch packed_a;
 thread_local Scratch packed_b;
+thread_local std::vector<const float*> step_tables;
+
+constexpr int PANELS = (MC + MR - 1) / MR;  // A panels per MC block
+
+/** One MC block of A at steps [pc, pc + kc): each panel packed, or read in place (sharing step tables by key). */
+struct ABlock {
+  bool direct[PANELS];
+  DirectPanel how[PANELS];
+  const float* const* table[PANELS];
+
+  void prepare(const Rows& a, int ic, int mc, int pc, int kc, float* packed) {
+    if (step_tables.size() < static_cast<std::size_t>(PANELS) * KC) step_tables.resize(static_cast<std::size_t>(PANELS) * KC);
+    int tables = 0;
+    for (int q = 0; q * MR < mc; q++) {
+      const int r0 = ic + q * MR;
+      direct[q] = mc - q * MR >= MR && a.direct(r0, pc, kc, &how[q]);
+      if (!direct[q]) {
+        a.pack(r0, std::min(MR, mc - q * MR), pc, kc, MR, packed + static_cast<std::ptrdiff_t>(q) * kc * MR);
+        continue;
+      }
+      table[q] = nullptr;
+      for (int earlier = 0; earlier < q; earlier++) {
+        if (direct[earlier] && how[earlier].key == how[q].key) table[q] = table[earlier];
+      }
+      if (!table[q]) {
+        const float** t = step_tables.data() + static_cast<std::ptrdiff_t>(tables++) * KC;
+        a.fill_table(how[q].key, pc, kc, t);
+        table[q] = t;
+      }
+    }
+  }
+};
 
 int round_up(int v, int to) { return (v + to - 1) / to * to; }
 
@@ -55,6 +88,31 @@ Gemm oriented(const Gemm& g) {
   return g;
 }
 
+namespace {
+
+/** Packed B of up to this many floats is packed whole, once, and the m blocks run outermost. */
+constexpr std::size_t WHOLE_B_FLOATS = 1 << 17;  // 512 KiB: L2
+
+/** C[ic:ic+mc, jc:jc+nc] += A[ic:ic+mc, pc:pc+kc] · B[pc:pc+kc, jc:jc+nc], B packed at bp. */
+void block_product(const Gemm& g, ABlock& block, float* ap, const float* bp, int ic, int mc, int jc, int nc, int pc, int kc) {
+  block.prepare(*g.a, ic, mc, pc, kc, ap);
+  for (int jr = 0; jr < nc; jr += NR) {
+    const float* b = bp + static_cast<std::ptrdiff_t>(jr / NR) * kc * NR;
+    for (int ir = 0; ir < mc; ir += MR) {
+      const int q = ir / MR;
+      float* c = g.c + (ic + ir) * g.rs + (jc + jr) * g.cs;
+      const int rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
+      if (block.direct[q]) {
+        micro_kernel(kc, InPlacePanel{block.table[q], block.how[q].offset, block.how[q].rs}, b, c, g.rs, g.cs, rows, cols, pc > 0);
+      } else {
+        micro_kernel(kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(q) * kc * MR}, b, c, g.rs, g.cs, rows, cols, pc > 0);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void gemm_block(const Gemm& g, int i0, int i1, int j0, int j1) {
   if (i0 >= i1 || j0 >= j1) return;
   if (g.k == 0) {
@@ -64,24 +122,29 @@ void gemm_block(const Gemm& g, int i0, int i1, int j0, int j1) {
     return;
   }
   const int kc_max = std::min(KC, g.k);
-  float* bp = packed_b.get(static_cast<std::size_t>(kc_max) * round_up(std::min(NC, j1 - j0), NR));
   float* ap = packed_a.get(static_cast<std::size_t>(kc_max) * round_up(std::min(MC, i1 - i0), MR));
+  ABlock block;
+  const std::size_t whole_b = static_cast<std::size_t>(round_up(j1 - j0, NR)) * g.k;
+  if (j1 - j0 <= NC && whole_b <= WHOLE_B_FLOATS) {
+    // A small B (a conv's filter): packed once, then each m block runs through the whole
+    // reduction while its C rows stay in cache. The same blocks in the same order as below.
+    const int nc = j1 - j0;
+    float* bp = packed_b.get(whole_b);
+    for (int pc = 0; pc < g.k; pc += KC) g.bt->pack(j0, nc, pc, std::min(KC, g.k - pc), NR, bp + static_cast<std::ptrdiff_t>(pc) * round_up(nc, NR));
+    for (int ic = i0; ic < i1; ic += MC) {
+      for (int pc = 0; pc < g.k; pc += KC) {
+        block_product(g, block, ap, bp + static_cast<std::ptrdiff_t>(pc) * round_up(nc, NR), ic, std::min(MC, i1 - ic), j0, nc, pc, std::min(KC, g.k - pc));
+      }
+    }
+    return;
+  }
+  float* bp = packed_b.get(static_cast<std::size_t>(kc_max) * round_up(std::min(NC, j1 - j0), NR));
   for (int jc = j0; jc < j1; jc += NC) {
     const int nc = std::min(NC, j1 - jc);
     for (int pc = 0; pc < g.k; pc += KC) {
       const int kc = std::min(KC, g.k - pc);
       g.bt->pack(jc, nc, pc, kc, NR, bp);
-      for (int ic = i0; ic < i1; ic += MC) {
-        const int mc = std::min(MC, i1 - ic);
-        g.a->pack(ic, mc, pc, kc, MR, ap);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const float* b = bp + static_cast<std::ptrdiff_t>(jr / NR) * kc * NR;
-          for (int ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kc, ap + static_cast<std::ptrdiff_t>(ir / MR) * kc * MR, b, g.c + (ic + ir) * g.rs + (jc + jr) * g.cs, g.rs, g.cs,
-                         std::min(MR, mc - ir), std::min(NR, nc - jr), pc > 0);
-          }
-        }
-      }
+      for (int ic = i0; ic < i1; ic += MC) block_product(g, block, ap, bp, ic, std::min(MC, i1 - ic), jc, nc, pc, kc);
     }
   }
 }

@@ -26,10 +26,24 @@ constexpr int NC = 3072;  // columns of packed B per block: 256 x 3072 floats (3
  * dst[q*kc*width + p*width + r]; rows past `rows` in the last panel are zero. width is MR for A
  * and NR for B.
  */
+/**
+ * How an MR-row A panel is read in place, without packing: step p's row r is
+ * table[p][offset + r*rs], table being the one Rows::fill_table writes for `key` (panels with
+ * equal keys, at the same steps, share one table).
+ */
+struct DirectPanel {
+  std::ptrdiff_t offset, rs;
+  long key;
+};
+
 class Rows {
  public:
   virtual ~Rows() = default;
   virtual void pack(int r0, int rows, int p0, int kc, int width, float* dst) const = 0;
+  /** Whether A rows [r0, r0 + MR) at steps [p0, p0 + kc) can be read in place (then *d says how). */
+  virtual bool direct(int /*r0*/, int /*p0*/, int /*kc*/, DirectPanel* /*d*/) const { return false; }
+  /** The step table of `key` for steps [p0, p0 + kc): kc pointers. */
+  virtual void fill_table(long /*key*/, int /*p0*/, int /*kc*/, const float** /*table*/) const {}
 };
 
 /** A dense matrix: row i, step p at data[i*rs + p*cs]. */

@@ -9,9 +9,30 @@
 
 namespace pq {
 
-/** rows x cols (at most MR x NR) of the tile go to c (element (r, j) at c[r*rs + j*cs]): stored, or added when `accumulate`. */
-inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows,
-                         int cols, bool accumulate) {
+/** A packed A panel: step p's MR values at a[p*MR + r]. */
+struct PackedPanel {
+  const float* a;
+  const float* step(int p) const { return a + p * MR; }
+  static constexpr std::ptrdiff_t rs() { return 1; }
+};
+
+/** An A panel read in place (DirectPanel): step p's value r at table[p][offset + r*rs]. */
+struct InPlacePanel {
+  const float* const* table;
+  std::ptrdiff_t offset, stride;
+  const float* step(int p) const { return table[p] + offset; }
+  std::ptrdiff_t rs() const { return stride; }
+};
+
+/**
+ * rows x cols (at most MR x NR) of the tile go to c (element (r, j) at c[r*rs + j*cs]): stored,
+ * or added when `accumulate`. The A panel's values are read through `panel`; a packed panel and
+ * an in-place one holding the same values give the same bits (the same FMAs in the same order).
+ */
+template <typename Panel>
+inline void micro_kernel(int kc, const Panel panel, const float* __restrict b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols,
+                         bool accumulate) {
+  const std::ptrdiff_t ar = panel.rs();
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -19,25 +40,25 @@ inline void micro_kernel(int kc, const float* __restrict a, const float* __restr
   for (int p = 0; p < kc; p++) {
     const __m256 b0 = _mm256_load_ps(b);
     const __m256 b1 = _mm256_load_ps(b + 8);
-    __m256 av = _mm256_broadcast_ss(a + 0);
+    const float* a = panel.step(p);
+    __m256 av = _mm256_broadcast_ss(a);
     c00 = _mm256_fmadd_ps(av, b0, c00);
     c01 = _mm256_fmadd_ps(av, b1, c01);
-    av = _mm256_broadcast_ss(a + 1);
+    av = _mm256_broadcast_ss(a + ar);
     c10 = _mm256_fmadd_ps(av, b0, c10);
     c11 = _mm256_fmadd_ps(av, b1, c11);
-    av = _mm256_broadcast_ss(a + 2);
+    av = _mm256_broadcast_ss(a + 2 * ar);
     c20 = _mm256_fmadd_ps(av, b0, c20);
     c21 = _mm256_fmadd_ps(av, b1, c21);
-    av = _mm256_broadcast_ss(a + 3);
+    av = _mm256_broadcast_ss(a + 3 * ar);
     c30 = _mm256_fmadd_ps(av, b0, c30);
     c31 = _mm256_fmadd_ps(av, b1, c31);
-    av = _mm256_broadcast_ss(a + 4);
+    av = _mm256_broadcast_ss(a + 4 * ar);
     c40 = _mm256_fmadd_ps(av, b0, c40);
     c41 = _mm256_fmadd_ps(av, b1, c41);
-    av = _mm256_broadcast_ss(a + 5);
+    av = _mm256_broadcast_ss(a + 5 * ar);
     c50 = _mm256_fmadd_ps(av, b0, c50);
     c51 = _mm256_fmadd_ps(av, b1, c51);
-    a += MR;
     b += NR;
   }
   const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
