@@ -84,20 +84,36 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
   }
   std::fill(dx, dx + static_cast<std::ptrdiff_t>(g.batch) * g.in_h * g.in_w * g.in_c, 0.0f);
   const int chunk = static_cast<int>(std::max<std::ptrdiff_t>(MR, COLUMN_FLOATS / taps / MR * MR));
-  float* cols = columns.get(static_cast<std::size_t>(std::min<std::ptrdiff_t>(chunk, pixels)) * taps);
-  // Channel slices of whole 8-float vectors; one slice where the scatter is too small to share.
+  // Pixels [p0, p1): columns chunk by chunk, each handed to scatter(cols, first pixel, rows) before the next.
+  auto chunks = [&](std::ptrdiff_t p0, std::ptrdiff_t p1, int gemm_threads, auto scatter) {
+    float* cols = columns.get(static_cast<std::size_t>(std::min<std::ptrdiff_t>(chunk, p1 - p0)) * taps);
+    for (std::ptrdiff_t start = p0; start < p1; start += chunk) {
+      const int rows = static_cast<int>(std::min<std::ptrdiff_t>(chunk, p1 - start));
+      const StridedRows a(dy + start * g.out_c, g.out_c, 1);
+      const Gemm product = oriented({rows, taps, g.out_c, &a, &filter_rows, cols, taps, 1});
+      if (gemm_threads > 1) gemm(product, pool, gemm_threads);
+      else gemm_block(product, 0, product.m, 0, product.n);
+      scatter(cols, start, rows);
+    }
+  };
+  const std::ptrdiff_t image = static_cast<std::ptrdiff_t>(g.out_h) * g.out_w;
+  if (threads > 1 && g.batch > 1) {
+    // Whole images per task: disjoint parts of dx, each task's columns in its own core's cache.
+    const int groups = std::min(threads, g.batch);
+    pool.run(groups, threads, [&](int t) {
+      const std::ptrdiff_t b0 = static_cast<std::ptrdiff_t>(g.batch) * t / groups, b1 = static_cast<std::ptrdiff_t>(g.batch) * (t + 1) / groups;
+      chunks(b0 * image, b1 * image, 1, [&](const float* cols, std::ptrdiff_t start, int rows) { col2im(cols, dx, g, start, rows, 0, g.in_c); });
+    });
+    return;
+  }
+  // One image: the GEMM split by tiles, col2im by channel slices of whole 8-float vectors.
   const int vectors = (g.in_c + 7) / 8;
-  for (std::ptrdiff_t p0 = 0; p0 < pixels; p0 += chunk) {
-    const int rows = static_cast<int>(std::min<std::ptrdiff_t>(chunk, pixels - p0));
-    const StridedRows a(dy + p0 * g.out_c, g.out_c, 1);
-    gemm({rows, taps, g.out_c, &a, &filter_rows, cols, taps, 1}, pool, threads);
+  chunks(0, pixels, threads, [&](const float* cols, std::ptrdiff_t start, int rows) {
     const int slices = static_cast<std::ptrdiff_t>(rows) * taps < (1 << 16) ? 1 : std::min(threads, vectors);
     pool.run(slices, threads, [&](int s) {
-      const int c0 = std::min(g.in_c, vectors * s / slices * 8);
-      const int c1 = std::min(g.in_c, vectors * (s + 1) / slices * 8);
-      col2im(cols, dx, g, p0, rows, c0, c1);
+      col2im(cols, dx, g, start, rows, std::min(g.in_c, vectors * s / slices * 8), std::min(g.in_c, vectors * (s + 1) / slices * 8));
     });
-  }
+  });
 }
 
 }  // namespace pq

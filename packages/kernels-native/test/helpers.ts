@@ -43,6 +43,9 @@ export const CONV_CASES: ReadonlyArray<readonly [string, Conv2dGeometry]> = [
   ['5x5 valid, 1 channel', convGeometry([3, 10, 10, 1], [5, 5, 6], [1, 1], [0, 0, 0, 0])],
   ['2x3 stride (1, 3), unreached trailing column', convGeometry([1, 5, 10, 4], [2, 3, 5], [1, 3], [0, 0, 0, 0])],
   ['3x3 pad 2, wider than the input', convGeometry([1, 2, 3, 33], [3, 3, 20], [1, 1], [2, 2, 2, 2])],
+  // Rows of six output pixels inside the input for every tap: the forward pass reads x in place.
+  ['3x3 valid, 8 channels (read in place)', convGeometry([2, 5, 14, 8], [3, 3, 7], [1, 1], [0, 0, 0, 0])],
+  ['3x3 stride 2 valid, 40 channels (read in place)', convGeometry([1, 5, 27, 40], [3, 3, 18], [2, 2], [0, 0, 0, 0])],
 ];
 
 const U = 2 ** -24; // float32's unit roundoff
