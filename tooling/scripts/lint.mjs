@@ -9,8 +9,8 @@
 //  - browser entries stay browser-safe: every `exports` entry except `./node` subpaths is a
 //    browser entry (and so is a page's script named by package.json `browser`), and the modules its source reaches (relative and `#` imports, followed, the
 //    latter to their browser target) import no Node built-in and no `@pq/<pkg>/node`, and use no
-//    Node global (process, Buffer, require, __dirname). Node-only code lives behind a `./node`
-//    subpath or the `node` condition of a `#` import.
+//    Node global (process, Buffer, require, __dirname), and no Node-only package (@pq/kernels-native,
+//    a native addon). Node-only code lives behind a `./node` subpath or the `node` condition of a `#` import.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -77,6 +77,7 @@ for (const dir of ['src', 'test', 'bench']) {
   }
 }
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const NODE_ONLY_PACKAGES = new Set(['@pq/kernels-native']);
 const NODE_GLOBAL = /\bprocess\s*\.|\btypeof\s+process\b|\bBuffer\s*\.|\b__dirname\b|\b__filename\b|(?<![\w.$])require\s*\(/;
 const runtimeImportRe = /^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
 const withoutComments = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
@@ -112,6 +113,7 @@ function browserProblems(entry) {
       const spec = m[1] ?? m[2];
       if (NODE_BUILTINS.has(spec)) found.push(`${rel}: imports the Node built-in '${spec}' into a browser entry${via}; move it behind the package's ./node entry`);
       else if (/^@pq\/[^/]+\/node$/.test(spec)) found.push(`${rel}: imports ${spec} (Node only) into a browser entry${via}`);
+      else if (NODE_ONLY_PACKAGES.has(spec.split('/').slice(0, 2).join('/'))) found.push(`${rel}: imports ${spec} (a Node addon) into a browser entry${via}; import it from the node side of a \`#\` import`);
       else if (spec.startsWith('.') || spec.startsWith('#')) {
         const next = spec.startsWith('#') ? browserImportOf(spec) : sourceOf(file, spec);
         if (next && !seen.has(next)) {

@@ -10,10 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 let code = '';
 /** Every module that imports a Node built-in Vite left out of the bundle, and which built-in. */
 const nodeImports: Array<{ importer: string; builtin: string }> = [];
+/** Every module in the bundle. */
+const bundled: string[] = [];
 
 const collectNodeImports: Plugin = {
   name: 'collect-node-imports',
   generateBundle() {
+    bundled.push(...this.getModuleIds());
     for (const id of this.getModuleIds()) {
       if (!id.includes('__vite-browser-external') && !id.startsWith('node:')) continue;
       for (const importer of this.getModuleInfo(id)?.importers ?? []) nodeImports.push({ importer, builtin: id });
@@ -38,6 +41,11 @@ describe('@pq/nn bundled for the browser with Vite', () => {
     expect(fromPq).toEqual([]);
     const packages = new Set(nodeImports.map((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(m.importer)![1]));
     expect([...packages].sort()).toEqual(['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-core', 'seedrandom']);
+  });
+
+  it("leaves out pq's Node addon (@pq/kernels-native, reached only from the node side of #accel-default)", () => {
+    expect(bundled.length).toBeGreaterThan(10);
+    expect(bundled.filter((id) => /kernels-native/.test(id))).toEqual([]);
   });
 
   it('runs a QuantLinear forward and backward with only browser globals', () => {

@@ -68,3 +68,25 @@ export function allocOutput(backend: tf.KernelBackend, shape: number[]): Output 
         : { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' },
   };
 }
+
+/**
+ * On wasm, a new float32 output of `shape` that `fill` writes whole (so it is not zeroed), given
+ * views of it and of `inputs` taken after the allocation; null on other backends or for
+ * non-float32 inputs, for the caller to take its other path.
+ */
+export function fillOnHeap(
+  backend: tf.KernelBackend,
+  shape: number[],
+  inputs: tf.TensorInfo[],
+  fill: (out: Float32Array, ins: Float32Array[]) => void,
+): tf.TensorInfo | null {
+  if (!isWasm(backend) || inputs.some((t) => t.dtype !== 'float32')) return null;
+  const info = backend.makeOutput(shape, 'float32');
+  try {
+    fill(backend.typedArrayFromHeap(info), inputs.map((t) => backend.typedArrayFromHeap(t)));
+  } catch (e) {
+    backend.disposeData(info.dataId);
+    throw e;
+  }
+  return info;
+}

@@ -9,11 +9,14 @@
 // `#accel-default` import); browsers get default_browser.ts. Opt out with
 // `disableAcceleration()` (tfjs's cpu backend, stock kernels) or `tf.setBackend(...)`.
 // @tensorflow/tfjs-backend-wasm is an optional peer dependency: without it, tfjs stays on its cpu
-// backend and pq says so once.
+// backend and pq says so once. pq's native kernels (@pq/kernels-native) are handed to the wasm
+// backend's convolutions and matrix products here; the addon loads when the first one runs.
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadNativeKernels, nativeUnavailableReason } from '@pq/kernels-native';
 import { accelerateByDefault } from './enable.js';
+import { provideNativeKernels } from './native_provider.js';
 import { addTfjsBindings, withoutEmscriptenProcessHandlers, type EmscriptenModule, type WasmApi, type WasmPackage } from './wasm_emscripten.js';
 import { threadedWasmBackend } from './wasm_threaded_node.js';
 import { provideNodeWasmBackends } from './wasm_threads.js';
@@ -64,6 +67,7 @@ function compile(wasm: WasmApi, folder: string): object {
  * with a warning when it is the slow cpu one.
  */
 function accelerateOnNode(): void {
+  provideNativeKernels({ load: loadNativeKernels, unavailableReason: nativeUnavailableReason });
   const require = createRequire(import.meta.url);
   let wasmPackage: WasmPackage;
   try {

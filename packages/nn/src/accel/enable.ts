@@ -27,6 +27,9 @@ import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './w
 import type { WasmPackage } from './wasm_emscripten.js';
 import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
 import { PqBatchNormTrain, PqBatchNormTrainGrad, PqFakeTensorQuant, PqMomentumStep, PqQuantGrad } from '../ops/kernel_names.js';
+import { configureNative, nativeState, type NativeState } from './native_provider.js';
+import { conv2dBackpropFilterNative, conv2dBackpropInputNative, conv2dNative, type NativeConvAttrs } from './native_conv.js';
+import { batchMatMulNative } from './native_matmul.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -41,6 +44,11 @@ export interface AccelerationOptions {
    * backend holds tensors: call it before building models.
    */
   threads?: number;
+  /**
+   * pq's native CPU kernels (@pq/kernels-native, Node only) for the wasm backend's Conv2D, its
+   * gradients and BatchMatMul, on `threads` threads (default true where they load; false opts out).
+   */
+  native?: boolean;
 }
 
 export interface AccelerationState {
@@ -50,6 +58,8 @@ export interface AccelerationState {
   threads: number;
   /** `Kernel@backend` for every kernel pq installed. */
   kernels: string[];
+  /** Whether the native kernels run (wasm backend, Node), on how many threads, and why not. */
+  native: NativeState;
 }
 
 interface Replaced {
@@ -96,7 +106,7 @@ function installWasmConvGuard(): void {
       const { top, bottom, left, right } = g.info.padInfo;
       fixed = { ...attrs, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] } as unknown as tf.NamedAttrMap;
     }
-    return callKernel('Conv2D', 'wasm', backend, inputs, fixed, original);
+    return conv2dNative(backend, x, filter, fixed as unknown as NativeConvAttrs) ?? callKernel('Conv2D', 'wasm', backend, inputs, fixed, original);
   }) as tf.KernelFunc);
 }
 
@@ -106,13 +116,16 @@ function installConvGradients(backendName: string): void {
     if (a['dataFormat'] !== undefined && a['dataFormat'] !== 'NHWC') {
       return callKernel('Conv2DBackpropFilter', backendName, backend, inputs, attrs, original);
     }
-    return conv2dBackpropFilterViaConv(backend, backendName, {
+    const native = backendName === 'wasm' ? conv2dBackpropFilterNative(backend, inputs['x']!, inputs['dy']!, a['filterShape'] as number[], a as unknown as NativeConvAttrs) : null;
+    return native ?? conv2dBackpropFilterViaConv(backend, backendName, {
       x: inputs['x']!, dy: inputs['dy']!, strides: a['strides'] as [number, number], pad: a['pad'],
       dimRoundingMode: a['dimRoundingMode'], filterShape: a['filterShape'] as [number, number, number, number],
     });
   }) as tf.KernelFunc);
   install('Conv2DBackpropInput', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
     const a = attrs as Record<string, unknown>;
+    const native = backendName === 'wasm' ? conv2dBackpropInputNative(backend, inputs['dy']!, inputs['filter']!, a['inputShape'] as number[], a as unknown as NativeConvAttrs) : null;
+    if (native !== null) return native;
     const fast = a['dataFormat'] !== undefined && a['dataFormat'] !== 'NHWC' ? null : conv2dBackpropInputViaConv(backend, backendName, {
       dy: inputs['dy']!, filter: inputs['filter']!, strides: a['strides'] as [number, number], pad: a['pad'],
       dimRoundingMode: a['dimRoundingMode'], inputShape: a['inputShape'] as [number, number, number, number],
@@ -135,8 +148,11 @@ function installWasmConv3dGradients(): void {
 
 /** wasm's slow cases of BatchMatMul (a transposed operand) and Add (a short broadcast row), Slice and PadV2. */
 function installWasmMatMulAndAdd(): void {
-  install('BatchMatMul', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
-    batchMatMulPlain(backend, 'wasm', inputs, attrs as { transposeA?: boolean; transposeB?: boolean }, original)) as tf.KernelFunc);
+  install('BatchMatMul', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) => {
+    const t = attrs as { transposeA?: boolean; transposeB?: boolean };
+    return batchMatMulNative(backend, inputs['a']!, inputs['b']!, t.transposeA === true, t.transposeB === true) ??
+      batchMatMulPlain(backend, 'wasm', inputs, t, original);
+  }) as tf.KernelFunc);
   install('Add', 'wasm', (original) => (({ inputs, backend }: KernelArgs) => addBroadcastRow(backend, 'wasm', inputs, original)) as tf.KernelFunc);
   install('Slice', 'wasm', (original) => (({ inputs, backend, attrs }: KernelArgs) =>
     sliceRuns(backend, 'wasm', inputs['x']!, attrs as unknown as { begin: number[]; size: number[] }, original)) as tf.KernelFunc);
@@ -194,6 +210,7 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   }
   const threads = checkThreads(opts.threads);
   if (threads !== undefined && threads > 1 && backendName !== 'wasm') throw new Error(`enableAcceleration: threads (${threads}) are for the wasm backend, not '${backendName}'`);
+  if (opts.native !== undefined && typeof opts.native !== 'boolean') throw new Error(`enableAcceleration: native must be true or false, got ${String(opts.native)}`);
   await registerTfjsGradients();
   if (replaced.length > 0) disableAcceleration();
   previousBackend = tf.getBackend() ?? null;
@@ -207,6 +224,7 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   }
   else await import('@tensorflow/tfjs-backend-cpu');
   if (wasmPackage !== undefined) useWasmThreads(threads, wasmPackage);
+  configureNative(opts.native !== false, wasmThreads());
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise${wasmStartFailure()}`);
   await tf.ready();
   installKernels(backendName);
@@ -270,5 +288,14 @@ export function accelerationState(): AccelerationState {
     backend: tf.getBackend(),
     threads: wasmThreads(),
     kernels: [...replaced.map((r) => `${r.kernelName}@${r.backendName}`), ...replacedGradients.map((g) => `${g.kernelName} gradient`)],
+    native: nativeOnBackend(),
   };
+}
+
+/** The native kernels serve pq's kernels on the wasm backend only. */
+function nativeOnBackend(): NativeState {
+  if (replaced.length === 0) return { active: false, threads: 0, reason: 'acceleration is off' };
+  const backend = tf.getBackend();
+  if (backend !== 'wasm') return { active: false, threads: 0, reason: `native kernels serve the wasm backend; tfjs runs on '${backend}'` };
+  return nativeState();
 }

@@ -1,4 +1,5 @@
-// enableAcceleration({ threads: 2 }): tfjs-wasm's threaded build under Node. Each thread count
+// enableAcceleration({ threads: 2 }): tfjs-wasm's threaded build under Node, and pq's native
+// kernels (where built) on 2 threads, which split outputs too. Each thread count
 // trains the same small model in a child process (threads_child.ts). XNNPACK splits an operator's
 // output among its threads, never a sum, so every value is computed by the same instructions in
 // the same order whichever thread runs it: the float tolerance this derives is zero, and the
@@ -9,8 +10,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { enableAcceleration } from '../../src/accel/index.js';
+import type { NativeState } from '../../src/accel/native_provider.js';
+import { nativeUnavailableReason } from '@pq/kernels-native';
 
-interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapBytes: number[]; threads: number; pqKernels: boolean; ms: number }
+interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapBytes: number[]; threads: number; native: NativeState; pqKernels: boolean; ms: number }
 
 const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./threads_child.ts', import.meta.url));
@@ -36,6 +39,10 @@ describe('enableAcceleration({ threads })', () => {
     const [one, two] = await Promise.all([train(1), train(2)]);
     expect([one.threads, two.threads]).toEqual([1, 2]);
     expect([one.pqKernels, two.pqKernels]).toEqual([true, true]); // on the threaded build's shared memory too
+    // The native kernels (where the addon is built) take the same thread count, on that shared memory.
+    const reason = nativeUnavailableReason();
+    const native = (threads: number): NativeState => (reason === null ? { active: true, threads, reason: null } : { active: false, threads: 0, reason });
+    expect([one.native, two.native]).toEqual([native(1), native(2)]);
     expect(two.losses).toHaveLength(STEPS);
     expect(two.losses[STEPS - 1]).toBeLessThan(two.losses[0]!); // it trains
     expect(two.losses).toEqual(one.losses);

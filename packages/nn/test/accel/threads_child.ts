@@ -3,7 +3,7 @@
 // sharing a vitest worker): a small MobileNet-like block (a 1x1 and a depthwise 3x3 QuantConv2d,
 // BatchNorm2d, ReLU, max pool, a QuantLinear head) trained with SGD from a fixed seed on
 // `THREADS` wasm threads. Prints one JSON line: the losses and final weights, numTensors and the
-// wasm heap size every few steps, the threads tfjs-wasm reports, whether pq's SIMD kernels had
+// wasm heap size every few steps, the threads tfjs-wasm reports, the native kernels' state, whether pq's SIMD kernels had
 // an instance on the backend's (shared, when threaded) memory, and the time. It must then end
 // by itself (no process.exit): idle pthread workers must not keep Node alive.
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,7 +28,7 @@ class Block extends nn.Module {
   }
 }
 
-interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapBytes: number[]; threads: number; pqKernels: boolean; ms: number }
+interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapBytes: number[]; threads: number; native: nn.AccelerationState['native']; pqKernels: boolean; ms: number }
 
 async function run(threads: number): Promise<Run> {
   const state = await nn.enableAcceleration({ threads });
@@ -38,7 +38,7 @@ async function run(threads: number): Promise<Run> {
   const labels = tf.randomUniform([8], 0, 10, 'int32', 2);
   const opt = new nn.MomentumSGD(0.05, 0.9);
   const wasm = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm;
-  const out: Run = { losses: [], weights: [], numTensors: [], heapBytes: [], threads: state.threads, pqKernels: false, ms: 0 };
+  const out: Run = { losses: [], weights: [], numTensors: [], heapBytes: [], threads: state.threads, native: state.native, pqKernels: false, ms: 0 };
   const t0 = performance.now();
   for (let i = 0; i < STEPS; i++) {
     const loss = opt.minimize(() => nn.F.crossEntropy(model.call(x) as tf.Tensor, labels) as tf.Scalar, true, model.parameters())!;

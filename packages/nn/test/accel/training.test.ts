@@ -89,7 +89,7 @@ describe('enableAcceleration / disableAcceleration', () => {
     expect(accelerationState().kernels).toContain('Conv2DBackpropFilter@cpu');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     disableAcceleration();
-    expect(accelerationState()).toEqual({ enabled: false, backend: 'cpu', threads: 1, kernels: [] }); // the backend before the first enable
+    expect(accelerationState()).toEqual({ enabled: false, backend: 'cpu', threads: 1, kernels: [], native: { active: false, threads: 0, reason: 'acceleration is off' } }); // the backend before the first enable
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBe(stockConv);
     await expect(enableAcceleration({ backend: 'webgl' as never })).rejects.toThrow(/backend must be 'wasm' or 'cpu', got 'webgl'/);
   });

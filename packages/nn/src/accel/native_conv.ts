@@ -1,0 +1,69 @@
+// Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on pq's native kernels (native_provider.ts):
+// each reads its inputs where the wasm backend keeps them and writes its output into a tensor that
+// backend allocated, so a call copies nothing. Covered: NHWC, dilation 1, any stride and padding
+// (numeric, 'same', 'valid', explicit; the geometry is tfjs's own computeConv2DInfo). Everything
+// else returns null, for the caller to take its existing kernel.
+import type * as tf from '@tensorflow/tfjs-core';
+import { sameShape } from '@pq/core';
+import { conv2dGeometry, type Conv2DGeometry } from './conv_geometry.js';
+import { fillOnHeap } from './data_access.js';
+import type { Conv2dGeometry } from '@pq/kernels-native';
+import { nativeKernels } from './native_provider.js';
+
+export interface NativeConvAttrs {
+  strides: number | [number, number];
+  pad: unknown;
+  dimRoundingMode?: unknown;
+  dataFormat?: unknown;
+  dilations?: number | [number, number];
+}
+
+function unitDilation(d: NativeConvAttrs['dilations']): boolean {
+  return d === undefined || (typeof d === 'number' ? d === 1 : d[0] === 1 && d[1] === 1);
+}
+
+function nativeGeometry(g: Conv2DGeometry): Conv2dGeometry | null {
+  const i = g.info;
+  const sizes = [i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.outChannels];
+  if (sizes.some((s) => s <= 0)) return null; // empty tensors: nothing to gain
+  return {
+    batch: i.batchSize, inHeight: i.inHeight, inWidth: i.inWidth, inChannels: i.inChannels,
+    outHeight: i.outHeight, outWidth: i.outWidth, outChannels: i.outChannels,
+    filterHeight: g.kh, filterWidth: g.kw, strideHeight: g.strideH, strideWidth: g.strideW,
+    padTop: i.padInfo.top, padLeft: i.padInfo.left,
+  };
+}
+
+/** The geometry when the native kernels are on and cover `a`, else null. */
+function covered(xShape: readonly number[], filterShape: readonly number[], a: NativeConvAttrs): Conv2dGeometry | null {
+  if ((a.dataFormat !== undefined && a.dataFormat !== 'NHWC') || !unitDilation(a.dilations)) return null;
+  if (xShape.length !== 4 || filterShape.length !== 4) return null;
+  return nativeGeometry(conv2dGeometry(xShape, filterShape, a.strides, a.pad, a.dimRoundingMode));
+}
+
+const outShape = (g: Conv2dGeometry): number[] => [g.batch, g.outHeight, g.outWidth, g.outChannels];
+
+export function conv2dNative(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, a: NativeConvAttrs): tf.TensorInfo | null {
+  const k = nativeKernels();
+  const g = k === null ? null : covered(x.shape, filter.shape, a);
+  if (g === null) return null;
+  return fillOnHeap(backend, outShape(g), [x, filter], (y, [xv, fv]) => k!.conv2d(xv!, fv!, y, g));
+}
+
+export function conv2dBackpropInputNative(
+  backend: tf.KernelBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, inputShape: number[], a: NativeConvAttrs,
+): tf.TensorInfo | null {
+  const k = nativeKernels();
+  const g = k === null ? null : covered(inputShape, filter.shape, a);
+  if (g === null || !sameShape(dy.shape, outShape(g))) return null;
+  return fillOnHeap(backend, inputShape, [dy, filter], (dx, [dyv, fv]) => k!.conv2dBackpropInput(dyv!, fv!, dx, g));
+}
+
+export function conv2dBackpropFilterNative(
+  backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[], a: NativeConvAttrs,
+): tf.TensorInfo | null {
+  const k = nativeKernels();
+  const g = k === null ? null : covered(x.shape, filterShape, a);
+  if (g === null || !sameShape(dy.shape, outShape(g))) return null;
+  return fillOnHeap(backend, filterShape, [x, dy], (dw, [xv, dyv]) => k!.conv2dBackpropFilter(xv!, dyv!, dw, g));
+}

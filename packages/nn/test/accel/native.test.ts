@@ -1,0 +1,171 @@
+// pq's native kernels (@pq/kernels-native) behind the wasm backend's Conv2D, its two gradients and
+// BatchMatMul, against tfjs's stock cpu kernels. Both sides sum the same products in different
+// orders (and the native side with FMA), so they agree within a bound, not bit for bit: a sum of
+// n products computed in float32, in any order, with or without fused multiply-adds, is within
+// n·u·Σ|a·b| of the exact sum (u = 2^-24, to first order; Higham, Accuracy and Stability of
+// Numerical Algorithms, §3.1), so two such sums are within 2·n·u·Σ|a·b| of each other. Σ|a·b|
+// for every output is the same operation applied to |a| and |b| (on stock cpu); n is the
+// reduction length of that output (kh·kw·Ci forward, kh·kw·Co for the input gradient, N·OH·OW
+// for the filter gradient, k for a matrix product). An indexing mistake costs at least one whole
+// product, far above the bound.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { accelerationState, disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
+import { nativeKernels, provideNativeKernels, type NativeSource } from './../../src/accel/native_provider.js';
+import { loadNativeKernels, nativeUnavailableReason, referenceKernels } from '@pq/kernels-native';
+import { linear } from './../../src/functional/linear.js';
+import { onStockCpu, randomArray, rng, values } from './helpers.js';
+
+
+const U = 2 ** -24;
+
+type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+interface ConvCase { x: [number, number, number, number]; w: [number, number, number, number]; stride: [number, number]; pad: Pad }
+
+/** Output, dx and dW of sum(conv2d(x, w) * dy) for the given values. */
+function convAndGrads(c: ConvCase, x: Float32Array, w: Float32Array, dy: Float32Array): Float32Array[] {
+  return values(
+    tf.tidy(() => {
+      const f = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad as 'valid');
+      const xt = tf.tensor4d(x, c.x);
+      const wt = tf.tensor4d(w, c.w);
+      const y = f(xt, wt);
+      const dyt = tf.tensor(dy, y.shape);
+      return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dyt)))([xt, wt])];
+    }),
+  );
+}
+
+/** Every |got - want| <= 2·n·u·bound, elementwise; returns the offending indices. */
+function outsideBound(got: Float32Array, want: Float32Array, bound: Float32Array, n: number): number[] {
+  const bad: number[] = [];
+  for (let i = 0; i < got.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= 2 * n * U * bound[i]!)) bad.push(i);
+  return bad;
+}
+
+const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
+
+function outSize(c: ConvCase): number {
+  return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.w) as tf.Tensor4D, c.stride, c.pad as 'valid').size);
+}
+
+const cases: ConvCase[] = [
+  { x: [2, 7, 6, 3], w: [3, 3, 3, 4], stride: [1, 1], pad: 'same' },
+  { x: [2, 9, 8, 5], w: [3, 3, 5, 6], stride: [2, 2], pad: [[0, 0], [1, 0], [0, 2], [0, 0]] }, // asymmetric
+  { x: [1, 8, 8, 4], w: [3, 2, 4, 3], stride: [2, 1], pad: 'same' },
+  { x: [2, 5, 5, 6], w: [1, 1, 6, 7], stride: [1, 1], pad: 'valid' },
+  { x: [2, 6, 7, 4], w: [1, 1, 4, 5], stride: [2, 2], pad: 'valid' }, // a ResNet downsample shortcut
+  { x: [1, 16, 16, 3], w: [7, 7, 3, 4], stride: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] }, // a ResNet stem
+  { x: [3, 6, 6, 1], w: [3, 3, 1, 2], stride: [1, 1], pad: 1 },
+  { x: [1, 6, 5, 2], w: [4, 4, 2, 3], stride: [3, 3], pad: 'same' }, // stride above the kernel... with 'same'
+];
+
+// The addon where it is built (the test task builds it first), and the package's reference
+// loops (float64) everywhere: the second checks pq's side (geometry, views, fallbacks) even on a
+// machine where the addon could not be built.
+const sources: Array<[string, NativeSource | null]> = [
+  ['reference kernels', { load: () => referenceKernels, unavailableReason: () => null }],
+  ['the native addon', nativeUnavailableReason() === null ? { load: loadNativeKernels, unavailableReason: nativeUnavailableReason } : null],
+];
+
+it('reports why the addon does not run, where it does not', async () => {
+  const state = await enableAcceleration();
+  disableAcceleration();
+  const reason = nativeUnavailableReason();
+  expect(state.native).toEqual(reason === null ? { active: true, threads: 1, reason: null } : { active: false, threads: 0, reason });
+});
+
+describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend', (_, source) => {
+  let previous: NativeSource | null = null;
+  beforeAll(async () => {
+    previous = provideNativeKernels(source);
+    await enableAcceleration();
+  });
+  afterAll(() => {
+    disableAcceleration();
+    provideNativeKernels(previous);
+  });
+
+  it('report that they run', () => {
+    expect(accelerationState().native).toMatchObject({ active: true, reason: null });
+  });
+
+  it.each(cases.map((c, i) => [i, JSON.stringify(c), c] as const))('conv2d case %i %s: output and gradients within the bound', async (_, __, c) => {
+    const next = rng(40);
+    const x = randomArray(c.x.reduce((p, d) => p * d, 1), next);
+    const w = randomArray(c.w.reduce((p, d) => p * d, 1), next);
+    const dy = randomArray(outSize(c), next);
+    const k = nativeKernels()!;
+    const calls = [vi.spyOn(k, 'conv2d'), vi.spyOn(k, 'conv2dBackpropInput'), vi.spyOn(k, 'conv2dBackpropFilter')];
+    const fast = convAndGrads(c, x, w, dy);
+    calls.forEach((s, i) => expect(s, `native kernel ${i} ran`).toHaveBeenCalled());
+    calls.forEach((s) => s.mockRestore());
+    const [stock, bound] = await onStockCpu(() => [convAndGrads(c, x, w, dy), convAndGrads(c, abs(x), abs(w), abs(dy))]);
+    await enableAcceleration();
+    const [kh, kw, ci, co] = c.w;
+    const oh = fast[0]!.length / (c.x[0] * co);
+    const lengths = [kh * kw * ci, kh * kw * co, c.x[0] * oh];
+    fast.forEach((v, i) => expect(outsideBound(v, stock![i]!, bound![i]!, lengths[i]!), `output ${i}`).toEqual([]));
+  });
+
+  it('runs BatchMatMul (transposed, batched, broadcast) and Linear within the bound', async () => {
+    const next = rng(41);
+    const shapes: Array<[number[], number[], boolean, boolean]> = [
+      [[5, 7], [7, 3], false, false], [[7, 5], [3, 7], true, true], [[2, 4, 6], [2, 6, 3], false, false],
+      [[2, 6, 4], [6, 5], true, false], [[4, 6], [3, 5, 6], false, true],
+    ];
+    for (const [aShape, bShape, tA, tB] of shapes) {
+      const a = randomArray(aShape.reduce((p, d) => p * d, 1), next);
+      const b = randomArray(bShape.reduce((p, d) => p * d, 1), next);
+      const run = (av: Float32Array, bv: Float32Array): Float32Array[] =>
+        values(tf.tidy(() => {
+          const f = (p: tf.Tensor, q: tf.Tensor): tf.Tensor => tf.matMul(p, q, tA, tB);
+          const [at, bt] = [tf.tensor(av, aShape), tf.tensor(bv, bShape)];
+          // tfjs's BatchMatMul gradient does not sum over a broadcast batch: forward only there.
+          if (aShape.length !== bShape.length) return [f(at, bt)];
+          return [f(at, bt), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(f(p, q)))([at, bt])];
+        }));
+      const spy = vi.spyOn(nativeKernels()!, 'matmul');
+      const fast = run(a, b);
+      expect(spy, JSON.stringify(aShape)).toHaveBeenCalled();
+      spy.mockRestore();
+      const [stock, bound] = await onStockCpu(() => [run(a, b), run(abs(a), abs(b))]);
+      await enableAcceleration();
+      // The gradients of sum(a·b) sum over the other operand's free dimension.
+      const [ra, rb] = [aShape.length, bShape.length];
+      const [m, k, n] = [aShape[tA ? ra - 1 : ra - 2]!, aShape[tA ? ra - 2 : ra - 1]!, bShape[tB ? rb - 2 : rb - 1]!];
+      const lengths = [k, n, m];
+      fast.forEach((v, i) => expect(outsideBound(v, stock![i]!, bound![i]!, lengths[i]!), `${JSON.stringify(aShape)} output ${i}`).toEqual([]));
+    }
+    const x = tf.tensor(randomArray(4 * 9, next), [4, 9]);
+    const w = tf.tensor(randomArray(5 * 9, next), [5, 9]);
+    const spy = vi.spyOn(nativeKernels()!, 'matmul');
+    const y = values(linear(x, w))[0]!;
+    expect(spy).toHaveBeenCalledWith(expect.anything(), expect.anything(), expect.anything(), 1, 4, 5, 9, false, true);
+    spy.mockRestore();
+    const [want, bound] = await onStockCpu(() => [values(linear(x, w))[0]!, values(linear(tf.abs(x), tf.abs(w)))[0]!]);
+    expect(outsideBound(y, want!, bound!, 9)).toEqual([]);
+    tf.dispose([x, w]);
+    await enableAcceleration();
+  });
+});
+
+describe('enableAcceleration({ native: false })', () => {
+  let previous: NativeSource | null = null;
+  beforeAll(() => {
+    previous = provideNativeKernels(sources[0]![1]);
+  });
+  afterAll(() => {
+    disableAcceleration();
+    provideNativeKernels(previous);
+  });
+  it('keeps the wasm kernels and says why native ones do not run', async () => {
+    const state = await enableAcceleration({ native: false });
+    expect(state.native).toEqual({ active: false, threads: 0, reason: 'turned off by enableAcceleration({ native: false })' });
+    expect(nativeKernels()).toBeNull();
+    const y = values(tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'valid')))[0]!;
+    expect(Array.from(y)).toEqual([18, 18, 18, 18]);
+    await expect(enableAcceleration({ native: 'no' as never })).rejects.toThrow(/native must be true or false, got no/);
+    expect((await enableAcceleration()).native.active).toBe(true);
+  });
+});
