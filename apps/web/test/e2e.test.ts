@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readMnistPackageDigits } from '@pq/app-kit/node';
 import { launchChromium } from '@pq/browser-tests';
 import { gather, splitDigits } from '@pq/lenet-app/browser';
+import { enableAcceleration } from '@pq/nn';
 import type { Browser, Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +63,14 @@ beforeAll(async () => {
   if (error !== null) throw new Error(`the page failed: ${error}`);
   const split = splitDigits(readMnistPackageDigits());
   nodeTest = spread(split.test, TEST);
-  node = await trainCalibrateQat({ ...DEFAULT_CONFIG, epochs: 1, qatEpochs: 1 }, { source: 'mnist package', train: spread(split.train, TRAIN), test: nodeTest });
+  // The page has no native kernels: bit for bit needs Node on the same ones (tfjs-wasm and pq's
+  // wasm kernels), not @pq/kernels-native, which sums in another order.
+  await enableAcceleration({ native: false });
+  try {
+    node = await trainCalibrateQat({ ...DEFAULT_CONFIG, epochs: 1, qatEpochs: 1 }, { source: 'mnist package', train: spread(split.train, TRAIN), test: nodeTest });
+  } finally {
+    await enableAcceleration();
+  }
 });
 
 afterAll(async () => {
