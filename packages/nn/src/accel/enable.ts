@@ -224,9 +224,10 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   }
   else await import('@tensorflow/tfjs-backend-cpu');
   if (wasmPackage !== undefined) useWasmThreads(threads, wasmPackage);
-  configureNative(opts.native !== false, wasmThreads());
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise${wasmStartFailure()}`);
   await tf.ready();
+  // After the backend starts: in a browser, tfjs-wasm reports its thread count only then.
+  configureNative(opts.native !== false, backendName === 'wasm' ? wasmThreads() : 1);
   installKernels(backendName);
   return accelerationState();
 }
