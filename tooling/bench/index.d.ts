@@ -12,3 +12,5 @@ export interface BenchWorker<Req, Rep> {
 export function forkBenchWorker<Req = unknown, Rep = unknown>(script: URL | string, args?: ReadonlyArray<string | number>): BenchWorker<Req, Rep>;
 /** In a worker started by `forkBenchWorker`: answers each request with `await handler(request)`. */
 export function serveBenchRequests<Req = unknown, Rep = unknown>(handler: (request: Req) => Rep | Promise<Rep>): void;
+/** The value after `--name` on the command line, or `fallback`. */
+export function benchArg(name: string, fallback: string): string;

@@ -78,3 +78,9 @@ export function serveBenchRequests(handler) {
   });
   process.on('disconnect', () => process.exit(0));
 }
+
+/** The value after `--name` on the command line, or `fallback`. */
+export function benchArg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}

@@ -8,17 +8,13 @@
 // Options: --runs N (most runs per case, default 10), --budget MS (time per case and side,
 // default 1500), --only SUBSTRING, --threads N (the second thread count, default 2), --no-torch.
 import os from 'node:os';
-import { median, runTorchScript } from '@pq/bench-utils';
+import { benchArg, median, runTorchScript } from '@pq/bench-utils';
 import { loadNativeKernels, nativeUnavailableReason, type Conv2dGeometry, type CpuKernels } from '../src/index.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
-const RUNS = Number(arg('runs', '10'));
-const BUDGET_MS = Number(arg('budget', '1500'));
-const ONLY = arg('only', '');
-const THREADS = [...new Set([1, Number(arg('threads', '2'))])];
+const RUNS = Number(benchArg('runs', '10'));
+const BUDGET_MS = Number(benchArg('budget', '1500'));
+const ONLY = benchArg('only', '');
+const THREADS = [...new Set([1, Number(benchArg('threads', '2'))])];
 
 type Case =
   | { id: string; op: 'matmul'; m: number; n: number; k: number }

@@ -10,19 +10,15 @@
 // --only SUBSTRING (cases whose label contains it), --threads N (pq's second column, default 2;
 // 1: none), --no-torch.
 import os from 'node:os';
-import { forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
+import { benchArg, forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, F, Linear, fakeQuant, manualSeed, type Module } from '../src/index.js';
 import { enableAcceleration } from '../src/accel/index.js';
 import { OP_CASES, type OpCase } from './op_cases.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
-const RUNS = Number(arg('runs', '10'));
-const BUDGET_MS = Number(arg('budget', '1500'));
-const ONLY = arg('only', '');
+const RUNS = Number(benchArg('runs', '10'));
+const BUDGET_MS = Number(benchArg('budget', '1500'));
+const ONLY = benchArg('only', '');
 
 interface Built {
   fn: (...xs: tf.Tensor[]) => tf.Tensor;
@@ -104,7 +100,7 @@ function measure(c: OpCase): { fwd: number; fwdbwd: number } {
 
 type Times = { fwd: number; fwdbwd: number };
 type TorchResult = { torch: string; cases: Record<string, Record<string, Times>> };
-const THREADS = Number(arg('threads', '2'));
+const THREADS = Number(benchArg('threads', '2'));
 const TORCH_THREADS = [1, THREADS];
 
 /** The worker process: pq on THREADS threads, one case per request. */

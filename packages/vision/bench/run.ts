@@ -7,18 +7,14 @@
 // after a warm-up step. Options: --steps N (default 3), --models a,b (default resnet18,mobilenet_v2),
 // --threads N (pq's second column, default 2; 1: none), --no-torch.
 import os from 'node:os';
-import { forkBenchWorker, runTorchScript, serveBenchRequests, timeRuns } from '@pq/bench-utils';
+import { benchArg, forkBenchWorker, runTorchScript, serveBenchRequests, timeRuns } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { F, MomentumSGD, enableAcceleration, enableCalibration, finishCalibration, manualSeed, type Module } from '@pq/nn';
 import { createModel, type ModelName } from '../src/index.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
-const STEPS = Number(arg('steps', '3'));
-const MODELS = arg('models', 'resnet18,mobilenet_v2').split(',') as ModelName[];
-const THREADS = Number(arg('threads', '2'));
+const STEPS = Number(benchArg('steps', '3'));
+const MODELS = benchArg('models', 'resnet18,mobilenet_v2').split(',') as ModelName[];
+const THREADS = Number(benchArg('threads', '2'));
 const WARMUP = 1;
 const BATCH = 32;
 
