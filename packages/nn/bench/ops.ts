@@ -10,7 +10,7 @@
 // --only SUBSTRING (cases whose label contains it), --threads N (pq's second column, default 2;
 // 1: none), --no-torch.
 import os from 'node:os';
-import { benchArg, forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
+import { benchArg, describeAcceleration, forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, F, Linear, fakeQuant, manualSeed, type Module } from '../src/index.js';
 import { enableAcceleration } from '../src/accel/index.js';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const state = await enableAcceleration();
   const cases = OP_CASES.filter((c) => c.label.includes(ONLY));
   console.log(
-    `per-op forward and forward + backward, ms (medians, up to ${RUNS} runs or ${BUDGET_MS} ms per case); pq on ${state.backend}; ` +
+    `per-op forward and forward + backward, ms (medians, up to ${RUNS} runs or ${BUDGET_MS} ms per case); pq on ${describeAcceleration(state)}; ` +
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   const numTensors = tf.memory().numTensors;

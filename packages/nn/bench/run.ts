@@ -9,7 +9,7 @@
 // --stock-steps N (timed stock-cpu steps, default 2), --threads N (the accelerated path's wasm
 // threads, default 1), --no-torch.
 import os from 'node:os';
-import { runTorchScript, timeMedian } from '@pq/bench-utils';
+import { describeAcceleration, runTorchScript, timeMedian } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { disableAcceleration, enableAcceleration, registerTfjsGradients } from '../src/accel/index.js';
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const stock = await stockRun(d, modes);
 
   const state = await enableAcceleration({ threads: THREADS });
-  console.log(`accelerated: backend ${state.backend} on ${state.threads} thread(s), pq kernels ${state.kernels.join(', ')}`);
+  console.log(`accelerated: ${describeAcceleration(state)}; pq kernels ${state.kernels.join(', ')}`);
   const rows: Row[] = [];
   for (const mode of modes) {
     const net = makeLeNet();

@@ -7,7 +7,7 @@
 // after a warm-up step. Options: --steps N (default 3), --models a,b (default resnet18,mobilenet_v2),
 // --threads N (pq's second column, default 2; 1: none), --no-torch.
 import os from 'node:os';
-import { benchArg, forkBenchWorker, runTorchScript, serveBenchRequests, timeRuns } from '@pq/bench-utils';
+import { benchArg, describeAcceleration, forkBenchWorker, runTorchScript, serveBenchRequests, timeRuns } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { F, MomentumSGD, enableAcceleration, enableCalibration, finishCalibration, manualSeed, type Module } from '@pq/nn';
 import { createModel, type ModelName } from '../src/index.js';
@@ -63,7 +63,7 @@ async function serve(): Promise<void> {
 async function main(): Promise<void> {
   const state = await enableAcceleration();
   console.log(
-    `32x32, batch ${BATCH}, 10 classes, images/s (median of ${STEPS} after ${WARMUP} warm-up); pq on ${state.backend}; ` +
+    `32x32, batch ${BATCH}, 10 classes, images/s (median of ${STEPS} after ${WARMUP} warm-up); pq on ${describeAcceleration(state)}; ` +
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   const worker = THREADS > 1 ? forkBenchWorker<ModelName, Pair>(new URL(import.meta.url), ['--worker', '--threads', THREADS, '--steps', STEPS]) : null;
