@@ -29,8 +29,8 @@ const CASES: Case[] = [
   ...conv('conv 3x3 64->64 32x64x32x32', [32, 64, 32, 32], [64, 64, 3, 3], 1, 1),
   // ResNet-18's stem on 64x64 images, and LeNet's two convolutions at batch 64: few channels.
   ...conv('conv 7x7/2 3->64 8x3x64x64', [8, 3, 64, 64], [64, 3, 7, 7], 2, 3),
-  ...conv('conv 5x5 1->6 64x1x28x28', [64, 1, 28, 28], [6, 1, 5, 5], 1, 0),
-  ...conv('conv 5x5 6->16 64x6x12x12', [64, 6, 12, 12], [16, 6, 5, 5], 1, 0),
+  ...conv('conv 5x5 1->10 64x1x28x28', [64, 1, 28, 28], [10, 1, 5, 5], 1, 0),
+  ...conv('conv 5x5 10->20 64x10x12x12', [64, 10, 12, 12], [20, 10, 5, 5], 1, 0),
 ].filter((c) => c.id.includes(ONLY));
 
 function random(n: number, seed: number): Float32Array {

@@ -78,9 +78,16 @@ int round_up(int v, int to) { return (v + to - 1) / to * to; }
 
 }  // namespace
 
+/** Columns the micro-kernel computes for n: whole NR panels, the last one halved when 8 columns cover it. */
+int computed_columns(int n) {
+  const int tail = n % NR;
+  return n - tail + (tail == 0 ? 0 : tail <= 8 ? 8 : NR);
+}
+
 bool transpose_pads_less(int m, int n) {
-  // Only for a clear gain: the transposed product stores C with a column stride (scalar stores).
-  return static_cast<double>(round_up(n, MR)) * round_up(m, NR) < 0.75 * static_cast<double>(round_up(m, MR)) * round_up(n, NR);
+  // Only for a clear gain: the transposed product stores C with a column stride (scalar stores),
+  // and packs what would be the in-place operand.
+  return static_cast<double>(round_up(n, MR)) * computed_columns(m) < 0.75 * static_cast<double>(round_up(m, MR)) * computed_columns(n);
 }
 
 Gemm oriented(const Gemm& g) {
@@ -103,7 +110,7 @@ void block_product(const Gemm& g, ABlock& block, float* ap, const float* bp, int
       float* c = g.c + (ic + ir) * g.rs + (jc + jr) * g.cs;
       const int rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
       if (block.direct[q]) {
-        micro_kernel(kc, InPlacePanel{block.table[q], block.how[q].offset, block.how[q].rs}, b, c, g.rs, g.cs, rows, cols, pc > 0);
+        micro_kernel(kc, InPlacePanel{block.table[q], block.how[q].offset}, b, c, g.rs, g.cs, rows, cols, pc > 0);
       } else {
         micro_kernel(kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(q) * kc * MR}, b, c, g.rs, g.cs, rows, cols, pc > 0);
       }

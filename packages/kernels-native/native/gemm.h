@@ -28,11 +28,11 @@ constexpr int NC = 3072;  // columns of packed B per block: 256 x 3072 floats (3
  */
 /**
  * How an MR-row A panel is read in place, without packing: step p's row r is
- * table[p][offset + r*rs], table being the one Rows::fill_table writes for `key` (panels with
- * equal keys, at the same steps, share one table).
+ * table[p][offset[r]], table being the one Rows::fill_table writes for `key` (panels with equal
+ * keys, at the same steps, share one table).
  */
 struct DirectPanel {
-  std::ptrdiff_t offset, rs;
+  std::ptrdiff_t offset[MR];
   long key;
 };
 

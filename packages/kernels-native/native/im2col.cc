@@ -184,46 +184,104 @@ void Im2colTransposedRows::pack(int r0, int rows, int p0, int kc, int width, flo
   }
 }
 
-bool Im2colRows::direct(int r0, int p0, int kc, DirectPanel* d) const {
-  const Pixel pixel(r0, g_);
-  if (pixel.ox + MR > g_.out_w) return false;
-  const int ci = g_.in_c;
-  for (int tap = p0 / ci; tap <= (p0 + kc - 1) / ci; tap++) {
-    const int fy = tap / g_.f_w;
-    const int fx = tap - fy * g_.f_w;
-    const int iy = pixel.oy * g_.stride_h - g_.pad_top + fy;
-    const int ix = pixel.ox * g_.stride_w - g_.pad_left + fx;
-    if (iy < 0 || iy >= g_.in_h || ix < 0 || ix + (MR - 1) * g_.stride_w >= g_.in_w) return false;
+namespace {
+
+/** The filter taps a block of reduction steps [p0, p0 + kc) covers: rows [fy0, fy1], columns [fx0, fx1]. */
+struct TapRange {
+  int fy0, fy1, fx0, fx1;
+  TapRange(int first_step, int last_step, const ConvGeometry& g) {
+    const int tap0 = first_step / g.in_c, tap1 = last_step / g.in_c;
+    fy0 = tap0 / g.f_w;
+    fy1 = tap1 / g.f_w;
+    // Within one filter row, its columns; over several, every column (the first row reaches
+    // f_w - 1, the last starts at 0).
+    fx0 = fy0 == fy1 ? tap0 - fy0 * g.f_w : 0;
+    fx1 = fy0 == fy1 ? tap1 - fy1 * g.f_w : g.f_w - 1;
   }
-  *d = {0, static_cast<std::ptrdiff_t>(g_.stride_w) * ci, r0};
+  /** Whether every covered tap of the window whose origin is input pixel (iy, ix) lies inside the input. */
+  bool inside(int iy, int ix, const ConvGeometry& g) const {
+    return iy + fy0 >= 0 && iy + fy1 < g.in_h && ix + fx0 >= 0 && ix + fx1 < g.in_w;
+  }
+};
+
+/** Offset of the window origin of output pixel `pixel` (possibly outside the input, by the padding). */
+std::ptrdiff_t window_origin(const Pixel& pixel, const ConvGeometry& g) {
+  const int iy = pixel.oy * g.stride_h - g.pad_top, ix = pixel.ox * g.stride_w - g.pad_left;
+  return ((static_cast<std::ptrdiff_t>(pixel.b) * g.in_h + iy) * g.in_w + ix) * g.in_c;
+}
+
+}  // namespace
+
+bool Im2colRows::direct(int r0, int p0, int kc, DirectPanel* d) const {
+  // In place where every tap of the block lies inside the input for each of the six pixels
+  // (which may span output rows): pixel r reads table[p] + its window origin.
+  const TapRange taps(p0, p0 + kc - 1, g_);
+  Pixel pixel(r0, g_);
+  for (int r = 0; r < MR; r++, pixel.next(g_)) {
+    if (pixel.b >= g_.batch || !taps.inside(pixel.oy * g_.stride_h - g_.pad_top, pixel.ox * g_.stride_w - g_.pad_left, g_)) return false;
+    d->offset[r] = window_origin(pixel, g_);
+  }
+  d->key = 0;  // every in-place panel shares one table of tap offsets
   return true;
 }
 
-void Im2colRows::fill_table(long key, int p0, int kc, const float** table) const {
-  const Pixel pixel(key, g_);
+void Im2colRows::fill_table(long /*key*/, int p0, int kc, const float** table) const {
+  // Tap (fy, fx, c) of the window at the input's origin; a panel adds its pixels' window offsets.
   const int ci = g_.in_c;
   int tap = p0 / ci;
   int c = p0 - tap * ci;
   for (int p = 0; p < kc; tap++, c = 0) {
     const int fy = tap / g_.f_w;
-    const float* at = x_ + pixel.input(g_, fy, tap - fy * g_.f_w);
+    const float* at = x_ + (static_cast<std::ptrdiff_t>(fy) * g_.in_w + (tap - fy * g_.f_w)) * ci;
     for (; c < ci && p < kc; c++, p++) table[p] = at + c;
   }
 }
 
-bool Im2colTransposedRows::direct(int r0, int /*p0*/, int /*kc*/, DirectPanel* d) const {
-  const int tap = r0 / g_.in_c;
-  const int c = r0 - tap * g_.in_c;
-  if (c + MR > g_.in_c) return false;
-  *d = {c, 1, tap};
+namespace {
+
+/** Key of the filter gradient's table of window origins (taps have keys 0, 1, ...). */
+constexpr long WINDOW_ORIGINS = -1;
+
+}  // namespace
+
+bool Im2colTransposedRows::direct(int r0, int p0, int kc, DirectPanel* d) const {
+  const int ci = g_.in_c;
+  if (r0 + MR > g_.taps()) return false;
+  // Where every pixel of the block sees all six taps inside the input (a 'valid' convolution
+  // always), one table of window origins serves every panel: row r is its tap's offset.
+  const TapRange taps(r0, r0 + MR - 1, g_);
+  const Pixel first(p0, g_), last(static_cast<std::ptrdiff_t>(p0) + kc - 1, g_);
+  const bool one_image = first.b == last.b, one_row = one_image && first.oy == last.oy;
+  const int oy0 = one_image ? first.oy : 0, oy1 = one_image ? last.oy : g_.out_h - 1;
+  const int ox0 = one_row ? first.ox : 0, ox1 = one_row ? last.ox : g_.out_w - 1;
+  const int iy0 = oy0 * g_.stride_h - g_.pad_top, iy1 = oy1 * g_.stride_h - g_.pad_top;
+  const int ix0 = ox0 * g_.stride_w - g_.pad_left, ix1 = ox1 * g_.stride_w - g_.pad_left;
+  if (taps.inside(iy0, ix0, g_) && taps.inside(iy1, ix1, g_)) {
+    for (int r = 0; r < MR; r++) {
+      const int tap = (r0 + r) / ci, c = r0 + r - tap * ci, fy = tap / g_.f_w;
+      d->offset[r] = (static_cast<std::ptrdiff_t>(fy) * g_.in_w + (tap - fy * g_.f_w)) * ci + c;
+    }
+    d->key = WINDOW_ORIGINS;
+    return true;
+  }
+  // Else six adjacent channels of one tap: one table per tap, pixels outside the input reading zeros.
+  const int tap = r0 / ci;
+  const int c = r0 - tap * ci;
+  if (c + MR > ci) return false;
+  for (int r = 0; r < MR; r++) d->offset[r] = c + r;
+  d->key = tap;
   return true;
 }
 
 void Im2colTransposedRows::fill_table(long key, int p0, int kc, const float** table) const {
+  Pixel pixel(p0, g_);
+  if (key == WINDOW_ORIGINS) {
+    for (int p = 0; p < kc; p++, pixel.next(g_)) table[p] = x_ + window_origin(pixel, g_);
+    return;
+  }
   const int tap = static_cast<int>(key);
   const int fy = tap / g_.f_w;
   const int fx = tap - fy * g_.f_w;
-  Pixel pixel(p0, g_);
   for (int p = 0; p < kc; p++, pixel.next(g_)) {
     const std::ptrdiff_t at = pixel.input(g_, fy, fx);
     table[p] = at < 0 ? zeros_.data() : x_ + at;

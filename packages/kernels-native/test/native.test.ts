@@ -81,6 +81,39 @@ describe.runIf(native)('native kernels', () => {
     expect([r3.y, r3.dx, r3.dw]).toEqual([r1.y, r1.dx, r1.dw]);
   });
 
+  it.each([
+    ['3x3 pad 1, 8 channels', [2, 9, 14, 8], [3, 3, 7], [1, 1], 1],
+    ['5x5 pad 2, 1 channel', [3, 10, 13, 1], [5, 5, 10], [1, 1], 2],
+    ['3x3 stride 2 pad 1, 40 channels (two reduction blocks)', [1, 11, 15, 40], [3, 3, 20], [2, 2], 1],
+  ] as const)('computes a padded convolution with the bits of the unpadded one on the zero-padded input (border panels packed, interior read in place): %s', (_name, xs, ws, stride, pad) => {
+    const g = convGeometry(xs, ws, stride, [pad, pad, pad, pad]);
+    const [batch, h, w, c] = xs;
+    const gp = convGeometry([batch, h + 2 * pad, w + 2 * pad, c], ws, stride, [0, 0, 0, 0]);
+    expect([gp.outHeight, gp.outWidth]).toEqual([g.outHeight, g.outWidth]);
+    const s = sizes(g);
+    const x = randomFloats(s.x, 21), filter = randomFloats(s.w, 22), dy = randomFloats(s.y, 23);
+    const xp = new Float32Array(sizes(gp).x);
+    const padded = (b: number, y: number, xx: number) => ((b * (h + 2 * pad) + y + pad) * (w + 2 * pad) + xx + pad) * c;
+    for (let b = 0; b < batch; b++) {
+      for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) xp.set(x.subarray(((b * h + y) * w + xx) * c, ((b * h + y) * w + xx + 1) * c), padded(b, y, xx));
+    }
+    const run = (geometry: Conv2dGeometry, input: Float32Array) => {
+      const y = new Float32Array(s.y), dx = new Float32Array(input.length), dw = new Float32Array(s.w);
+      k1.conv2d(input, filter, y, geometry);
+      k1.conv2dBackpropInput(dy, filter, dx, geometry);
+      k1.conv2dBackpropFilter(input, dy, dw, geometry);
+      return { y, dx, dw };
+    };
+    const direct = run(g, x), viaPadding = run(gp, xp);
+    expect(direct.y).toEqual(viaPadding.y);
+    expect(direct.dw).toEqual(viaPadding.dw);
+    const cropped = new Float32Array(s.x);
+    for (let b = 0; b < batch; b++) {
+      for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) cropped.set(viaPadding.dx.subarray(padded(b, y, xx), padded(b, y, xx) + c), ((b * h + y) * w + xx) * c);
+    }
+    expect(direct.dx).toEqual(cropped);
+  });
+
   it('is thread-independent where every kernel splits: 3x3, 40 channels, 2x20x20 (several column chunks of the input gradient)', () => {
     const g = convGeometry([2, 20, 20, 40], [3, 3, 24], [1, 1], [1, 1, 1, 1]);
     const r1 = convAll(k1, g, plain);
