@@ -42,6 +42,11 @@ constexpr std::ptrdiff_t COLUMN_FLOATS = 1 << 20;
 
 thread_local Scratch columns;
 
+/** d[0, n) += s[0, n). */
+inline void add_run(float* __restrict d, const float* __restrict s, int n) {
+  for (int e = 0; e < n; e++) d[e] += s[e];
+}
+
 /**
  * dx += the columns of pixels [p0, p0 + rows), channels [c0, c1) only: each pixel's taps added
  * to the input pixels they came from, pixel by pixel, taps in (fy, fx) order. Channel slices are
@@ -55,16 +60,20 @@ void col2im(const float* cols, float* dx, const ConvGeometry& g, std::ptrdiff_t 
     const int oy = static_cast<int>(p / g.out_w % g.out_h);
     const int ox = static_cast<int>(p % g.out_w);
     const float* src_pixel = cols + static_cast<std::ptrdiff_t>(r) * taps;
+    const int ix0 = ox * g.stride_w - g.pad_left;
+    const int fx_lo = std::max(0, -ix0), fx_hi = std::min(g.f_w, g.in_w - ix0);  // the taps inside the input's columns
+    if (fx_lo >= fx_hi) continue;
     for (int fy = 0; fy < g.f_h; fy++) {
       const int iy = oy * g.stride_h - g.pad_top + fy;
       if (iy < 0 || iy >= g.in_h) continue;
-      for (int fx = 0; fx < g.f_w; fx++) {
-        const int ix = ox * g.stride_w - g.pad_left + fx;
-        if (ix < 0 || ix >= g.in_w) continue;
-        float* __restrict d = dx + ((static_cast<std::ptrdiff_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c;
-        const float* __restrict s = src_pixel + (fy * g.f_w + fx) * g.in_c;
-        for (int c = c0; c < c1; c++) d[c] += s[c];
+      float* d = dx + ((static_cast<std::ptrdiff_t>(b) * g.in_h + iy) * g.in_w + ix0) * g.in_c;
+      const float* s = src_pixel + fy * g.f_w * g.in_c;
+      if (c0 == 0 && c1 == g.in_c) {
+        // All channels: a filter row's taps are one run in the columns and one in dx.
+        add_run(d + fx_lo * g.in_c, s + fx_lo * g.in_c, (fx_hi - fx_lo) * g.in_c);
+        continue;
       }
+      for (int fx = fx_lo; fx < fx_hi; fx++) add_run(d + fx * g.in_c + c0, s + fx * g.in_c + c0, c1 - c0);
     }
   }
 }
