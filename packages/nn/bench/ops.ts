@@ -1,11 +1,12 @@
 // `pnpm bench` in @pq/nn, per op: the layers that dominate the models people quantize, at
 // ResNet-18 and MobileNetV2 shapes (32x32 images, batch 32), timed forward and forward +
-// backward (gradients of sum(y * dy) with respect to the input(s) and the layer's parameters) on
+// backward (the gradients with respect to the input(s) and the layer's parameters, given the
+// output's gradient dy, as a layer inside a network gets them) on
 // pq's accelerated path on 1 thread and, in a worker process, on 2 (enableAcceleration({ threads })),
 // against PyTorch on 1 and on 2 threads (bench/ops_torch.py, where Debian's python3-torch is
 // installed), case by case so that both sides of a ratio see the same load on a shared machine. Medians in ms; the runs of a case are
-// cut to fit a time budget (at least 3), the same way on both sides. Outputs and gradients are
-// read outside tf.tidy, as a training loop reads its loss.
+// cut to fit a time budget (at least 3), the same way on both sides. On wasm (synchronous) nothing
+// is read back, as PyTorch's half reads nothing.
 // Options: --runs N (most runs per case, default 10), --budget MS (time per case, default 1500),
 // --only SUBSTRING (cases whose label contains it), --threads N (pq's second column, default 2;
 // 1: none), --no-torch.
@@ -81,16 +82,20 @@ function measure(c: OpCase): { fwd: number; fwdbwd: number } {
   manualSeed(0);
   const b = build(c);
   const dy = tf.tidy(() => tf.randomNormal(b.fn(...b.inputs).shape, 0, 1, 'float32', 3));
+  // wasm and cpu compute an op before it returns, so nothing is read back there (PyTorch's half
+  // reads nothing either: a copy out of the heap would add a memcpy to pq's time only).
+  const sync = ['wasm', 'cpu'].includes(tf.getBackend());
   const forward = (): void => {
     const y = tf.tidy(() => b.fn(...b.inputs));
-    y.dataSync();
+    if (!sync) y.dataSync();
     y.dispose();
   };
   const backward = (): void => {
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(b.fn(...b.inputs), dy)) as tf.Scalar, [...b.inputs, ...b.params]);
-    const gs = Object.values(grads);
-    for (const g of gs) g.dataSync();
-    tf.dispose([value, ...gs]);
+    // Seeded with dy, as PyTorch's y.backward(dy): a loss like sum(y * dy) would time tfjs's
+    // Sum gradient (a broadcast of ones) as well.
+    const { value, grads } = tf.engine().gradients(() => b.fn(...b.inputs), [...b.inputs, ...b.params], dy);
+    if (!sync) for (const g of grads) g.dataSync();
+    tf.dispose([value, ...grads]);
   };
   const out = { fwd: timed(forward), fwdbwd: timed(backward) };
   tf.dispose([dy, ...b.inputs, ...(b.owned ?? [])]);

@@ -1,6 +1,6 @@
 """The PyTorch half of bench/ops.ts: each op of a list of cases (JSON, the first argument) timed
-forward (under no_grad) and forward + backward ((y * dy).sum().backward() with respect to the
-input(s) and the module's parameters), on each of the given numbers of threads. Medians, in ms,
+forward (under no_grad) and forward + backward (y.backward(dy): the gradients with respect to
+the input(s) and the module's parameters, given the output's gradient dy), on each of the given numbers of threads. Medians, in ms,
 after a warm-up; runs per case are cut to fit a time budget as ops.ts cuts its own. Prints one
 JSON object: {torch, cases: {id: {threads: {fwd, fwdbwd}}}}.
 Usage: python3 ops_torch.py CASES_JSON THREADS[,THREADS...] MAX_RUNS BUDGET_MS
@@ -82,7 +82,7 @@ def main():
         def backward():
             for t in xs + params:
                 t.grad = None
-            (fn(*xs) * dy).sum().backward()
+            fn(*xs).backward(dy)
 
         out['cases'][case['id']] = {}
         for t in threads:
