@@ -4,6 +4,7 @@
 #include <node_api.h>
 
 #include "bindings.h"
+#include "isa.h"
 #include "thread_pool.h"
 
 namespace {
@@ -16,6 +17,13 @@ napi_value CpuSupported(napi_env env, napi_callback_info) {
   return result;
 }
 
+/** The micro-kernel's instruction set (isa.h); asked only where cpuSupported() said yes. */
+napi_value Isa(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_string_utf8(env, pq::isa_name(), NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
 void FreePool(napi_env, void* data, void*) { delete static_cast<pq::ThreadPool*>(data); }
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -24,6 +32,7 @@ napi_value Init(napi_env env, napi_value exports) {
   if (napi_set_instance_data(env, new pq::ThreadPool(), FreePool, nullptr) != napi_ok) return nullptr;
   const napi_property_descriptor functions[] = {
       {"cpuSupported", nullptr, CpuSupported, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, pq::BindMatmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, pq::BindConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, pq::BindConv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "isa.h"
 #include "microkernel.h"
 #include "scratch.h"
 
@@ -103,16 +104,20 @@ constexpr std::size_t WHOLE_B_FLOATS = 1 << 17;  // 512 KiB: L2
 /** C[ic:ic+mc, jc:jc+nc] += A[ic:ic+mc, pc:pc+kc] · B[pc:pc+kc, jc:jc+nc], B packed at bp. */
 void block_product(const Gemm& g, ABlock& block, float* ap, const float* bp, int ic, int mc, int jc, int nc, int pc, int kc) {
   block.prepare(*g.a, ic, mc, pc, kc, ap);
-  for (int jr = 0; jr < nc; jr += NR) {
+  // On AVX-512, tiles span two packed B panels (6 x 32); the elements' FMA chains are the same.
+  const bool wide = use_avx512();
+  const int span = wide ? 2 * NR : NR;
+  const std::ptrdiff_t next_panel = static_cast<std::ptrdiff_t>(kc) * NR;
+  for (int jr = 0; jr < nc; jr += span) {
     const float* b = bp + static_cast<std::ptrdiff_t>(jr / NR) * kc * NR;
     for (int ir = 0; ir < mc; ir += MR) {
       const int q = ir / MR;
       float* c = g.c + (ic + ir) * g.rs + (jc + jr) * g.cs;
-      const int rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
+      const int rows = std::min(MR, mc - ir), cols = std::min(span, nc - jr);
       if (block.direct[q]) {
-        micro_kernel(kc, InPlacePanel{block.table[q], block.how[q].offset}, b, c, g.rs, g.cs, rows, cols, pc > 0);
+        micro_kernel(wide, kc, InPlacePanel{block.table[q], block.how[q].offset}, b, next_panel, c, g.rs, g.cs, rows, cols, pc > 0);
       } else {
-        micro_kernel(kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(q) * kc * MR}, b, c, g.rs, g.cs, rows, cols, pc > 0);
+        micro_kernel(wide, kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(q) * kc * MR}, b, next_panel, c, g.rs, g.cs, rows, cols, pc > 0);
       }
     }
   }

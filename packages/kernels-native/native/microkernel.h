@@ -98,15 +98,88 @@ inline void micro_tile(int kc, const Panel panel, const float* __restrict b, flo
 }
 
 /**
- * rows x cols (at most MR x NR) of the tile go to c (element (r, j) at c[r*rs + j*cs]): stored,
- * or added when `accumulate`. The A panel's values are read through `panel`; a packed panel and
- * an in-place one holding the same values give the same bits (the same FMAs in the same order).
+ * The same tile on AVX-512 over NP adjacent packed B panels (the second at b + next_panel): 6 x
+ * 16·NP, one zmm per row and panel, each element the same FMA chain as in micro_tile, and the
+ * same stores and adds (masked-off lanes neither read nor written).
+ */
+template <int NP, typename Panel>
+__attribute__((target("avx512f"))) void micro_tile_avx512(int kc, const Panel panel, const float* __restrict b, std::ptrdiff_t next_panel, float* c,
+                                                          std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols, bool accumulate) {
+  const std::ptrdiff_t o0 = panel.row(0), o1 = panel.row(1), o2 = panel.row(2), o3 = panel.row(3), o4 = panel.row(4), o5 = panel.row(5);
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  const float* b1p = b + next_panel;
+#pragma GCC unroll 4
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_load_ps(b + p * NR);
+    const __m512 b1 = NP == 2 ? _mm512_load_ps(b1p + p * NR) : b0;
+    const float* a = panel.step(p);
+    __m512 av = _mm512_set1_ps(a[o0]);
+    c00 = _mm512_fmadd_ps(av, b0, c00);
+    if constexpr (NP == 2) c01 = _mm512_fmadd_ps(av, b1, c01);
+    av = _mm512_set1_ps(a[o1]);
+    c10 = _mm512_fmadd_ps(av, b0, c10);
+    if constexpr (NP == 2) c11 = _mm512_fmadd_ps(av, b1, c11);
+    av = _mm512_set1_ps(a[o2]);
+    c20 = _mm512_fmadd_ps(av, b0, c20);
+    if constexpr (NP == 2) c21 = _mm512_fmadd_ps(av, b1, c21);
+    av = _mm512_set1_ps(a[o3]);
+    c30 = _mm512_fmadd_ps(av, b0, c30);
+    if constexpr (NP == 2) c31 = _mm512_fmadd_ps(av, b1, c31);
+    av = _mm512_set1_ps(a[o4]);
+    c40 = _mm512_fmadd_ps(av, b0, c40);
+    if constexpr (NP == 2) c41 = _mm512_fmadd_ps(av, b1, c41);
+    av = _mm512_set1_ps(a[o5]);
+    c50 = _mm512_fmadd_ps(av, b0, c50);
+    if constexpr (NP == 2) c51 = _mm512_fmadd_ps(av, b1, c51);
+  }
+  const __m512 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  if (cs == 1) {
+    const bool whole = rows == MR && cols == NR * NP;
+    __mmask16 mask[2];
+    for (int v = 0; v < NP; v++) {
+      const int live = cols - NR * v;
+      mask[v] = live >= NR ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << live) - 1);
+    }
+    for (int r = 0; r < rows; r++) {
+      float* row = c + r * rs;
+      for (int v = 0; v < NP; v++) {
+        __m512 out = acc[r][v];
+        if (whole) {
+          if (accumulate) out = _mm512_add_ps(_mm512_loadu_ps(row + NR * v), out);
+          _mm512_storeu_ps(row + NR * v, out);
+        } else {
+          if (accumulate) out = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], row + NR * v), out);
+          _mm512_mask_storeu_ps(row + NR * v, mask[v], out);
+        }
+      }
+    }
+    return;
+  }
+  alignas(64) float tile[MR][NR * NP];
+  for (int r = 0; r < MR; r++) {
+    for (int v = 0; v < NP; v++) _mm512_store_ps(tile[r] + NR * v, acc[r][v]);
+  }
+  for (int r = 0; r < rows; r++) {
+    float* row = c + r * rs;
+    for (int j = 0; j < cols; j++) row[j * cs] = accumulate ? row[j * cs] + tile[r][j] : tile[r][j];
+  }
+}
+
+/**
+ * rows x cols of the tile go to c (element (r, j) at c[r*rs + j*cs]): stored, or added when
+ * `accumulate`. cols is at most NR, or 2·NR where `wide` (AVX-512: the second NR columns from the
+ * packed panel at b + next_panel). The A panel's values are read through `panel`; a packed panel
+ * and an in-place one holding the same values give the same bits (the same FMAs in the same order).
  */
 template <typename Panel>
-inline void micro_kernel(int kc, const Panel panel, const float* __restrict b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols,
-                         bool accumulate) {
+inline void micro_kernel(bool wide, int kc, const Panel panel, const float* __restrict b, std::ptrdiff_t next_panel, float* c, std::ptrdiff_t rs,
+                         std::ptrdiff_t cs, int rows, int cols, bool accumulate) {
   if (cols <= 8) micro_tile<1>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
-  else micro_tile<2>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
+  else if (!wide) micro_tile<2>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
+  else if (cols <= NR) micro_tile_avx512<1>(kc, panel, b, next_panel, c, rs, cs, rows, cols, accumulate);
+  else micro_tile_avx512<2>(kc, panel, b, next_panel, c, rs, cs, rows, cols, accumulate);
 }
 
 }  // namespace pq

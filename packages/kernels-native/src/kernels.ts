@@ -27,7 +27,7 @@ export interface Conv2dGeometry {
 
 /** Dense float32 kernels on the CPU; every method overwrites its output. */
 export interface CpuKernels {
-  /** What computes: 'native avx2+fma' or 'reference'. */
+  /** What computes: 'native avx512f' or 'native avx2+fma' (the same bits), or 'reference'. */
   readonly name: string;
   /** Threads a call may use (1 for the reference). */
   readonly threads: number;

@@ -7,6 +7,8 @@ import { checkConv, checkMatmul } from './validate.js';
 export interface NativeBinding {
   /** __builtin_cpu_supports('avx2') && __builtin_cpu_supports('fma'). */
   cpuSupported(): boolean;
+  /** The GEMM micro-kernel's instruction set: 'avx512f' or 'avx2+fma' (the same bits either way). */
+  isa(): string;
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, threads: number): void;
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array, threads: number): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
@@ -23,7 +25,7 @@ function packGeometry(g: Conv2dGeometry): Int32Array {
 
 export function nativeKernels(binding: NativeBinding, threads: number): CpuKernels {
   return {
-    name: 'native avx2+fma',
+    name: `native ${binding.isa()}`,
     threads,
     matmul(a, b, c, batch, m, n, k, transA, transB) {
       checkMatmul(a, b, c, batch, m, n, k, transA, transB);
