@@ -6,6 +6,7 @@
 #include <string>
 
 #include "conv.h"
+#include "depthwise.h"
 #include "matmul.h"
 #include "thread_pool.h"
 
@@ -128,6 +129,9 @@ std::int64_t activation(const ConvGeometry& g, bool input) {
   return static_cast<std::int64_t>(g.batch) * (input ? static_cast<std::int64_t>(g.in_h) * g.in_w * g.in_c : static_cast<std::int64_t>(g.out_h) * g.out_w * g.out_c);
 }
 std::int64_t filter_size(const ConvGeometry& g) { return static_cast<std::int64_t>(g.f_h) * g.f_w * g.in_c * g.out_c; }
+std::int64_t depthwise_filter_size(const ConvGeometry& g) { return static_cast<std::int64_t>(g.f_h) * g.f_w * g.in_c; }
+
+constexpr int INPUT = 0, OUTPUT = 1, FILTER = 2, DEPTHWISE_FILTER = 3;
 
 using ConvKernel = void (*)(const float*, const float*, float*, const ConvGeometry&, ThreadPool&, int);
 
@@ -138,13 +142,17 @@ napi_value conv_call(napi_env env, napi_callback_info info, const char* name, co
     const ConvGeometry g = call.geometry(3);
     const int threads = static_cast<int>(call.integer(4, "threads", 1, 256));
     float* arrays[3];
-    for (int i = 0; i < 3; i++) arrays[i] = call.floats(i, names[i], roles[i] == 2 ? filter_size(g) : activation(g, roles[i] == 0));
+    if (roles[0] == DEPTHWISE_FILTER || roles[1] == DEPTHWISE_FILTER || roles[2] == DEPTHWISE_FILTER) {
+      if (g.in_c != g.out_c) call.fail("a depthwise geometry needs inChannels == outChannels (got " + std::to_string(g.in_c) + " and " + std::to_string(g.out_c) + ")");
+    }
+    for (int i = 0; i < 3; i++) {
+      const std::int64_t size = roles[i] == FILTER ? filter_size(g) : roles[i] == DEPTHWISE_FILTER ? depthwise_filter_size(g) : activation(g, roles[i] == INPUT);
+      arrays[i] = call.floats(i, names[i], size);
+    }
     call.output_apart();
     kernel(arrays[0], arrays[1], arrays[2], g, call.pool(), threads);
   });
 }
-
-constexpr int INPUT = 0, OUTPUT = 1, FILTER = 2;
 
 }  // namespace
 
@@ -178,6 +186,18 @@ napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"x", "dy", "dFilter"};
   static const int roles[3] = {INPUT, OUTPUT, FILTER};
   return conv_call(env, info, "conv2dBackpropFilter", names, roles, conv2d_backprop_filter);
+}
+
+napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"dy", "filter", "dx"};
+  static const int roles[3] = {OUTPUT, DEPTHWISE_FILTER, INPUT};
+  return conv_call(env, info, "depthwiseConv2dBackpropInput", names, roles, depthwise_backprop_input);
+}
+
+napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"x", "dy", "dFilter"};
+  static const int roles[3] = {INPUT, OUTPUT, DEPTHWISE_FILTER};
+  return conv_call(env, info, "depthwiseConv2dBackpropFilter", names, roles, depthwise_backprop_filter);
 }
 
 }  // namespace pq

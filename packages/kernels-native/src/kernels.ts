@@ -42,4 +42,13 @@ export interface CpuKernels {
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry): void;
   /** The gradient of conv2d with respect to the filter, given x and dy (dFilter overwritten). */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry): void;
+  /**
+   * A depthwise convolution's (channel multiplier 1: g.inChannels == g.outChannels == C, filter
+   * [filterHeight, filterWidth, C]) gradient with respect to x, given dy (dx overwritten). Each
+   * element sums rounded products with one rounding per add, in a fixed order (batch, output
+   * row, output column): the bits of @pq/nn's wasm kernel, for any thread count.
+   */
+  depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry): void;
+  /** Its gradient with respect to the filter, given x and dy (dFilter [filterHeight, filterWidth, C] overwritten), summed the same way. */
+  depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry): void;
 }

@@ -13,6 +13,8 @@ export interface NativeBinding {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array, threads: number): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
+  depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
+  depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
 }
 
 /** The geometry as the addon reads it: 13 int32 in Conv2dGeometry's declaration order. */
@@ -42,6 +44,14 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     conv2dBackpropFilter(x, dy, dFilter, g) {
       checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
       binding.conv2dBackpropFilter(x, dy, dFilter, packGeometry(g), threads);
+    },
+    depthwiseConv2dBackpropInput(dy, filter, dx, g) {
+      checkConv('depthwiseConv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'depthwiseFilter'], ['dx', dx, 'x']], true);
+      binding.depthwiseConv2dBackpropInput(dy, filter, dx, packGeometry(g), threads);
+    },
+    depthwiseConv2dBackpropFilter(x, dy, dFilter, g) {
+      checkConv('depthwiseConv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'depthwiseFilter']], true);
+      binding.depthwiseConv2dBackpropFilter(x, dy, dFilter, packGeometry(g), threads);
     },
   };
 }

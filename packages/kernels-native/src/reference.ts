@@ -119,6 +119,23 @@ export function conv2dBackpropFilterExact(x: Float32Array, dy: Float32Array, g: 
   return { value, absSum, terms: g.batch * g.outHeight * g.outWidth };
 }
 
+/**
+ * The depthwise gradients in float32 exactly as the native kernels compute them: each term a
+ * rounded product added with one rounding, in forEachTap's order (for every output element, the
+ * same order as the native loops and @pq/nn's wasm kernel), so the tests compare bit for bit.
+ */
+function depthwiseProducts(g: Conv2dGeometry, out: Float32Array, term: (xPixel: number, yPixel: number, tap: number, c: number) => [number, number, number]): void {
+  out.fill(0);
+  const f = Math.fround;
+  forEachTap(g, (xPixel, yPixel, filterTap) => {
+    const tap = filterTap / g.outChannels; // forEachTap's offset of an [inC, outC] block; here a tap holds inC values
+    for (let c = 0; c < g.inChannels; c++) {
+      const [at, a, b] = term(xPixel, yPixel, tap, c);
+      out[at] = f(out[at]! + f(a * b));
+    }
+  });
+}
+
 /** The kernels as plain JavaScript loops: slow, simple, and the tests' oracle. */
 export const referenceKernels: CpuKernels = {
   name: 'reference',
@@ -138,5 +155,13 @@ export const referenceKernels: CpuKernels = {
   conv2dBackpropFilter(x, dy, dFilter, g) {
     checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
     dFilter.set(conv2dBackpropFilterExact(x, dy, g).value);
+  },
+  depthwiseConv2dBackpropInput(dy, filter, dx, g) {
+    checkConv('depthwiseConv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'depthwiseFilter'], ['dx', dx, 'x']], true);
+    depthwiseProducts(g, dx, (xPixel, yPixel, tap, c) => [xPixel + c, dy[yPixel + c]!, filter[tap + c]!]);
+  },
+  depthwiseConv2dBackpropFilter(x, dy, dFilter, g) {
+    checkConv('depthwiseConv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'depthwiseFilter']], true);
+    depthwiseProducts(g, dFilter, (xPixel, yPixel, tap, c) => [tap + c, x[xPixel + c]!, dy[yPixel + c]!]);
   },
 };

@@ -55,16 +55,21 @@ const size = {
   x: (g: Conv2dGeometry) => g.batch * g.inHeight * g.inWidth * g.inChannels,
   y: (g: Conv2dGeometry) => g.batch * g.outHeight * g.outWidth * g.outChannels,
   filter: (g: Conv2dGeometry) => g.filterHeight * g.filterWidth * g.inChannels * g.outChannels,
+  depthwiseFilter: (g: Conv2dGeometry) => g.filterHeight * g.filterWidth * g.inChannels,
 };
 const detail = {
   x: (g: Conv2dGeometry) => `NHWC ${g.batch}x${g.inHeight}x${g.inWidth}x${g.inChannels}`,
   y: (g: Conv2dGeometry) => `NHWC ${g.batch}x${g.outHeight}x${g.outWidth}x${g.outChannels}`,
   filter: (g: Conv2dGeometry) => `HWIO ${g.filterHeight}x${g.filterWidth}x${g.inChannels}x${g.outChannels}`,
+  depthwiseFilter: (g: Conv2dGeometry) => `HWC ${g.filterHeight}x${g.filterWidth}x${g.inChannels}`,
 };
 type Role = keyof typeof size;
 
 /** Checks a convolution's geometry and its three arrays, named and shaped as `roles` says. */
-export function checkConv(where: string, g: Conv2dGeometry, arrays: ReadonlyArray<readonly [string, Float32Array, Role]>): void {
+export function checkConv(where: string, g: Conv2dGeometry, arrays: ReadonlyArray<readonly [string, Float32Array, Role]>, depthwise = false): void {
   checkGeometry(where, g);
+  if (depthwise && g.inChannels !== g.outChannels) {
+    throw new Error(`${where}: a depthwise geometry needs inChannels == outChannels (got ${g.inChannels} and ${g.outChannels})`);
+  }
   for (const [name, array, role] of arrays) checkArray(where, name, array, size[role](g), detail[role](g));
 }

@@ -72,3 +72,33 @@ export function expectWithinBound(name: string, actual: Float32Array, exact: Exa
   }
   expect(worst, `${name}: element ${worstAt} (${actual[worstAt]} vs exact ${exact.value[worstAt]}) is off by ${worst.toFixed(3)}x the bound`).toBeLessThanOrEqual(1);
 }
+
+/**
+ * A depthwise gradient in float64 (the bound's Σ|a·b| too): 'input' from (dy, filter), 'filter'
+ * from (x, dy); the reference's float32 sums must lie within the bound of it.
+ */
+export function depthwiseExact(a: Float32Array, b: Float32Array, g: Conv2dGeometry, which: 'input' | 'filter'): ExactResult {
+  const c = g.inChannels;
+  const n = which === 'input' ? g.batch * g.inHeight * g.inWidth * c : g.filterHeight * g.filterWidth * c;
+  const value = new Float64Array(n), absSum = new Float64Array(n);
+  for (let bi = 0; bi < g.batch; bi++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      for (let ox = 0; ox < g.outWidth; ox++) {
+        for (let fy = 0; fy < g.filterHeight; fy++) {
+          for (let fx = 0; fx < g.filterWidth; fx++) {
+            const iy = oy * g.strideHeight - g.padTop + fy, ix = ox * g.strideWidth - g.padLeft + fx;
+            if (iy < 0 || iy >= g.inHeight || ix < 0 || ix >= g.inWidth) continue;
+            const xp = ((bi * g.inHeight + iy) * g.inWidth + ix) * c, yp = ((bi * g.outHeight + oy) * g.outWidth + ox) * c, tp = (fy * g.filterWidth + fx) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const [at, prod] = which === 'input' ? [xp + ch, a[yp + ch]! * b[tp + ch]!] : [tp + ch, a[xp + ch]! * b[yp + ch]!];
+              value[at]! += prod;
+              absSum[at]! += Math.abs(prod);
+            }
+          }
+        }
+      }
+    }
+  }
+  const taps = Math.ceil(g.filterHeight / g.strideHeight) * Math.ceil(g.filterWidth / g.strideWidth);
+  return { value, absSum, terms: which === 'input' ? taps : g.batch * g.outHeight * g.outWidth };
+}

@@ -4,8 +4,8 @@
 // refused arguments. Where the addon is not built (no compiler), availability.test.ts checks why.
 import { describe, expect, it } from 'vitest';
 import { loadNativeKernels, type Conv2dGeometry, type CpuKernels } from '../src/index.js';
-import { conv2dBackpropFilterExact, conv2dBackpropInputExact, conv2dExact, matmulExact } from '../src/reference.js';
-import { CONV_CASES, MATMUL_CASES, convGeometry, expectWithinBound, randomFloats } from './helpers.js';
+import { conv2dBackpropFilterExact, conv2dBackpropInputExact, conv2dExact, matmulExact, referenceKernels } from '../src/reference.js';
+import { CONV_CASES, MATMUL_CASES, convGeometry, depthwiseExact, expectWithinBound, randomFloats } from './helpers.js';
 
 const one = loadNativeKernels({ threads: 1 });
 const three = loadNativeKernels({ threads: 3 });
@@ -112,6 +112,36 @@ describe.runIf(native)('native kernels', () => {
       for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) cropped.set(viaPadding.dx.subarray(padded(b, y, xx), padded(b, y, xx) + c), ((b * h + y) * w + xx) * c);
     }
     expect(direct.dx).toEqual(cropped);
+  });
+
+  it.each([
+    ['3x3 pad 1, 96 channels (MobileNet)', convGeometry([2, 8, 8, 96], [3, 3, 96], [1, 1], [1, 1, 1, 1])],
+    ['3x3 stride 2 pad 1, 21 channels (a vector and a tail)', convGeometry([3, 9, 7, 21], [3, 3, 21], [2, 2], [1, 1, 1, 1])],
+    ['5x5 valid, 3 channels', convGeometry([1, 9, 11, 3], [5, 5, 3], [1, 1], [0, 0, 0, 0])],
+    ['3x3 stride 2 pad 2, wider than the input, 144 channels', convGeometry([1, 2, 3, 144], [3, 3, 144], [2, 2], [2, 2, 2, 2])],
+  ] as const)('depthwise gradients: the reference\'s float32 sums bit for bit, on 1 and 3 threads: %s', (_name, g) => {
+    const s = { x: sizes(g).x, y: sizes(g).y, w: g.filterHeight * g.filterWidth * g.inChannels };
+    const x = randomFloats(s.x, 31), w = randomFloats(s.w, 32), dy = randomFloats(s.y, 33);
+    const results = [referenceKernels, k1, k3].map((k) => {
+      const dx = new Float32Array(s.x).fill(NaN), dw = new Float32Array(s.w).fill(NaN);
+      k.depthwiseConv2dBackpropInput(dy, w, dx, g);
+      k.depthwiseConv2dBackpropFilter(x, dy, dw, g);
+      return { dx, dw };
+    });
+    expectWithinBound('dx', results[0]!.dx, depthwiseExact(dy, w, g, 'input'));
+    expectWithinBound('dFilter', results[0]!.dw, depthwiseExact(x, dy, g, 'filter'));
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  it('refuses a depthwise geometry with different channel counts and a wrong filter size, writing nothing', () => {
+    const g = convGeometry([1, 4, 4, 8], [3, 3, 8], [1, 1], [1, 1, 1, 1]);
+    const dx = new Float32Array(128).fill(7);
+    expect(() => k1.depthwiseConv2dBackpropInput(new Float32Array(128), new Float32Array(72), dx, { ...g, outChannels: 9 }))
+      .toThrow('depthwiseConv2dBackpropInput: a depthwise geometry needs inChannels == outChannels (got 8 and 9)');
+    expect(() => k1.depthwiseConv2dBackpropInput(new Float32Array(128), new Float32Array(71), dx, g))
+      .toThrow('depthwiseConv2dBackpropInput: filter has 71 elements, expected 72 (HWC 3x3x8)');
+    expect(dx.every((v) => v === 7)).toBe(true);
   });
 
   it('is thread-independent where every kernel splits: 3x3, 40 channels, 2x20x20 (several column chunks of the input gradient)', () => {

@@ -8,9 +8,13 @@
 // [-1, 1], taken in another order than the cpu kernel's. Each order's rounding error is at most
 // n·ε·Σ|terms| in theory and grows like ε·√n·|partial sums| for random signs in practice, so the
 // two differ by ~1e-6 relative to 1 + |value| here; 1e-5 leaves a 10x margin on any CPU (the
-// kernels use no fused multiply-add, which WebAssembly SIMD does not have).
-import { describe, expect, it } from 'vitest';
+// kernels use no fused multiply-add, which WebAssembly SIMD does not have). On Node the native
+// kernels (@pq/kernels-native) compute the two gradients instead, with that kernel's bits.
+import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadNativeKernels, nativeUnavailableReason } from '@pq/kernels-native';
+import { disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
+import { provideNativeKernels } from './../../src/accel/native_provider.js';
 import * as F from './../../src/functional/index.js';
 import { int, maxRelDiff, onAccelerated, onStockCpu, randomArray, rng, values } from './helpers.js';
 
@@ -95,5 +99,40 @@ describe('depthwise convolution (wasm)', () => {
     const stock = await onStockCpu(run);
     const fast = await onAccelerated('wasm', run);
     fast.forEach((v, k) => expect(maxRelDiff(v, stock[k]!), `output ${k}`).toBeLessThan(1e-5));
+  });
+});
+
+describe.runIf(loadNativeKernels({ threads: 2 }))('depthwise gradients on the native kernels', () => {
+  const previous = provideNativeKernels({ load: loadNativeKernels, unavailableReason: nativeUnavailableReason });
+  afterAll(() => {
+    disableAcceleration();
+    provideNativeKernels(previous);
+  });
+
+  it.each([
+    ['MobileNet 3x3 pad 1, 96 channels', [2, 8, 8, 96], [1, 1], 'same', [2, 8, 8, 96]],
+    ['3x3 stride 2, 21 channels', [3, 9, 7, 21], [2, 2], 'same', [3, 5, 4, 21]],
+    ['5x5 valid, unequal strides, 3 channels', [1, 11, 9, 3], [2, 1], 'valid', [1, 4, 5, 3]],
+  ] as const)('give the wasm kernel\'s bits, 2 threads, no tensors left behind: %s', async (_name, xShape, strides, pad, dyShape) => {
+    const next = rng(77);
+    const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+    const x = randomArray(size(xShape), next), dy = randomArray(size(dyShape), next), w = randomArray(9 * 25 * xShape[3]!, next);
+    const filterShape = pad === 'valid' ? [5, 5, xShape[3]!, 1] : [3, 3, xShape[3]!, 1];
+    const attrs = { strides, dilations: [1, 1], pad };
+    const run = (): Float32Array[] => {
+      const before = tf.memory().numTensors;
+      const out = tf.tidy(() => [
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor(x, xShape), dy: tf.tensor(dy, dyShape) }, { ...attrs, filterShape } as never) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor(dy, dyShape), filter: tf.tensor(w.subarray(0, size(filterShape)), filterShape) }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+      ]);
+      const v = values(out);
+      expect(tf.memory().numTensors).toBe(before);
+      return v;
+    };
+    expect((await enableAcceleration({ threads: 2 })).native.active).toBe(true);
+    const native = run();
+    expect((await enableAcceleration({ native: false })).native.active).toBe(false);
+    const wasm = run();
+    expect(native).toEqual(wasm);
   });
 });
