@@ -365,7 +365,32 @@
             (f32.gt (local.get $xs) (f32.const 0))))
         (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
 
-  ;; dw: a depthwise convolution's three products, channels last, channel multiplier 1:
+  ;; hardtanh_grad: out[i] = x[i] <= lo or x[i] >= hi ? +0 : dy[i] (NaN in x passes dy) for the
+  ;; $n floats at x, dy: PyTorch's hardtanh_backward, as pq's JS loop computes it.
+  (func (export "hardtanh_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
+    (local $i i32) (local $bytes i32) (local $vbytes i32) (local $X v128) (local $L v128) (local $H v128) (local $xs f32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vbytes (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $L (f32x4.splat (local.get $lo)))
+    (local.set $H (f32x4.splat (local.get $hi)))
+    (block $vdone
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vbytes)))
+      (loop $vl
+        (local.set $X (v128.load align=1 (i32.add (local.get $x) (local.get $i))))
+        (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+          (v128.andnot (v128.load align=1 (i32.add (local.get $dy) (local.get $i)))
+            (v128.or (f32x4.le (local.get $X) (local.get $L)) (f32x4.ge (local.get $X) (local.get $H)))))
+        (br_if $vl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $vbytes)))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (loop $sl
+        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (select (f32.const 0) (f32.load (i32.add (local.get $dy) (local.get $i)))
+            (i32.or (f32.le (local.get $xs) (local.get $lo)) (f32.ge (local.get $xs) (local.get $hi)))))
+        (br_if $sl (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $bytes))))))
+
+    ;; dw: a depthwise convolution's three products, channels last, channel multiplier 1:
   ;; input x [N, H, W, C], output y [N, OH, OW, C], filter k [KH, KW, C], and for every
   ;; n, oh, ow, kh, kw with ih = oh*sh - pt + kh*dh in [0, H) and iw = ow*sw - pl + kw*dw in [0, W),
   ;; over the C channels:

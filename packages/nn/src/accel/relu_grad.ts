@@ -41,6 +41,12 @@ function hardtanhGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensor
   const dx = out.view();
   const xv = readView(backend, x, 'HardtanhGrad');
   const dy = readView(backend, inputs['dy']!, 'HardtanhGrad');
+  const simd = wasmKernels(backend); // on wasm, four floats at a time in the heap (kernels.wat `hardtanh_grad`)
+  if (simd !== null) {
+    const info = out.finish();
+    simd.hardtanh_grad(heapOffset(backend, x), heapOffset(backend, inputs['dy']!), heapOffset(backend, info), dx.length, lo, hi);
+    return info;
+  }
   for (let i = 0; i < dx.length; i++) {
     const v = xv[i]!;
     dx[i] = v <= lo || v >= hi ? 0 : dy[i]!;

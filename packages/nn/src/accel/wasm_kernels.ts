@@ -24,6 +24,7 @@ export interface WasmKernels {
   momentum(p: number, v: number, g: number, op: number, ov: number, n: number, c: number, m: number, nesterov: number): void;
   /** out = x > 0 ? dy : dy * (isNaN(x) ? x : 0) over n floats (tfjs's dy * step(x)). */
   relu_grad(x: number, dy: number, out: number, n: number): void;
+  hardtanh_grad(x: number, dy: number, out: number, n: number, lo: number, hi: number): void;
   /** MaxPoolGrad, NHWC, into a zeroed dx (see kernels.wat). */
   max_pool_grad(
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,

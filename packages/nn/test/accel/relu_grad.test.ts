@@ -37,11 +37,14 @@ describe('pq Relu gradient', () => {
 });
 
 describe('pq hardtanh / relu6 gradient', () => {
-  it("equals the tfjs ops' select bit for bit (the bounds, NaN, signed zeros)", async () => {
-    const x = randomArray(64, rng(7), 8);
+  it("equals the tfjs ops' select bit for bit (the bounds, NaN, signed zeros, vector lanes and scalar tail)", async () => {
+    // 67 values: the SIMD kernel's four-lane loop, then its scalar tail (the last three).
+    const x = randomArray(67, rng(7), 8);
     x.set([0, -0, 6, -1, 1, Number.NaN, 5.999999, 1e-30], 0);
-    const dy = randomArray(64, rng(8));
+    x.set([Number.NaN, 6, -0], 64);
+    const dy = randomArray(67, rng(8));
     dy.set([-0, 0, 2, 3, -0, 4, -0, -0], 8);
+    dy.set([-0, 5, 2], 64);
     const byOps = (lo: number, hi: number): Float32Array =>
       tf.tidy(() => {
         const [v, g] = [tf.tensor(x), tf.tensor(dy)];
