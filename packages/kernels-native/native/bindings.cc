@@ -8,6 +8,7 @@
 #include "conv.h"
 #include "depthwise.h"
 #include "matmul.h"
+#include "momentum.h"
 #include "thread_pool.h"
 
 namespace pq {
@@ -65,12 +66,21 @@ class Call {
     return p;
   }
 
-  /** The output (the last array taken) shares no memory with the inputs: it is written while they are read. */
-  void output_apart() const {
-    const Range& out = ranges_[used_ - 1];
-    for (int r = 0; r + 1 < used_; r++) {
-      if (out.begin < ranges_[r].end && ranges_[r].begin < out.end) fail(std::string(out.name) + " overlaps " + ranges_[r].name);
+  /** The outputs (the last `outputs` arrays taken) share no memory with any other array: they are written while the rest are read. */
+  void output_apart(int outputs = 1) const {
+    for (int o = used_ - outputs; o < used_; o++) {
+      const Range& out = ranges_[o];
+      for (int r = 0; r < o; r++) {
+        if (out.begin < ranges_[r].end && ranges_[r].begin < out.end) fail(std::string(out.name) + " overlaps " + ranges_[r].name);
+      }
     }
+  }
+
+  /** A finite number (a float32 constant of the kernel). */
+  float real(std::size_t i, const char* what) const {
+    double v;
+    if (napi_get_value_double(env_, args_[i], &v) != napi_ok || !(v - v == 0)) fail(std::string(what) + " must be a finite number");
+    return static_cast<float>(v);
   }
 
   /** The 13 int32 of a Conv2dGeometry, in its declaration order. */
@@ -106,7 +116,7 @@ class Call {
   napi_env env_;
   const char* name_;
   napi_value args_[MAX_ARGS] = {};
-  Range ranges_[3] = {};
+  Range ranges_[5] = {};
   int used_ = 0;
 };
 
@@ -198,6 +208,23 @@ napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"x", "dy", "dFilter"};
   static const int roles[3] = {INPUT, OUTPUT, DEPTHWISE_FILTER};
   return conv_call(env, info, "depthwiseConv2dBackpropFilter", names, roles, depthwise_backprop_filter);
+}
+
+napi_value BindMomentumStep(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "momentumStep", 10);
+    const std::int64_t n = call.integer(5, "n", 0);
+    const float c = call.real(6, "c"), m = call.real(7, "m");
+    const bool nesterov = call.boolean(8, "nesterov");
+    const int threads = static_cast<int>(call.integer(9, "threads", 1, 256));
+    const float* p = call.floats(0, "p", n);
+    const float* v = call.floats(1, "v", n);
+    const float* g = call.floats(2, "g", n);
+    float* p_out = call.floats(3, "pOut", n);
+    float* v_out = call.floats(4, "vOut", n);
+    call.output_apart(2);
+    momentum_step(p, v, g, p_out, v_out, n, c, m, nesterov, call.pool(), threads);
+  });
 }
 
 }  // namespace pq

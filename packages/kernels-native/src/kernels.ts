@@ -51,4 +51,11 @@ export interface CpuKernels {
   depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry): void;
   /** Its gradient with respect to the filter, given x and dy (dFilter [filterHeight, filterWidth, C] overwritten), summed the same way. */
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry): void;
+  /**
+   * One step of SGD with momentum, as tfjs's MomentumOptimizer's ops compute it (each product and
+   * sum rounded to float32, in this order): vOut = m*v + g; pOut = c*vOut + p, or with Nesterov
+   * pOut = c*(g + vOut*m) + p, with c = -learning rate. All five arrays have one length; the
+   * outputs may not overlap the inputs.
+   */
+  momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, c: number, m: number, nesterov: boolean): void;
 }

@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
 import type { Conv2dGeometry, CpuKernels } from './kernels.js';
-import { checkConv, checkMatmul } from './validate.js';
+import { checkConv, checkMatmul, checkMomentumStep } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -15,6 +15,7 @@ export interface NativeBinding {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
   depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
+  momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, n: number, c: number, m: number, nesterov: boolean, threads: number): void;
 }
 
 /** The geometry as the addon reads it: 13 int32 in Conv2dGeometry's declaration order. */
@@ -52,6 +53,10 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     depthwiseConv2dBackpropFilter(x, dy, dFilter, g) {
       checkConv('depthwiseConv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'depthwiseFilter']], true);
       binding.depthwiseConv2dBackpropFilter(x, dy, dFilter, packGeometry(g), threads);
+    },
+    momentumStep(p, v, g, pOut, vOut, c, m, nesterov) {
+      checkMomentumStep(p, v, g, pOut, vOut, c, m, nesterov);
+      binding.momentumStep(p, v, g, pOut, vOut, p.length, c, m, nesterov, threads);
     },
   };
 }

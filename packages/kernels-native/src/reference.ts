@@ -2,7 +2,7 @@
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
 import type { Conv2dGeometry, CpuKernels } from './kernels.js';
-import { checkConv, checkMatmul } from './validate.js';
+import { checkConv, checkMatmul, checkMomentumStep } from './validate.js';
 
 /** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
 export interface ExactResult {
@@ -163,5 +163,15 @@ export const referenceKernels: CpuKernels = {
   depthwiseConv2dBackpropFilter(x, dy, dFilter, g) {
     checkConv('depthwiseConv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'depthwiseFilter']], true);
     depthwiseProducts(g, dFilter, (xPixel, yPixel, tap, c) => [tap + c, x[xPixel + c]!, dy[yPixel + c]!]);
+  },
+  momentumStep(p, v, g, pOut, vOut, c, m, nesterov) {
+    checkMomentumStep(p, v, g, pOut, vOut, c, m, nesterov);
+    const f = Math.fround;
+    const [cf, mf] = [f(c), f(m)];
+    for (let i = 0; i < p.length; i++) {
+      const vi = f(f(mf * v[i]!) + g[i]!);
+      vOut[i] = vi;
+      pOut[i] = f(f(cf * (nesterov ? f(g[i]! + f(vi * mf)) : vi)) + p[i]!);
+    }
   },
 };

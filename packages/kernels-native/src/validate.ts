@@ -73,3 +73,16 @@ export function checkConv(where: string, g: Conv2dGeometry, arrays: ReadonlyArra
   }
   for (const [name, array, role] of arrays) checkArray(where, name, array, size[role](g), detail[role](g));
 }
+
+/** Checks momentumStep's arguments: five arrays of one length, finite constants, a boolean. */
+export function checkMomentumStep(
+  p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, c: number, m: number, nesterov: boolean,
+): void {
+  const where = 'momentumStep';
+  if (!(p instanceof Float32Array)) throw new Error(`${where}: p must be a Float32Array (got ${p === null ? 'null' : typeof p})`);
+  for (const [name, array] of [['v', v], ['g', g], ['pOut', pOut], ['vOut', vOut]] as const) checkArray(where, name, array, p.length, `p's length`);
+  for (const [name, value] of [['c', c], ['m', m]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${where}: ${name} must be a finite number (got ${String(value)})`);
+  }
+  if (typeof nesterov !== 'boolean') throw new Error(`${where}: nesterov must be a boolean (got ${String(nesterov)})`);
+}

@@ -144,6 +144,30 @@ describe.runIf(native)('native kernels', () => {
     expect(dx.every((v) => v === 7)).toBe(true);
   });
 
+  it.each([[false, 70_001], [true, 70_001], [false, 13]] as const)('momentumStep (nesterov %s, %i values): the reference\'s float32 bits on 1 and 3 threads', (nesterov, n) => {
+    const p = randomFloats(n, 41), v = randomFloats(n, 42), g = randomFloats(n, 43);
+    p.set([0, -0, Number.NaN, 1e30]);
+    g.set([-0, 0, 1, Number.POSITIVE_INFINITY]);
+    const results = [referenceKernels, k1, k3].map((k) => {
+      const pOut = new Float32Array(n).fill(NaN), vOut = new Float32Array(n).fill(NaN);
+      k.momentumStep(p, v, g, pOut, vOut, -0.01, 0.9, nesterov);
+      return { pOut, vOut };
+    });
+    expect(results[0]!.vOut[5]).toBe(Math.fround(Math.fround(Math.fround(0.9) * v[5]!) + g[5]!));
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  it('refuses momentumStep arrays of another length, overlapping outputs and non-finite constants, writing nothing', () => {
+    const a = () => new Float32Array(8).fill(1);
+    const out = new Float32Array(8).fill(7);
+    expect(() => k1.momentumStep(a(), a(), new Float32Array(7), out, a(), -0.1, 0.9, false)).toThrow("momentumStep: g has 7 elements, expected 8 (p's length)");
+    expect(() => k1.momentumStep(a(), a(), a(), out, a(), Number.NaN, 0.9, false)).toThrow('momentumStep: c must be a finite number (got NaN)');
+    const heap = new Float32Array(16);
+    expect(() => k1.momentumStep(a(), a(), a(), heap.subarray(0, 8), heap.subarray(4, 12), -0.1, 0.9, false)).toThrow('momentumStep: vOut overlaps pOut');
+    expect(out.every((x) => x === 7)).toBe(true);
+  });
+
   it('is thread-independent where every kernel splits: 3x3, 40 channels, 2x20x20 (several column chunks of the input gradient)', () => {
     const g = convGeometry([2, 20, 20, 40], [3, 3, 24], [1, 1], [1, 1, 1, 1]);
     const r1 = convAll(k1, g, plain);

@@ -122,8 +122,8 @@ describe.runIf(loadNativeKernels({ threads: 2 }))('depthwise gradients on the na
     const run = (): Float32Array[] => {
       const before = tf.memory().numTensors;
       const out = tf.tidy(() => [
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor(x, xShape), dy: tf.tensor(dy, dyShape) }, { ...attrs, filterShape } as never) as tf.Tensor,
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor(dy, dyShape), filter: tf.tensor(w.subarray(0, size(filterShape)), filterShape) }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor(x, [...xShape]), dy: tf.tensor(dy, [...dyShape]) }, { ...attrs, filterShape } as never) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor(dy, [...dyShape]), filter: tf.tensor(w.subarray(0, size(filterShape)), filterShape) }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
       ]);
       const v = values(out);
       expect(tf.memory().numTensors).toBe(before);

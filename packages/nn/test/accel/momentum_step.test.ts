@@ -1,12 +1,16 @@
-// MomentumSGD's fused step (PqMomentumStep: SIMD on wasm, a loop on cpu) against tfjs's
-// MomentumOptimizer, bit for bit, over several steps with and without Nesterov.
-import { describe, expect, it } from 'vitest';
+// MomentumSGD's fused step (PqMomentumStep: SIMD on wasm, native on Node where the native
+// kernels are on, a loop on cpu) against tfjs's MomentumOptimizer, bit for bit, over several
+// steps with and without Nesterov.
+import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadNativeKernels, nativeUnavailableReason } from '@pq/kernels-native';
+import { disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
+import { provideNativeKernels } from './../../src/accel/native_provider.js';
 import { MomentumSGD } from './../../src/index.js';
 import { mismatches, onAccelerated, randomArray, rng } from './helpers.js';
 
 // Sizes with and without a SIMD tail; gradients of mixed magnitude so every rounding shows.
-const SIZES = [1, 7, 64, 103];
+const SIZES = [1, 7, 64, 103, 70_001]; // the last one large enough for the native kernel to split
 
 function train(opt: tf.Optimizer, steps: number, seed: number): Float32Array[] {
   const next = rng(seed);
@@ -43,5 +47,23 @@ describe('MomentumSGD fused step', () => {
         });
       });
     }
+  }
+});
+
+describe.runIf(loadNativeKernels())('MomentumSGD fused step on the native kernels', () => {
+  const previous = provideNativeKernels({ load: loadNativeKernels, unavailableReason: nativeUnavailableReason });
+  afterAll(() => {
+    disableAcceleration();
+    provideNativeKernels(previous);
+  });
+  for (const nesterov of [false, true]) {
+    it(`${nesterov ? 'Nesterov: ' : ''}tfjs's MomentumOptimizer bit for bit, memory flat`, async () => {
+      expect((await enableAcceleration()).native.active).toBe(true);
+      const expected = train(new tf.MomentumOptimizer(0.01, 0.9, nesterov), 5, 1);
+      const before = tf.memory().numTensors;
+      const got = train(new MomentumSGD(0.01, 0.9, nesterov), 5, 1);
+      expect(tf.memory().numTensors).toBe(before);
+      got.forEach((g, i) => expect(mismatches(g, expected[i]!), `parameter ${i}`).toEqual([]));
+    });
   }
 });
