@@ -38,6 +38,17 @@ void StridedRows::pack(int r0, int rows, int p0, int kc, int width, float* dst) 
   }
 }
 
+bool StridedRows::direct(int r0, int /*p0*/, int /*kc*/, int uses, DirectPanel* d) const {
+  if (uses > 2 || cs_ != 1) return false;
+  for (int r = 0; r < MR; r++) d->offset[r] = static_cast<std::ptrdiff_t>(r0 + r) * rs_;
+  d->key = 0;  // one table of steps for every panel
+  return true;
+}
+
+void StridedRows::fill_table(long /*key*/, int p0, int kc, const float** table) const {
+  for (int p = 0; p < kc; p++) table[p] = data_ + static_cast<std::ptrdiff_t>(p0 + p) * cs_;
+}
+
 namespace {
 
 thread_local Scratch packed_a;
@@ -52,12 +63,12 @@ struct ABlock {
   DirectPanel how[PANELS];
   const float* const* table[PANELS];
 
-  void prepare(const Rows& a, int ic, int mc, int pc, int kc, float* packed) {
+  void prepare(const Rows& a, int ic, int mc, int pc, int kc, int uses, float* packed) {
     if (step_tables.size() < static_cast<std::size_t>(PANELS) * KC) step_tables.resize(static_cast<std::size_t>(PANELS) * KC);
     int tables = 0;
     for (int q = 0; q * MR < mc; q++) {
       const int r0 = ic + q * MR;
-      direct[q] = mc - q * MR >= MR && a.direct(r0, pc, kc, &how[q]);
+      direct[q] = mc - q * MR >= MR && a.direct(r0, pc, kc, uses, &how[q]);
       if (!direct[q]) {
         a.pack(r0, std::min(MR, mc - q * MR), pc, kc, MR, packed + static_cast<std::ptrdiff_t>(q) * kc * MR);
         continue;
@@ -85,14 +96,16 @@ int computed_columns(int n) {
   return n - tail + (tail == 0 ? 0 : tail <= 8 ? 8 : NR);
 }
 
-bool transpose_pads_less(int m, int n) {
+bool transpose_pays(const Gemm& g) {
   // Only for a clear gain: the transposed product stores C with a column stride (scalar stores),
   // and packs what would be the in-place operand.
-  return static_cast<double>(round_up(n, MR)) * computed_columns(m) < 0.75 * static_cast<double>(round_up(m, MR)) * computed_columns(n);
+  const int m = g.m, n = g.n;
+  if (static_cast<double>(round_up(n, MR)) * computed_columns(m) < 0.75 * static_cast<double>(round_up(m, MR)) * computed_columns(n)) return true;
+  return m <= 2 * NR && n >= 8 * m && g.bt->streams();
 }
 
 Gemm oriented(const Gemm& g) {
-  if (transpose_pads_less(g.m, g.n)) return {g.n, g.m, g.k, g.bt, g.a, g.c, g.cs, g.rs};
+  if (transpose_pays(g)) return {g.n, g.m, g.k, g.bt, g.a, g.c, g.cs, g.rs};
   return g;
 }
 
@@ -103,10 +116,10 @@ constexpr std::size_t WHOLE_B_FLOATS = 1 << 17;  // 512 KiB: L2
 
 /** C[ic:ic+mc, jc:jc+nc] += A[ic:ic+mc, pc:pc+kc] · B[pc:pc+kc, jc:jc+nc], B packed at bp. */
 void block_product(const Gemm& g, ABlock& block, float* ap, const float* bp, int ic, int mc, int jc, int nc, int pc, int kc) {
-  block.prepare(*g.a, ic, mc, pc, kc, ap);
   // On AVX-512, tiles span two packed B panels (6 x 32); the elements' FMA chains are the same.
   const bool wide = use_avx512();
   const int span = wide ? 2 * NR : NR;
+  block.prepare(*g.a, ic, mc, pc, kc, (nc + span - 1) / span, ap);
   const std::ptrdiff_t next_panel = static_cast<std::ptrdiff_t>(kc) * NR;
   for (int jr = 0; jr < nc; jr += span) {
     const float* b = bp + static_cast<std::ptrdiff_t>(jr / NR) * kc * NR;

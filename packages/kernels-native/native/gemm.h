@@ -40,8 +40,13 @@ class Rows {
  public:
   virtual ~Rows() = default;
   virtual void pack(int r0, int rows, int p0, int kc, int width, float* dst) const = 0;
-  /** Whether A rows [r0, r0 + MR) at steps [p0, p0 + kc) can be read in place (then *d says how). */
-  virtual bool direct(int /*r0*/, int /*p0*/, int /*kc*/, DirectPanel* /*d*/) const { return false; }
+  /**
+   * Whether A rows [r0, r0 + MR) at steps [p0, p0 + kc) can be read in place (then *d says how);
+   * `uses` is how many micro-tiles will read the panel (packing pays off when many do).
+   */
+  virtual bool direct(int /*r0*/, int /*p0*/, int /*kc*/, int /*uses*/, DirectPanel* /*d*/) const { return false; }
+  /** Whether A panels of these rows are read in place (direct) well: along contiguous steps. */
+  virtual bool streams() const { return false; }
   /** The step table of `key` for steps [p0, p0 + kc): kc pointers. */
   virtual void fill_table(long /*key*/, int /*p0*/, int /*kc*/, const float** /*table*/) const {}
 };
@@ -51,6 +56,10 @@ class StridedRows final : public Rows {
  public:
   StridedRows(const float* data, std::ptrdiff_t rs, std::ptrdiff_t cs) : data_(data), rs_(rs), cs_(cs) {}
   void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override;
+  /** In place where steps are contiguous and at most two micro-tiles read the panel (a product with few columns, such as a batch-32 Linear's Cᵀ). */
+  bool direct(int r0, int p0, int kc, int uses, DirectPanel* d) const override;
+  void fill_table(long key, int p0, int kc, const float** table) const override;
+  bool streams() const override { return cs_ == 1; }
 
  private:
   const float* data_;
@@ -65,9 +74,13 @@ struct Gemm {
   std::ptrdiff_t rs, cs;
 };
 
-/** Whether an m x n product pads clearly fewer micro-tiles as its transpose (e.g. n < NR). */
-bool transpose_pads_less(int m, int n);
-/** g, or g as Cᵀ = Bᵀ·Aᵀ where that pads less: the same bits either way. */
+/**
+ * Whether an m x n product runs better as its transpose: it pads clearly fewer micro-tiles (e.g.
+ * n < NR), or m is a few rows against many columns, so that B, packed whole for one pass over
+ * it, would cost more than the arithmetic, while as Cᵀ it is A, read in place.
+ */
+bool transpose_pays(const Gemm& g);
+/** g, or g as Cᵀ = Bᵀ·Aᵀ where that pays: the same bits either way. */
 Gemm oriented(const Gemm& g);
 
 /** C[i0:i1, j0:j1] of g on the calling thread. */

@@ -212,7 +212,7 @@ std::ptrdiff_t window_origin(const Pixel& pixel, const ConvGeometry& g) {
 
 }  // namespace
 
-bool Im2colRows::direct(int r0, int p0, int kc, DirectPanel* d) const {
+bool Im2colRows::direct(int r0, int p0, int kc, int /*uses*/, DirectPanel* d) const {
   // In place where every tap of the block lies inside the input for each of the six pixels
   // (which may span output rows): pixel r reads table[p] + its window origin.
   const TapRange taps(p0, p0 + kc - 1, g_);
@@ -244,7 +244,7 @@ constexpr long WINDOW_ORIGINS = -1;
 
 }  // namespace
 
-bool Im2colTransposedRows::direct(int r0, int p0, int kc, DirectPanel* d) const {
+bool Im2colTransposedRows::direct(int r0, int p0, int kc, int /*uses*/, DirectPanel* d) const {
   const int ci = g_.in_c;
   if (r0 + MR > g_.taps()) return false;
   // Where every pixel of the block sees all six taps inside the input (a 'valid' convolution

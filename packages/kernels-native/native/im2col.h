@@ -14,7 +14,7 @@ class Im2colRows final : public Rows {
   Im2colRows(const float* x, const ConvGeometry& g) : x_(x), g_(g) {}
   void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override;
   /** In place where every tap of the block lies inside the input for the panel's six pixels: A(p, r) = table[p][origin of pixel r]. */
-  bool direct(int r0, int p0, int kc, DirectPanel* d) const override;
+  bool direct(int r0, int p0, int kc, int uses, DirectPanel* d) const override;
   void fill_table(long key, int p0, int kc, const float** table) const override;
 
  private:
@@ -30,7 +30,7 @@ class Im2colTransposedRows final : public Rows {
   Im2colTransposedRows(const float* x, const ConvGeometry& g) : x_(x), g_(g), zeros_(g.in_c + NR, 0.0f) {}
   void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override;
   /** In place where the block's windows hold the panel's six taps (one table of window origins), or the six rows are adjacent channels of one tap (a table per tap, pixels outside the input reading zeros). */
-  bool direct(int r0, int p0, int kc, DirectPanel* d) const override;
+  bool direct(int r0, int p0, int kc, int uses, DirectPanel* d) const override;
   void fill_table(long key, int p0, int kc, const float** table) const override;
 
  private:
