@@ -4,12 +4,14 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "conv.h"
 #include "depthwise.h"
 #include "matmul.h"
 #include "momentum.h"
 #include "thread_pool.h"
+#include "transpose.h"
 
 namespace pq {
 
@@ -64,6 +66,42 @@ class Call {
     float* p = static_cast<float*>(data);
     ranges_[used_++] = {p, p + length, what};
     return p;
+  }
+
+  /**
+   * A Float32Array or an Int32Array of exactly `expected` elements, as 32-bit words (moved, never
+   * read as numbers); `type` says which.
+   */
+  std::uint32_t* words(std::size_t i, const char* what, std::int64_t expected, napi_typedarray_type* type) {
+    bool is_typed = false;
+    std::size_t length = 0;
+    void* data = nullptr;
+    if (napi_is_typedarray(env_, args_[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env_, args_[i], type, &length, &data, nullptr, nullptr) != napi_ok ||
+        (*type != napi_float32_array && *type != napi_int32_array)) {
+      fail(std::string(what) + " must be a Float32Array or an Int32Array");
+    }
+    if (expected > MAX_ELEMENTS || static_cast<std::int64_t>(length) != expected) {
+      fail(std::string(what) + " has " + std::to_string(length) + " elements, expected " + std::to_string(expected));
+    }
+    const float* p = static_cast<const float*>(data);
+    ranges_[used_++] = {p, p + length, what};
+    return static_cast<std::uint32_t*>(data);
+  }
+
+  /** An Int32Array of at most `max_length` values. */
+  std::vector<std::int32_t> int32s(std::size_t i, const char* what, std::size_t max_length) const {
+    bool is_typed = false;
+    napi_typedarray_type type;
+    std::size_t length = 0;
+    void* data = nullptr;
+    if (napi_is_typedarray(env_, args_[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env_, args_[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+      fail(std::string(what) + " must be an Int32Array");
+    }
+    if (length > max_length) fail(std::string(what) + " has " + std::to_string(length) + " values, at most " + std::to_string(max_length) + " allowed");
+    const std::int32_t* v = static_cast<const std::int32_t*>(data);
+    return std::vector<std::int32_t>(v, v + length);
   }
 
   /** The outputs (the last `outputs` arrays taken) share no memory with any other array: they are written while the rest are read. */
@@ -224,6 +262,36 @@ napi_value BindMomentumStep(napi_env env, napi_callback_info info) {
     float* v_out = call.floats(4, "vOut", n);
     call.output_apart(2);
     momentum_step(p, v, g, p_out, v_out, n, c, m, nesterov, call.pool(), threads);
+  });
+}
+
+napi_value BindTranspose(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "transpose", 5);
+    const std::vector<std::int32_t> shape32 = call.int32s(2, "shape", TRANSPOSE_MAX_RANK);
+    const std::vector<std::int32_t> perm32 = call.int32s(3, "perm", TRANSPOSE_MAX_RANK);
+    const int rank = static_cast<int>(shape32.size());
+    if (perm32.size() != shape32.size()) call.fail("perm has " + std::to_string(perm32.size()) + " values, the shape " + std::to_string(rank));
+    std::int64_t shape[TRANSPOSE_MAX_RANK];
+    int perm[TRANSPOSE_MAX_RANK];
+    bool seen[TRANSPOSE_MAX_RANK] = {};
+    std::int64_t total = 1;
+    for (int i = 0; i < rank; i++) {
+      if (shape32[i] < 0) call.fail("shape[" + std::to_string(i) + "] is " + std::to_string(shape32[i]) + ", negative");
+      shape[i] = shape32[i];
+      total *= shape[i];
+      if (total > MAX_ELEMENTS) call.fail("the shape has more than " + std::to_string(MAX_ELEMENTS) + " elements");
+      if (perm32[i] < 0 || perm32[i] >= rank || seen[perm32[i]]) call.fail("perm is not a permutation of 0.." + std::to_string(rank - 1));
+      seen[perm32[i]] = true;
+      perm[i] = perm32[i];
+    }
+    const int threads = static_cast<int>(call.integer(4, "threads", 1, 256));
+    napi_typedarray_type x_type, y_type;
+    const std::uint32_t* x = call.words(0, "x", total, &x_type);
+    std::uint32_t* y = call.words(1, "y", total, &y_type);
+    if (x_type != y_type) call.fail("x and y must be arrays of the same type (both Float32Array or both Int32Array)");
+    call.output_apart();
+    transpose(x, y, shape, perm, rank, call.pool(), threads);
   });
 }
 

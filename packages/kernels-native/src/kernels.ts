@@ -1,4 +1,4 @@
-// The kernel interface that @pq/nn's accelerated path calls: plain float32 arrays in, results
+// The kernel interface that @pq/nn's accelerated path calls: plain float32 (transpose: 32-bit) arrays in, results
 // written into caller-owned arrays (views of tfjs's wasm heap), so no tensor is allocated.
 
 /**
@@ -58,4 +58,11 @@ export interface CpuKernels {
    * outputs may not overlap the inputs.
    */
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, c: number, m: number, nesterov: boolean): void;
+  /**
+   * y = x with its axes permuted, tfjs's (and numpy's) order: y's axis i is x's axis perm[i], so
+   * y's shape is perm.map((p) => shape[p]); `shape` is x's, rank 0 to 6. x and y are both
+   * Float32Array or both Int32Array: elements are moved as 32-bit patterns, never converted (a
+   * float32 NaN keeps its payload), so the result is exact (y overwritten).
+   */
+  transpose(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: readonly number[], perm: readonly number[]): void;
 }

@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
 import type { Conv2dGeometry, CpuKernels } from './kernels.js';
-import { checkConv, checkMatmul, checkMomentumStep } from './validate.js';
+import { checkConv, checkMatmul, checkMomentumStep, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -16,6 +16,7 @@ export interface NativeBinding {
   depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, n: number, c: number, m: number, nesterov: boolean, threads: number): void;
+  transpose(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: Int32Array, perm: Int32Array, threads: number): void;
 }
 
 /** The geometry as the addon reads it: 13 int32 in Conv2dGeometry's declaration order. */
@@ -57,6 +58,10 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     momentumStep(p, v, g, pOut, vOut, c, m, nesterov) {
       checkMomentumStep(p, v, g, pOut, vOut, c, m, nesterov);
       binding.momentumStep(p, v, g, pOut, vOut, p.length, c, m, nesterov, threads);
+    },
+    transpose(x, y, shape, perm) {
+      checkTranspose(x, y, shape, perm);
+      binding.transpose(x, y, Int32Array.from(shape), Int32Array.from(perm), threads);
     },
   };
 }

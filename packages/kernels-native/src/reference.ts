@@ -2,7 +2,7 @@
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
 import type { Conv2dGeometry, CpuKernels } from './kernels.js';
-import { checkConv, checkMatmul, checkMomentumStep } from './validate.js';
+import { checkConv, checkMatmul, checkMomentumStep, checkTranspose } from './validate.js';
 
 /** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
 export interface ExactResult {
@@ -136,6 +136,25 @@ function depthwiseProducts(g: Conv2dGeometry, out: Float32Array, term: (xPixel: 
   });
 }
 
+/**
+ * y = x with its axes permuted (CpuKernels.transpose), one element at a time through Uint32Array
+ * views: a float32 read as a number could lose a NaN's payload, a 32-bit word cannot.
+ */
+export function transposeInto(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: readonly number[], perm: readonly number[]): void {
+  const from = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const to = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  const rank = shape.length;
+  const inStride = shape.map((_, a) => shape.slice(a + 1).reduce((s, d) => s * d, 1));
+  const outShape = perm.map((p) => shape[p]!);
+  const index = new Array<number>(rank).fill(0); // y's multi-index, last axis fastest
+  for (let o = 0; o < to.length; o++) {
+    let i = 0;
+    for (let a = 0; a < rank; a++) i += index[a]! * inStride[perm[a]!]!;
+    to[o] = from[i]!;
+    for (let a = rank - 1; a >= 0 && ++index[a]! === outShape[a]; a--) index[a] = 0;
+  }
+}
+
 /** The kernels as plain JavaScript loops: slow, simple, and the tests' oracle. */
 export const referenceKernels: CpuKernels = {
   name: 'reference',
@@ -173,5 +192,9 @@ export const referenceKernels: CpuKernels = {
       vOut[i] = vi;
       pOut[i] = f(f(cf * (nesterov ? f(g[i]! + f(vi * mf)) : vi)) + p[i]!);
     }
+  },
+  transpose(x, y, shape, perm) {
+    checkTranspose(x, y, shape, perm);
+    transposeInto(x, y, shape, perm);
   },
 };

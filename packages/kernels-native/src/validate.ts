@@ -22,6 +22,10 @@ function checkArray(where: string, name: string, array: unknown, expected: numbe
   if (!(array instanceof Float32Array)) {
     throw new Error(`${where}: ${name} must be a Float32Array (got ${array === null ? 'null' : typeof array})`);
   }
+  checkLength(where, name, array, expected, detail);
+}
+
+function checkLength(where: string, name: string, array: ArrayLike<unknown>, expected: number, detail: string): void {
   if (array.length !== expected) {
     throw new Error(`${where}: ${name} has ${array.length} elements, expected ${expected} (${detail})`);
   }
@@ -85,4 +89,35 @@ export function checkMomentumStep(
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${where}: ${name} must be a finite number (got ${String(value)})`);
   }
   if (typeof nesterov !== 'boolean') throw new Error(`${where}: nesterov must be a boolean (got ${String(nesterov)})`);
+}
+
+/** Most axes CpuKernels.transpose takes. */
+export const TRANSPOSE_MAX_RANK = 6;
+
+function describeList(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(String).join(', ')}]` : String(v);
+}
+
+/** Checks transpose's arguments; returns the element count. */
+export function checkTranspose(x: unknown, y: unknown, shape: readonly number[], perm: readonly number[]): number {
+  const where = 'transpose';
+  if (!Array.isArray(shape) || shape.length > TRANSPOSE_MAX_RANK) {
+    throw new Error(`${where}: shape must be an array of at most ${TRANSPOSE_MAX_RANK} sizes (got ${describeList(shape)})`);
+  }
+  let total = 1;
+  shape.forEach((d, i) => (total *= checkCount(where, `shape[${i}]`, d, 0)));
+  const rank = shape.length;
+  if (!Array.isArray(perm) || perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    throw new Error(`${where}: perm ${describeList(perm)} is not a permutation of 0..${rank - 1} (shape [${shape.join(', ')}])`);
+  }
+  for (const [name, array] of [['x', x], ['y', y]] as const) {
+    if (!(array instanceof Float32Array || array instanceof Int32Array)) {
+      throw new Error(`${where}: ${name} must be a Float32Array or an Int32Array (got ${array === null ? 'null' : typeof array})`);
+    }
+  }
+  if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) throw new Error(`${where}: x and y must be arrays of the same type (both Float32Array or both Int32Array)`);
+  const detail = `shape [${shape.join(', ')}], perm [${perm.join(', ')}]`;
+  checkLength(where, 'x', x as Float32Array, total, detail);
+  checkLength(where, 'y', y as Float32Array, total, detail);
+  return total;
 }

@@ -4,7 +4,9 @@
 // refused arguments. Where the addon is not built (no compiler), availability.test.ts checks why.
 import { describe, expect, it } from 'vitest';
 import { loadNativeKernels, type Conv2dGeometry, type CpuKernels } from '../src/index.js';
-import { conv2dBackpropFilterExact, conv2dBackpropInputExact, conv2dExact, matmulExact, referenceKernels } from '../src/reference.js';
+import { createRequire } from 'node:module';
+import type { NativeBinding } from '../src/native.js';
+import { conv2dBackpropFilterExact, conv2dBackpropInputExact, conv2dExact, matmulExact, referenceKernels, transposeInto } from '../src/reference.js';
 import { CONV_CASES, MATMUL_CASES, convGeometry, depthwiseExact, expectWithinBound, randomFloats } from './helpers.js';
 
 const one = loadNativeKernels({ threads: 1 });
@@ -199,5 +201,139 @@ describe.runIf(native)('native kernels', () => {
     expect(() => k1.matmul(new Float32Array(6) as unknown as Float32Array, new Float32Array(6), new Float32Array(4), 1, 2, 2, 2.5, false, false)).toThrow('k must be an integer');
     const heap = new Float32Array(20);
     expect(() => k1.matmul(heap.subarray(0, 4), heap.subarray(4, 8), heap.subarray(2, 6), 1, 2, 2, 2, false, false)).toThrow('matmul: c overlaps a');
+  });
+});
+
+/** n random 32-bit words: every float32 bit pattern is as likely, NaNs with payloads and subnormals included. */
+function randomWords(n: number, seed: number): Uint32Array {
+  const out = new Uint32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s ^ (s >>> 15);
+  }
+  return out;
+}
+
+/** Every permutation of 0..n-1. */
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+const bits = (a: Float32Array | Int32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+/** Expects the same 32-bit words (a loop: a deep equality of millions of elements takes seconds). */
+function expectSameBits(name: string, actual: Float32Array | Int32Array, expected: Float32Array | Int32Array): void {
+  const [a, e] = [bits(actual), bits(expected)];
+  expect(a.length, `${name}: length`).toBe(e.length);
+  let differs = -1;
+  for (let i = 0; i < a.length && differs < 0; i++) if (a[i] !== e[i]) differs = i;
+  expect(differs, `${name}: first differing element`).toBe(-1);
+}
+
+const TRANSPOSE_CASES: ReadonlyArray<readonly [string, number[], number[]]> = [
+  ['scalar', [], []],
+  ['rank 1', [7], [0]],
+  ['matrix, odd sizes', [5, 13], [1, 0]],
+  ['matrix, 8x8 blocks and edges', [37, 83], [1, 0]],
+  ['size-1 axis moved (a copy)', [1, 9], [1, 0]],
+  ['batched 2-d, odd sizes', [3, 17, 19], [0, 2, 1]],
+  ['size-1 axes everywhere', [1, 2, 1, 9, 1], [3, 4, 0, 1, 2]],
+  ['innermost kept', [6, 7, 20], [1, 0, 2]],
+  ['innermost kept, rank 4', [3, 4, 5, 6], [2, 0, 1, 3]],
+  ['outer and inner swapped (OIHW <-> HWIO shape)', [12, 7, 9], [2, 1, 0]],
+  ['OIHW -> HWIO', [64, 32, 3, 3], [2, 3, 1, 0]],
+  ['HWIO -> OIHW', [3, 3, 32, 64], [3, 2, 0, 1]],
+  ['OIHW -> HWIO, 512x512x3x3', [512, 512, 3, 3], [2, 3, 1, 0]],
+  ['HWIO -> OIHW, 3x3x512x512', [3, 3, 512, 512], [3, 2, 0, 1]],
+  ['NCHW -> NHWC, ResNet stem input (3 channels)', [32, 3, 32, 32], [0, 2, 3, 1]],
+  ['NHWC -> NCHW, ResNet stem input', [32, 32, 32, 3], [0, 3, 1, 2]],
+  ['NCHW -> NHWC, 32x64x32x32', [32, 64, 32, 32], [0, 2, 3, 1]],
+  ['NHWC -> NCHW, 32x32x32x64', [32, 32, 32, 64], [0, 3, 1, 2]],
+  ['NCHW -> NHWC, 32x512x4x4', [32, 512, 4, 4], [0, 2, 3, 1]],
+  ['NHWC -> NCHW, 32x4x4x512', [32, 4, 4, 512], [0, 3, 1, 2]],
+  ['NHWC -> CHWN (the filter gradient\'s)', [32, 8, 8, 128], [3, 1, 2, 0]],
+  ['batch of outer/inner swaps, threaded', [16, 8, 32, 33], [3, 1, 0, 2]],
+  ['rows copied, threaded', [64, 33, 40], [1, 0, 2]],
+  ['a copy, threaded', [1, 70001, 1], [2, 1, 0]],
+  ['rank 5', [2, 3, 1, 5, 7], [4, 0, 3, 2, 1]],
+  ['rank 5, 8-aligned planes', [3, 16, 2, 24, 5], [0, 3, 2, 1, 4]],
+  ['rank 6', [2, 3, 2, 5, 3, 9], [5, 3, 1, 0, 4, 2]],
+  ['rank 6, reversed', [2, 3, 4, 5, 6, 7], [5, 4, 3, 2, 1, 0]],
+  ['empty', [3, 0, 4], [2, 0, 1]],
+];
+
+describe.runIf(native)('native transpose', () => {
+  const { one: k1, three: k3 } = native!;
+
+  /** Checks native (1 and 3 threads, float32 and int32) against the reference, bit for bit. */
+  function check(shape: readonly number[], perm: readonly number[], seed: number): void {
+    const n = shape.reduce((s, d) => s * d, 1);
+    const words = randomWords(n, seed);
+    const x = new Float32Array(words.buffer);
+    const expected = new Float32Array(n);
+    transposeInto(x, expected, shape, perm);
+    const y1 = new Float32Array(n), y3 = new Float32Array(n);
+    k1.transpose(x, y1, shape, perm);
+    k3.transpose(x, y3, shape, perm);
+    expectSameBits(`1 thread [${shape}] perm [${perm}]`, y1, expected);
+    expectSameBits(`3 threads [${shape}] perm [${perm}]`, y3, expected);
+    const yi = new Int32Array(n);
+    k3.transpose(new Int32Array(words.buffer), yi, shape, perm);
+    expectSameBits(`int32 [${shape}] perm [${perm}]`, yi, expected);
+  }
+
+  it.each(TRANSPOSE_CASES)('equals the reference bit for bit on 1 and 3 threads, float32 and int32: %s', (_name, shape, perm) => {
+    check(shape, perm, 31);
+  });
+
+  it('equals the reference for every permutation of rank 4 and of rank 6 (small sizes, one of them 1)', () => {
+    for (const perm of permutations(4)) check([3, 1, 10, 9], perm, 32);
+    for (const perm of permutations(6)) check([2, 3, 1, 4, 5, 2], perm, 33);
+  });
+
+  it('reads a SharedArrayBuffer view at an offset and writes into one', () => {
+    const [shape, perm] = [[4, 24, 40], [0, 2, 1]];
+    const heap = new Float32Array(new SharedArrayBuffer(4 * (2 * 3840 + 8)));
+    const x = heap.subarray(3, 3 + 3840), y = heap.subarray(3 + 3840 + 2, 3 + 2 * 3840 + 2);
+    x.set(randomFloats(3840, 34));
+    const expected = new Float32Array(3840);
+    transposeInto(x, expected, shape, perm);
+    k3.transpose(x, y, shape, perm);
+    expectSameBits('shared', y, expected);
+  });
+
+  it('refuses bad arguments with named errors, writing nothing', () => {
+    const x = new Float32Array(24);
+    const y = new Float32Array(24).fill(7);
+    const untouched = () => expect(y.every((v) => v === 7)).toBe(true);
+    expect(() => k1.transpose(x, new Float32Array(23), [2, 3, 4], [0, 2, 1])).toThrow('transpose: y has 23 elements, expected 24 (shape [2, 3, 4], perm [0, 2, 1])');
+    expect(() => k1.transpose(new Float32Array(25), y, [2, 3, 4], [0, 2, 1])).toThrow('transpose: x has 25 elements, expected 24');
+    expect(() => k1.transpose(x, y, [2, 3, 4], [0, 2, 2])).toThrow('transpose: perm [0, 2, 2] is not a permutation of 0..2');
+    expect(() => k1.transpose(x, y, [2, 3, 4], [1, 0])).toThrow('transpose: perm [1, 0] is not a permutation of 0..2');
+    expect(() => k1.transpose(x, y, [2, 3, 4, 1, 1, 1, 1], [0, 1, 2, 3, 4, 5, 6])).toThrow('transpose: shape must be an array of at most 6 sizes');
+    expect(() => k1.transpose(x, y, [2, -3, 4], [0, 1, 2])).toThrow('transpose: shape[1] must be an integer >= 0');
+    expect(() => k1.transpose(x, new Int32Array(24), [2, 3, 4], [0, 2, 1])).toThrow('transpose: x and y must be arrays of the same type');
+    expect(() => k1.transpose(new Float64Array(24) as unknown as Float32Array, y, [2, 3, 4], [0, 2, 1])).toThrow('transpose: x must be a Float32Array or an Int32Array');
+    untouched();
+    const heap = new Float32Array(40);
+    expect(() => k1.transpose(heap.subarray(0, 24), heap.subarray(10, 34), [2, 3, 4], [0, 2, 1])).toThrow('transpose: y overlaps x');
+    expect(heap.every((v) => v === 0)).toBe(true);
+  });
+
+  it('checks the sizes again in C++ (the addon called directly)', () => {
+    const binding = createRequire(import.meta.url)('../build/pq_kernels.node') as NativeBinding;
+    const y = new Float32Array(24).fill(7);
+    const shape = Int32Array.of(2, 3, 4);
+    expect(() => binding.transpose(new Float32Array(24), new Float32Array(23), shape, Int32Array.of(0, 2, 1), 1)).toThrow('transpose: y has 23 elements, expected 24');
+    expect(() => binding.transpose(new Float32Array(24), y, shape, Int32Array.of(0, 2, 2), 1)).toThrow('transpose: perm is not a permutation of 0..2');
+    expect(() => binding.transpose(new Float32Array(24), y, shape, Int32Array.of(0, 1), 1)).toThrow('transpose: perm has 2 values, the shape 3');
+    expect(() => binding.transpose(new Float32Array(24), y, Int32Array.of(2, -3, 4), Int32Array.of(0, 1, 2), 1)).toThrow('transpose: shape[1] is -3, negative');
+    expect(() => binding.transpose(new Float32Array(24), y, Int32Array.of(1, 1, 1, 1, 1, 1, 1), new Int32Array(7), 1)).toThrow('transpose: shape has 7 values, at most 6 allowed');
+    expect(() => binding.transpose(new Float32Array(24), y, Int32Array.of(65536, 65536), Int32Array.of(1, 0), 1)).toThrow('transpose: the shape has more than 2147483647 elements');
+    expect(() => binding.transpose(new Int32Array(24), y, shape, Int32Array.of(0, 2, 1), 1)).toThrow('transpose: x and y must be arrays of the same type');
+    expect(() => binding.transpose(new Float32Array(24), y, [2, 3, 4] as unknown as Int32Array, Int32Array.of(0, 2, 1), 1)).toThrow('transpose: shape must be an Int32Array');
+    expect(y.every((v) => v === 7)).toBe(true);
   });
 });

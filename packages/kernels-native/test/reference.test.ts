@@ -17,6 +17,19 @@ describe('referenceKernels', () => {
     expect(Array.from(c)).toEqual([58, 64, 139, 154]);
   });
 
+  it('transposes a 2x3 matrix and a 2x1x3 int32 tensor, keeping NaN payloads', () => {
+    const y = new Float32Array(6);
+    ref.transpose(Float32Array.of(1, 2, 3, 4, 5, 6), y, [2, 3], [1, 0]);
+    expect(Array.from(y)).toEqual([1, 4, 2, 5, 3, 6]);
+    const yi = new Int32Array(6);
+    ref.transpose(Int32Array.of(1, 2, 3, 4, 5, 6), yi, [2, 1, 3], [2, 1, 0]);
+    expect(Array.from(yi)).toEqual([1, 4, 2, 5, 3, 6]);
+    const nan = new Float32Array(new Uint32Array([0x7fa00001, 0xffc00123]).buffer);
+    const out = new Float32Array(2);
+    ref.transpose(nan, out, [1, 2], [1, 0]);
+    expect(Array.from(new Uint32Array(out.buffer))).toEqual([0x7fa00001, 0xffc00123]);
+  });
+
   it('convolves a 3x3 input with a 2x2 filter, padding 1 at the top only', () => {
     const g = convGeometry([1, 3, 3, 1], [2, 2, 1], [1, 1], [1, 0, 0, 0]);
     expect([g.outHeight, g.outWidth]).toEqual([3, 2]);
