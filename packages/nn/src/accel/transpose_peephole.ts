@@ -4,9 +4,11 @@
 // the one that produced its input and that input's data is still alive, the kernel hands back
 // the original data (shared, reference-counted, as tfjs's own Reshape does) instead of copying;
 // so does one that moves only size-1 axes, and any other transpose of a transpose's result
-// starts from the first one's input where that is less work.
+// starts from the first one's input where that is less work. The data itself is moved by pq's
+// wasm kernels, or by the native ones (native_transpose.ts) where those have no kernel for it.
 import type * as tf from '@tensorflow/tfjs-core';
 import { callKernel } from './kernel_call.js';
+import { transposeNative } from './native_transpose.js';
 import { asBatched2d, asBatchedSwap, mergedPermutation, transposeSimd } from './transpose_simd.js';
 
 interface Origin {
@@ -62,7 +64,7 @@ export function transposeWithPeephole(
 ): tf.TensorInfo {
   const outShape = inputPerm.map((p) => input.shape[p]!);
   const { x, perm } = viaSource(backend, input, inputPerm) ?? { x: input, perm: inputPerm };
-  const out = transposeSimd(backend, x, perm) ?? callKernel('Transpose', backendName, backend, { x }, { perm }, original);
+  const out = transposeSimd(backend, x, perm) ?? transposeNative(backend, x, perm) ?? callKernel('Transpose', backendName, backend, { x }, { perm }, original);
   if (out.dataId !== x.dataId) origins.set(out.dataId as object, { source: x.dataId, perm: perm.slice(), shape: outShape });
   return out;
 }
