@@ -1,7 +1,8 @@
 """The PyTorch half of bench/run.ts: each case (JSON, the first argument) timed on each of the
 given thread counts, as torch's own ops on float32 CPU tensors: torch.mm for matmul, and for the
 3x3 convolution (NCHW, as PyTorch lays it out) F.conv2d forward and
-aten.convolution_backward with only the input or only the weight gradient asked for. Medians (wall and
+aten.convolution_backward with only the input or only the weight gradient asked for, and for max
+pooling's gradient aten.max_pool2d_with_indices_backward given the forward pass's indices. Medians (wall and
 CPU time) in ms after a warm-up, runs cut to a time budget as run.ts cuts its own. Prints one JSON object:
 {torch, cases: {id: {threads: {wall, cpu}}}}.
 Usage: python3 kernels_torch.py CASES_JSON THREADS[,THREADS...] MAX_RUNS BUDGET_MS
@@ -19,6 +20,12 @@ def build(case):
     if case['op'] == 'matmul':
         a, b = torch.randn(case['m'], case['k']), torch.randn(case['k'], case['n'])
         return lambda: torch.mm(a, b)
+    if case['op'] == 'pool':
+        x = torch.randn(*case['x'])
+        k, s, p = [case['window']] * 2, [case['stride']] * 2, [case['pad']] * 2
+        y, indices = F.max_pool2d(x, k, s, p, return_indices=True)
+        dy = torch.randn_like(y)
+        return lambda: torch.ops.aten.max_pool2d_with_indices_backward(dy, x, k, s, p, [1, 1], False, indices)
     n, c, h, w = case['x']
     o, _, fh, fw = case['w']
     x, weight = torch.randn(n, c, h, w), torch.randn(o, c, fh, fw)

@@ -1,7 +1,8 @@
 // `pnpm bench` in @pq/kernels-native: the native kernels against PyTorch's (bench/kernels_torch.py,
 // /usr/bin/python3 with torch) on 1 and 2 threads, per case: square matmuls and ResNet-18's 3x3
 // 64->64 convolution on a 32x64x32x32 batch (NHWC here, NCHW in PyTorch), forward, input
-// gradient and filter gradient. Medians in ms and GFLOP/s; the ratio is PyTorch's time over
+// gradient and filter gradient, and the max-pooling gradients of LeNet and ResNet's stem (PyTorch's
+// given the forward pass's indices). Medians in ms and GFLOP/s (pooling: no GFLOP/s); the ratio is PyTorch's time over
 // native's (above 1: native is faster). Each case runs native, then PyTorch, then native again
 // (the faster native median is kept), so both sides of a ratio see about the same load on a
 // shared machine; the load average is printed with the table.
@@ -9,7 +10,7 @@
 // default 1500), --only SUBSTRING, --threads N (the second thread count, default 2), --no-torch.
 import os from 'node:os';
 import { benchArg, median, runTorchScript } from '@pq/bench-utils';
-import { loadNativeKernels, nativeUnavailableReason, type Conv2dGeometry, type CpuKernels } from '../src/index.js';
+import { loadNativeKernels, nativeUnavailableReason, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from '../src/index.js';
 
 const RUNS = Number(benchArg('runs', '10'));
 const BUDGET_MS = Number(benchArg('budget', '1500'));
@@ -18,12 +19,14 @@ const THREADS = [...new Set([1, Number(benchArg('threads', '2'))])];
 
 type Case =
   | { id: string; op: 'matmul'; m: number; n: number; k: number }
-  | { id: string; op: 'conv'; pass: Pass; x: number[]; w: number[]; stride: number; pad: number };
+  | { id: string; op: 'conv'; pass: Pass; x: number[]; w: number[]; stride: number; pad: number }
+  | { id: string; op: 'pool'; x: number[]; window: number; stride: number; pad: number };
 
 type Pass = 'forward' | 'input' | 'filter';
 /** A convolution's three passes: `name` with x and w in PyTorch's NCHW / OIHW shapes. */
 const conv = (name: string, x: number[], w: number[], stride: number, pad: number): Case[] =>
   (['forward', 'input', 'filter'] as Pass[]).map((pass) => ({ id: `${name} ${pass}`, op: 'conv', pass, x, w, stride, pad }));
+const pool = (id: string, x: number[], window: number, stride: number, pad: number): Case => ({ id, op: 'pool', x, window, stride, pad });
 const CASES: Case[] = [
   ...[512, 1024, 2048].map((s): Case => ({ id: `matmul ${s}`, op: 'matmul', m: s, n: s, k: s })),
   ...conv('conv 3x3 64->64 32x64x32x32', [32, 64, 32, 32], [64, 64, 3, 3], 1, 1),
@@ -31,6 +34,9 @@ const CASES: Case[] = [
   ...conv('conv 7x7/2 3->64 8x3x64x64', [8, 3, 64, 64], [64, 3, 7, 7], 2, 3),
   ...conv('conv 5x5 1->10 64x1x28x28', [64, 1, 28, 28], [10, 1, 5, 5], 1, 0),
   ...conv('conv 5x5 10->20 64x10x12x12', [64, 10, 12, 12], [20, 10, 5, 5], 1, 0),
+  // x in PyTorch's NCHW shape: LeNet's first pool (2x2 stride 2) and ResNet-18's stem pool (3x3 stride 2 pad 1).
+  pool('maxPoolGrad 2x2/2 64x10x24x24', [64, 10, 24, 24], 2, 2, 0),
+  pool('maxPoolGrad 3x3/2 pad 1 8x64x32x32', [8, 64, 32, 32], 3, 2, 1),
 ].filter((c) => c.id.includes(ONLY));
 
 function random(n: number, seed: number): Float32Array {
@@ -48,6 +54,18 @@ function build(c: Case, kernels: CpuKernels): { run: () => void; flops: number }
   if (c.op === 'matmul') {
     const a = random(c.m * c.k, 1), b = random(c.k * c.n, 2), out = new Float32Array(c.m * c.n);
     return { run: () => kernels.matmul(a, b, out, 1, c.m, c.n, c.k, false, false), flops: 2 * c.m * c.n * c.k };
+  }
+  if (c.op === 'pool') {
+    const [batch, channels, inHeight, inWidth] = c.x as [number, number, number, number];
+    const outHeight = Math.floor((inHeight + 2 * c.pad - c.window) / c.stride) + 1;
+    const outWidth = Math.floor((inWidth + 2 * c.pad - c.window) / c.stride) + 1;
+    const g: Pool2dGeometry = {
+      batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight: c.window, filterWidth: c.window,
+      strideHeight: c.stride, strideWidth: c.stride, padTop: c.pad, padLeft: c.pad,
+    };
+    const x = random(batch * inHeight * inWidth * channels, 1), dy = random(batch * outHeight * outWidth * channels, 2);
+    const dx = new Float32Array(x.length);
+    return { run: () => kernels.maxPoolGrad(x, dy, dx, g), flops: 0 };
   }
   const [batch, inChannels, inHeight, inWidth] = c.x as [number, number, number, number];
   const [outChannels, , filterHeight, filterWidth] = c.w as [number, number, number, number];
@@ -131,8 +149,8 @@ function main(): void {
     const cells = THREADS.map((t, i) => {
       const ms = native[i]![metric(t)];
       const theirs = torch?.cases[c.id]?.[String(t)]?.[metric(t)];
-      const gflops = built[i]!.flops / ms / 1e6;
-      return `${ms.toFixed(2)} (${gflops.toFixed(1)}) | ${theirs === undefined ? '-' : theirs.toFixed(2)} | ${theirs === undefined ? '-' : `${(theirs / ms).toFixed(2)}x`}`;
+      const gflops = built[i]!.flops > 0 ? (built[i]!.flops / ms / 1e6).toFixed(1) : '-';
+      return `${ms.toFixed(2)} (${gflops}) | ${theirs === undefined ? '-' : theirs.toFixed(2)} | ${theirs === undefined ? '-' : `${(theirs / ms).toFixed(2)}x`}`;
     });
     console.log(`| ${c.id} | ${cells.join(' | ')} |`);
   }

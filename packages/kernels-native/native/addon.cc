@@ -41,6 +41,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseConv2dBackpropFilter", nullptr, pq::BindDepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumStep", nullptr, pq::BindMomentumStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, pq::BindTranspose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, pq::BindMaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions) != napi_ok) return nullptr;
   return exports;

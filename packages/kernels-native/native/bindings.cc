@@ -1,6 +1,8 @@
 #include "bindings.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -10,6 +12,7 @@
 #include "depthwise.h"
 #include "matmul.h"
 #include "momentum.h"
+#include "pool.h"
 #include "thread_pool.h"
 #include "transpose.h"
 
@@ -123,19 +126,14 @@ class Call {
 
   /** The 13 int32 of a Conv2dGeometry, in its declaration order. */
   ConvGeometry geometry(std::size_t i) const {
-    bool is_typed = false;
-    napi_typedarray_type type;
-    std::size_t length = 0;
-    void* data = nullptr;
-    if (napi_is_typedarray(env_, args_[i], &is_typed) != napi_ok || !is_typed ||
-        napi_get_typedarray_info(env_, args_[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array || length != 13) {
-      fail("geometry must be an Int32Array of 13 values");
-    }
-    const std::int32_t* v = static_cast<const std::int32_t*>(data);
-    for (int f = 0; f < 13; f++) {
-      if (v[f] < (f >= 11 ? 0 : 1)) fail("geometry value " + std::to_string(f) + " is " + std::to_string(v[f]) + ", out of range");
-    }
+    const std::int32_t* v = ints(i, 13, 11);
     return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+  }
+
+  /** The 12 int32 of a Pool2dGeometry, in its declaration order. */
+  PoolGeometry pool_geometry(std::size_t i) const {
+    const std::int32_t* v = ints(i, 12, 10);
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
   }
 
   ThreadPool& pool() const {
@@ -145,6 +143,23 @@ class Call {
   }
 
  private:
+  /** An Int32Array of `count` geometry values: sizes >= 1, those from `first_pad` on (the padding) >= 0. */
+  const std::int32_t* ints(std::size_t i, std::size_t count, std::size_t first_pad) const {
+    bool is_typed = false;
+    napi_typedarray_type type;
+    std::size_t length = 0;
+    void* data = nullptr;
+    if (napi_is_typedarray(env_, args_[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env_, args_[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array || length != count) {
+      fail("geometry must be an Int32Array of " + std::to_string(count) + " values");
+    }
+    const std::int32_t* v = static_cast<const std::int32_t*>(data);
+    for (std::size_t f = 0; f < count; f++) {
+      if (v[f] < (f >= first_pad ? 0 : 1)) fail("geometry value " + std::to_string(f) + " is " + std::to_string(v[f]) + ", out of range");
+    }
+    return v;
+  }
+
   static constexpr std::size_t MAX_ARGS = 10;
   struct Range {
     const float* begin;
@@ -171,6 +186,13 @@ napi_value guarded(napi_env env, Body body) {
     napi_throw_error(env, nullptr, e.what());
   }
   return nullptr;
+}
+
+/** The product of positive sizes, or MAX_ELEMENTS + 1 once it exceeds MAX_ELEMENTS (no overflow, whatever the sizes). */
+std::int64_t elements(std::initializer_list<std::int32_t> sizes) {
+  std::int64_t n = 1;
+  for (const std::int32_t s : sizes) n = std::min(n * s, MAX_ELEMENTS + 1);
+  return n;
 }
 
 std::int64_t activation(const ConvGeometry& g, bool input) {
@@ -292,6 +314,21 @@ napi_value BindTranspose(napi_env env, napi_callback_info info) {
     if (x_type != y_type) call.fail("x and y must be arrays of the same type (both Float32Array or both Int32Array)");
     call.output_apart();
     transpose(x, y, shape, perm, rank, call.pool(), threads);
+  });
+}
+
+napi_value BindMaxPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "maxPoolGrad", 5);
+    const PoolGeometry g = call.pool_geometry(3);
+    const int threads = static_cast<int>(call.integer(4, "threads", 1, 256));
+    const std::int64_t in = elements({g.batch, g.in_h, g.in_w, g.channels});
+    const std::int64_t out = elements({g.batch, g.out_h, g.out_w, g.channels});
+    const float* x = call.floats(0, "x", in);
+    const float* dy = call.floats(1, "dy", out);
+    float* dx = call.floats(2, "dx", in);
+    call.output_apart();
+    max_pool_grad(x, dy, dx, g, call.pool(), threads);
   });
 }
 

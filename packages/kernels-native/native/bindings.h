@@ -13,5 +13,6 @@ napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info);
 napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info);
 napi_value BindMomentumStep(napi_env env, napi_callback_info info);
 napi_value BindTranspose(napi_env env, napi_callback_info info);
+napi_value BindMaxPoolGrad(napi_env env, napi_callback_info info);
 
 }  // namespace pq

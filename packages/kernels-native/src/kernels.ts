@@ -25,6 +25,29 @@ export interface Conv2dGeometry {
   padLeft: number;
 }
 
+/**
+ * A 2-D max pooling's shape, NHWC ([batch, height, width, channels]) for the input x and the
+ * output y alike, float32, row-major, contiguous. Output pixel (oy, ox) pools the window of
+ * filterHeight x filterWidth input pixels whose top-left corner is row `oy * strideHeight - padTop`,
+ * column `ox * strideWidth - padLeft`, clipped to the input: padding makes windows partially (or
+ * wholly) outside, and those outside positions take no part. Windows overlap where a stride is below
+ * the window size; the bottom and right padding follow from outHeight and outWidth.
+ */
+export interface Pool2dGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
 /** Dense float32 kernels on the CPU; every method overwrites its output. */
 export interface CpuKernels {
   /** What computes: 'native avx512f' or 'native avx2+fma' (the same bits), or 'reference'. */
@@ -65,4 +88,13 @@ export interface CpuKernels {
    * float32 NaN keeps its payload), so the result is exact (y overwritten).
    */
   transpose(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: readonly number[], perm: readonly number[]): void;
+  /**
+   * The gradient of max pooling with respect to x, given x and dy (dx overwritten: zeroed, then
+   * for every output pixel in row-major order and every channel, dy added at the window's first
+   * maximum of x, scanning rows then columns with a strict `>` from -Infinity, so ties go to the
+   * first, NaN never wins and a window of only -Infinity and NaN adds nothing). Overlapping
+   * windows add into a cell in window order; the sums are float32, bit-identical for every
+   * implementation and thread count.
+   */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, g: Pool2dGeometry): void;
 }

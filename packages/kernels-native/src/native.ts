@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
-import type { Conv2dGeometry, CpuKernels } from './kernels.js';
-import { checkConv, checkMatmul, checkMomentumStep, checkTranspose } from './validate.js';
+import type { Conv2dGeometry, CpuKernels, Pool2dGeometry } from './kernels.js';
+import { checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -17,12 +17,21 @@ export interface NativeBinding {
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, n: number, c: number, m: number, nesterov: boolean, threads: number): void;
   transpose(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: Int32Array, perm: Int32Array, threads: number): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
 }
 
 /** The geometry as the addon reads it: 13 int32 in Conv2dGeometry's declaration order. */
 function packGeometry(g: Conv2dGeometry): Int32Array {
   return Int32Array.of(
     g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+  );
+}
+
+/** A pooling geometry as the addon reads it: 12 int32 in Pool2dGeometry's declaration order. */
+function packPoolGeometry(g: Pool2dGeometry): Int32Array {
+  return Int32Array.of(
+    g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth,
     g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
   );
 }
@@ -62,6 +71,10 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     transpose(x, y, shape, perm) {
       checkTranspose(x, y, shape, perm);
       binding.transpose(x, y, Int32Array.from(shape), Int32Array.from(perm), threads);
+    },
+    maxPoolGrad(x, dy, dx, g) {
+      checkPool('maxPoolGrad', g, x, dy, dx);
+      binding.maxPoolGrad(x, dy, dx, packPoolGeometry(g), threads);
     },
   };
 }

@@ -1,8 +1,8 @@
 // The oracle: plain loops with float64 accumulation. Each op is written once, as an "exact" form
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
-import type { Conv2dGeometry, CpuKernels } from './kernels.js';
-import { checkConv, checkMatmul, checkMomentumStep, checkTranspose } from './validate.js';
+import type { Conv2dGeometry, CpuKernels, Pool2dGeometry } from './kernels.js';
+import { checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
 
 /** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
 export interface ExactResult {
@@ -155,6 +155,42 @@ export function transposeInto(x: Float32Array | Int32Array, y: Float32Array | In
   }
 }
 
+/**
+ * Max pooling's gradient, exact by construction: no products, each dy value added (in float32,
+ * dx being a Float32Array) to one cell, windows in row-major order, channels innermost. The
+ * first maximum of a window wins (strict >, rows then columns, from -Infinity).
+ */
+function maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, g: Pool2dGeometry): void {
+  const C = g.channels;
+  const row = g.inWidth * C;
+  dx.fill(0);
+  let o = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const image = b * g.inHeight * row;
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      const r0 = oy * g.strideHeight - g.padTop;
+      const rMin = Math.max(r0, 0), rMax = Math.min(r0 + g.filterHeight, g.inHeight);
+      for (let ox = 0; ox < g.outWidth; ox++) {
+        const c0 = ox * g.strideWidth - g.padLeft;
+        const cMin = Math.max(c0, 0), cMax = Math.min(c0 + g.filterWidth, g.inWidth);
+        for (let d = 0; d < C; d++, o++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let r = rMin; r < rMax; r++) {
+            for (let c = cMin, i = image + r * row + cMin * C + d; c < cMax; c++, i += C) {
+              if (x[i]! > best) {
+                best = x[i]!;
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at]! += dy[o]!;
+        }
+      }
+    }
+  }
+}
+
 /** The kernels as plain JavaScript loops: slow, simple, and the tests' oracle. */
 export const referenceKernels: CpuKernels = {
   name: 'reference',
@@ -196,5 +232,9 @@ export const referenceKernels: CpuKernels = {
   transpose(x, y, shape, perm) {
     checkTranspose(x, y, shape, perm);
     transposeInto(x, y, shape, perm);
+  },
+  maxPoolGrad(x, dy, dx, g) {
+    checkPool('maxPoolGrad', g, x, dy, dx);
+    maxPoolGrad(x, dy, dx, g);
   },
 };

@@ -1,7 +1,7 @@
 // Argument checks shared by every CpuKernels implementation: a wrong length must be an Error that
 // names the argument and both sizes before any kernel runs (the native one would otherwise read or
 // write past the caller's wasm-heap view).
-import type { Conv2dGeometry } from './kernels.js';
+import type { Conv2dGeometry, Pool2dGeometry } from './kernels.js';
 
 const GEOMETRY_KEYS = [
   'batch', 'inHeight', 'inWidth', 'inChannels', 'outHeight', 'outWidth', 'outChannels',
@@ -120,4 +120,19 @@ export function checkTranspose(x: unknown, y: unknown, shape: readonly number[],
   checkLength(where, 'x', x as Float32Array, total, detail);
   checkLength(where, 'y', y as Float32Array, total, detail);
   return total;
+}
+
+const POOL_KEYS = [
+  'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth',
+  'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft',
+] as const satisfies ReadonlyArray<keyof Pool2dGeometry>;
+
+/** Checks maxPoolGrad's geometry (positive sizes, windows and strides, non-negative padding) and its arrays x, dy and dx. */
+export function checkPool(where: string, g: Pool2dGeometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
+  if (g === null || typeof g !== 'object') throw new Error(`${where}: geometry must be an object`);
+  for (const key of POOL_KEYS) checkCount(where, `geometry.${key}`, g[key], key === 'padTop' || key === 'padLeft' ? 0 : 1);
+  const input = `NHWC ${g.batch}x${g.inHeight}x${g.inWidth}x${g.channels}`;
+  checkArray(where, 'x', x, g.batch * g.inHeight * g.inWidth * g.channels, input);
+  checkArray(where, 'dy', dy, g.batch * g.outHeight * g.outWidth * g.channels, `NHWC ${g.batch}x${g.outHeight}x${g.outWidth}x${g.channels}`);
+  checkArray(where, 'dx', dx, g.batch * g.inHeight * g.inWidth * g.channels, input);
 }

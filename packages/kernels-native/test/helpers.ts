@@ -1,6 +1,6 @@
 // Shared by the tests: seeded data, the shapes worth testing, and the error bound.
 import { expect } from 'vitest';
-import type { Conv2dGeometry } from '../src/index.js';
+import type { Conv2dGeometry, CpuKernels, Pool2dGeometry } from '../src/index.js';
 import type { ExactResult } from '../src/reference.js';
 
 /** Uniform floats in [-1, 1) from a seeded LCG; `buffer` lets a test put them in a SharedArrayBuffer. */
@@ -28,6 +28,91 @@ export function convGeometry(
     outWidth: Math.floor((inWidth + padLeft + padRight - filterWidth) / strideWidth) + 1,
   };
 }
+
+/** A max pooling's geometry from the usual arguments; out sizes as PyTorch computes them. */
+export function poolGeometry(
+  [batch, inHeight, inWidth, channels]: readonly [number, number, number, number],
+  [filterHeight, filterWidth]: readonly [number, number],
+  [strideHeight, strideWidth]: readonly [number, number], pad: readonly [number, number, number, number], // top, bottom, left, right
+): Pool2dGeometry {
+  const [padTop, padBottom, padLeft, padRight] = pad;
+  return {
+    batch, inHeight, inWidth, channels, filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft,
+    outHeight: Math.floor((inHeight + padTop + padBottom - filterHeight) / strideHeight) + 1,
+    outWidth: Math.floor((inWidth + padLeft + padRight - filterWidth) / strideWidth) + 1,
+  };
+}
+
+/**
+ * x for a pooling: ties everywhere (a few levels only, +0 and -0 among them), NaN and -Infinity
+ * scattered, and the first image's top-left 3x3 pixels only -Infinity and NaN, so that some
+ * windows hold nothing else.
+ */
+export function poolInput(g: Pool2dGeometry, seed: number): Float32Array {
+  const { batch, inHeight: h, inWidth: w, channels: c } = g;
+  const x = randomFloats(batch * h * w * c, seed).map((v, i) => {
+    if (i % 13 === 0) return Number.NaN;
+    if (i % 11 === 0) return Number.NEGATIVE_INFINITY;
+    if (i % 17 === 0) return -0;
+    return Math.round(v * 2) / 2;
+  });
+  for (let r = 0; r < Math.min(3, h); r++) {
+    for (let col = 0; col < Math.min(3, w); col++) {
+      for (let d = 0; d < c; d++) x[(r * w + col) * c + d] = (r + col + d) % 2 === 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
+    }
+  }
+  return x;
+}
+
+/** Indices where a and b differ (the sign of zero counts; any NaN matches any NaN). */
+export function mismatches(a: Float32Array, b: Float32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (!Object.is(a[i], b[i])) out.push(i);
+  return out;
+}
+
+/** dx of maxPoolGrad on `k`, dx first filled with NaN (the kernel must overwrite every cell). */
+export function poolGrad(k: CpuKernels, x: Float32Array, dy: Float32Array, g: Pool2dGeometry): Float32Array {
+  const dx = new Float32Array(x.length).fill(Number.NaN);
+  k.maxPoolGrad(x, dy, dx, g);
+  return dx;
+}
+
+/** maxPoolGrad's rules, worked by hand: each case's x, dy and the dx they give. */
+export function poolRuleCases(): Array<{ name: string; g: Pool2dGeometry; x: Float32Array; dy: Float32Array; want: Float32Array }> {
+  // One 2x2 window per channel: its four values in order (0,0), (0,1), (1,0), (1,1), and the position that gets dy.
+  const windows: Array<[number[], number]> = [
+    [[1, 3, 3, 2], 1], [[3, 3, 3, 3], 0], [[NaN, 1, 2, 2], 2], [[NaN, NaN, NaN, NaN], -1], [[-Infinity, -Infinity, -Infinity, -Infinity], -1],
+    [[-Infinity, NaN, -Infinity, NaN], -1], [[-0, 0, -0, 0], 0], [[-Infinity, -Infinity, -Infinity, -5], 3], [[Infinity, Infinity, NaN, 0], 0],
+    [[-3, NaN, -1, -1], 2],
+  ];
+  const C = windows.length;
+  const x = new Float32Array(4 * C), want = new Float32Array(4 * C);
+  const dy = Float32Array.from(windows, (_, d) => (d === 1 ? -0 : d + 1)); // channel 1's -0 lands on +0: +0
+  windows.forEach(([v, at], d) => {
+    v.forEach((value, p) => (x[p * C + d] = value));
+    if (at >= 0) want[at * C + d] = dy[d]! + 0;
+  });
+  return [
+    { name: 'ties go to the first maximum, NaN never wins, -0 added to +0 is +0', g: poolGeometry([1, 2, 2, C], [2, 2], [2, 2], [0, 0, 0, 0]), x, dy, want },
+    // 2x2 windows at stride 1 over a 3x3 input whose centre is the maximum: all four add there,
+    // and only window order gives 1 in float32 ((1e8 + 1) - 1e8 + 1; reversed, 0).
+    {
+      name: 'overlapping windows add in window order', g: poolGeometry([1, 3, 3, 1], [2, 2], [1, 1], [0, 0, 0, 0]),
+      x: Float32Array.of(0, 0, 0, 0, 1, 0, 0, 0, 0), dy: Float32Array.of(1e8, 1, -1e8, 1), want: Float32Array.of(0, 0, 0, 0, 1, 0, 0, 0, 0),
+    },
+  ];
+}
+
+export const POOL_CASES: ReadonlyArray<readonly [string, Pool2dGeometry]> = [
+  ...[1, 7, 8, 10, 17].map((c) => [`2x2 stride 2, ${c} channels, an unreached last row and column`, poolGeometry([3, 9, 11, c], [2, 2], [2, 2], [0, 0, 0, 0])] as const),
+  ...[1, 7, 8, 10, 17].map((c) => [`3x3 stride 2 pad 1 (overlapping, ResNet's stem pool), ${c} channels`, poolGeometry([2, 10, 9, c], [3, 3], [2, 2], [1, 1, 1, 1])] as const),
+  ['3x3 stride 1 pad 1, 9 channels (every cell in up to nine windows)', poolGeometry([2, 6, 7, 9], [3, 3], [1, 1], [1, 1, 1, 1])],
+  ['2x3 stride (1, 2), pad top 1 left 2, 12 channels', poolGeometry([2, 5, 8, 12], [2, 3], [1, 2], [1, 0, 2, 1])],
+  ['2x2 stride 3 (gaps between windows), 5 channels', poolGeometry([2, 8, 8, 5], [2, 2], [3, 3], [0, 0, 0, 0])],
+  ['5x4 window over a 3x3 input, pad 2 (windows partly or wholly outside), 16 channels', poolGeometry([2, 3, 3, 16], [5, 4], [1, 1], [2, 2, 2, 2])],
+  ['1x1 stride 1, 3 channels (every x its own window)', poolGeometry([1, 4, 5, 3], [1, 1], [1, 1], [0, 0, 0, 0])],
+];
 
 /** Edge cases for the 6x16 micro-kernel, the packing strides and the cache blocks (k > 256). */
 export const MATMUL_CASES: ReadonlyArray<readonly [batch: number, m: number, n: number, k: number]> = [

@@ -1,13 +1,17 @@
 // The native kernels against the float64 reference, within the derived bound (helpers.ts), on
 // shapes at the edges of the 6x16 micro-tile, the packing and the cache blocks; the same bits
 // for 1 and 3 threads; inputs in a SharedArrayBuffer (tfjs's threaded wasm heap is one); and
-// refused arguments. Where the addon is not built (no compiler), availability.test.ts checks why.
-import { describe, expect, it } from 'vitest';
-import { loadNativeKernels, type Conv2dGeometry, type CpuKernels } from '../src/index.js';
+// refused arguments. maxPoolGrad, which only adds, equals the reference bit for bit. Where the
+// addon is not built (no compiler), availability.test.ts checks why.
 import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { loadNativeKernels, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from '../src/index.js';
 import type { NativeBinding } from '../src/native.js';
 import { conv2dBackpropFilterExact, conv2dBackpropInputExact, conv2dExact, matmulExact, referenceKernels, transposeInto } from '../src/reference.js';
-import { CONV_CASES, MATMUL_CASES, convGeometry, depthwiseExact, expectWithinBound, randomFloats } from './helpers.js';
+import {
+  CONV_CASES, MATMUL_CASES, POOL_CASES, convGeometry, depthwiseExact, expectWithinBound, mismatches, poolGeometry, poolGrad, poolInput, poolRuleCases,
+  randomFloats,
+} from './helpers.js';
 
 const one = loadNativeKernels({ threads: 1 });
 const three = loadNativeKernels({ threads: 3 });
@@ -335,5 +339,81 @@ describe.runIf(native)('native transpose', () => {
     expect(() => binding.transpose(new Int32Array(24), y, shape, Int32Array.of(0, 2, 1), 1)).toThrow('transpose: x and y must be arrays of the same type');
     expect(() => binding.transpose(new Float32Array(24), y, [2, 3, 4] as unknown as Int32Array, Int32Array.of(0, 2, 1), 1)).toThrow('transpose: shape must be an Int32Array');
     expect(y.every((v) => v === 7)).toBe(true);
+  });
+});
+
+/** dy for a pooling: random, every seventh -0 (a ReLU's gradient gives them). */
+const poolDy = (g: Pool2dGeometry, seed: number) =>
+  randomFloats(g.batch * g.outHeight * g.outWidth * g.channels, seed).map((v, i) => (i % 7 === 0 ? -0 : v));
+
+describe.runIf(native)('native maxPoolGrad', () => {
+  const { one: k1, three: k3 } = native!;
+
+  it.each(POOL_CASES)('equals the reference bit for bit on 1 and 3 threads (ties, NaN, -Infinity, -0): %s', (_name, g) => {
+    const x = poolInput(g, 31), dy = poolDy(g, 32);
+    const want = poolGrad(referenceKernels, x, dy, g);
+    expect(mismatches(poolGrad(k1, x, dy, g), want)).toEqual([]);
+    expect(mismatches(poolGrad(k3, x, dy, g), want)).toEqual([]);
+  });
+
+  it.each([
+    ['LeNet, 2x2 stride 2', poolGeometry([12, 24, 24, 10], [2, 2], [2, 2], [0, 0, 0, 0])],
+    ['3x3 stride 2 pad 1, 17 channels', poolGeometry([7, 24, 23, 17], [3, 3], [2, 2], [1, 1, 1, 1])],
+  ] as const)('is thread-independent where the images are split across threads, and equals the reference: %s', (_name, g) => {
+    expect(g.batch * g.inHeight * g.inWidth * g.channels).toBeGreaterThanOrEqual(1 << 16); // the addon's threshold for threads
+    const x = poolInput(g, 33), dy = poolDy(g, 34);
+    const want = poolGrad(referenceKernels, x, dy, g);
+    expect(mismatches(poolGrad(k1, x, dy, g), want)).toEqual([]);
+    expect(mismatches(poolGrad(k3, x, dy, g), want)).toEqual([]);
+  });
+
+  it('follows the rules: the first maximum wins ties, NaN never wins, -0 onto +0 stays +0, overlapping windows add in window order', () => {
+    for (const k of [k1, k3]) {
+      for (const c of poolRuleCases()) expect(mismatches(poolGrad(k, c.x, c.dy, c.g), c.want), `${k.threads} threads: ${c.name}`).toEqual([]);
+    }
+  });
+
+  it('reads SharedArrayBuffer views at an offset with the same bits', () => {
+    const g = POOL_CASES[3]![1];
+    const x = poolInput(g, 35), dy = poolDy(g, 36);
+    const heap = new Float32Array(new SharedArrayBuffer(4 * (x.length * 2 + dy.length + 3)));
+    const [xs, dys, dxs] = [heap.subarray(1, 1 + x.length), heap.subarray(2 + x.length, 2 + x.length + dy.length), heap.subarray(3 + x.length + dy.length)];
+    xs.set(x);
+    dys.set(dy);
+    k3.maxPoolGrad(xs, dys, dxs, g);
+    expect(mismatches(dxs, poolGrad(referenceKernels, x, dy, g))).toEqual([]);
+  });
+
+  it('refuses wrong sizes, bad geometry and dx overlapping an input, writing nothing', () => {
+    const g = poolGeometry([2, 4, 4, 3], [2, 2], [2, 2], [0, 0, 0, 0]);
+    const x = new Float32Array(96), dy = new Float32Array(24);
+    const dx = new Float32Array(95).fill(7);
+    for (const k of [k1, referenceKernels]) {
+      expect(() => k.maxPoolGrad(x, dy, dx, g)).toThrow('maxPoolGrad: dx has 95 elements, expected 96 (NHWC 2x4x4x3)');
+      expect(() => k.maxPoolGrad(x, new Float32Array(25), new Float32Array(96), g)).toThrow('maxPoolGrad: dy has 25 elements, expected 24 (NHWC 2x2x2x3)');
+      expect(() => k.maxPoolGrad(x, dy, new Float32Array(96), { ...g, strideWidth: 0 })).toThrow('maxPoolGrad: geometry.strideWidth must be an integer >= 1 (got 0)');
+      expect(() => k.maxPoolGrad(x, dy, new Float32Array(96), { ...g, padLeft: -1 })).toThrow('maxPoolGrad: geometry.padLeft must be an integer >= 0 (got -1)');
+      expect(() => k.maxPoolGrad(x, dy, new Float32Array(96), { ...g, channels: 1.5 })).toThrow('maxPoolGrad: geometry.channels must be an integer >= 1');
+    }
+    expect(dx.every((v) => v === 7)).toBe(true);
+    const heap = new Float32Array(200).fill(7);
+    expect(() => k1.maxPoolGrad(heap.subarray(0, 96), heap.subarray(96, 120), heap.subarray(100, 196), g)).toThrow('maxPoolGrad: dx overlaps dy');
+    expect(heap.every((v) => v === 7)).toBe(true);
+  });
+
+  it('checks sizes again in C++ (the addon called directly), writing nothing', () => {
+    const binding = createRequire(import.meta.url)('../build/pq_kernels.node') as NativeBinding;
+    const geometry = Int32Array.of(2, 4, 4, 3, 2, 2, 2, 2, 2, 2, 0, 0);
+    const x = new Float32Array(96), dy = new Float32Array(24), dx = new Float32Array(95).fill(7);
+    expect(() => binding.maxPoolGrad(x, dy, dx, geometry, 1)).toThrow('maxPoolGrad: dx has 95 elements, expected 96');
+    expect(() => binding.maxPoolGrad(x, new Float32Array(23), new Float32Array(96), geometry, 1)).toThrow('maxPoolGrad: dy has 23 elements, expected 24');
+    expect(() => binding.maxPoolGrad(x, dy, new Float32Array(96), geometry.subarray(0, 11), 1)).toThrow('maxPoolGrad: geometry must be an Int32Array of 12 values');
+    expect(() => binding.maxPoolGrad(x, dy, new Float32Array(96), Int32Array.of(2, 4, 4, 3, 2, 2, 2, 2, 2, 2, -1, 0), 1)).toThrow('geometry value 10 is -1, out of range');
+    expect(() => binding.maxPoolGrad(x, dy, new Float32Array(96), Int32Array.of(2, 4, 4, 3, 2, 2, 0, 2, 2, 2, 0, 0), 1)).toThrow('geometry value 6 is 0, out of range');
+    // Sizes whose product overflows 64 bits are refused, not wrapped round to a small count.
+    const huge = Int32Array.of(2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 1, 1, 2, 2, 2, 2, 0, 0);
+    expect(() => binding.maxPoolGrad(x, dy, new Float32Array(96), huge, 1)).toThrow('maxPoolGrad: x has 96 elements, expected 2147483648');
+    expect(() => binding.maxPoolGrad(x, dy, new Float32Array(96), geometry, 0)).toThrow('threads must be an integer from 1 to 256');
+    expect(dx.every((v) => v === 7)).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 // The oracle itself: a hand-computed case, the adjoint identities that tie the three conv kernels
-// together (<conv(x, w), dy> = <x, dInput(dy, w)> = <w, dFilter(x, dy)>), and the argument checks.
+// together (<conv(x, w), dy> = <x, dInput(dy, w)> = <w, dFilter(x, dy)>), maxPoolGrad's rules
+// worked by hand, and the argument checks.
 import { describe, expect, it } from 'vitest';
 import { referenceKernels as ref } from '../src/index.js';
-import { CONV_CASES, convGeometry, randomFloats } from './helpers.js';
+import { CONV_CASES, convGeometry, mismatches, poolGeometry, poolGrad, poolRuleCases, randomFloats } from './helpers.js';
 
 const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
 
@@ -55,6 +56,26 @@ describe('referenceKernels', () => {
     expect(Math.abs(dot(w, dw) - forward) / scale).toBeLessThan(1e-5);
   });
 
+  it.each(poolRuleCases().map((c) => [c.name, c] as const))('maxPoolGrad, worked by hand: %s', (_name, c) => {
+    expect(mismatches(poolGrad(ref, c.x, c.dy, c.g), c.want)).toEqual([]);
+  });
+
+  it('maxPoolGrad: 3x3 stride 2 pad 1 windows, clipped to the input and overlapping', () => {
+    // x[r, c] = 4r + c on a 4x4 input; windows start at rows and columns -1 and 1, so they cover
+    // rows (and columns) 0..1 and 1..3: maxima 5, 7, 13, 15. Raising cell (1, 1), in all four
+    // windows, makes it every window's maximum: it gets the four dy summed.
+    const g = poolGeometry([1, 4, 4, 1], [3, 3], [2, 2], [1, 1, 1, 1]);
+    expect([g.outHeight, g.outWidth]).toEqual([2, 2]);
+    const x = Float32Array.from({ length: 16 }, (_, i) => i);
+    const dy = Float32Array.of(1, 2, 3, 4);
+    const want = new Float32Array(16);
+    [want[5], want[7], want[13], want[15]] = [1, 2, 3, 4];
+    expect(Array.from(poolGrad(ref, x, dy, g))).toEqual(Array.from(want));
+    x[5] = 100;
+    want.fill(0)[5] = 10;
+    expect(Array.from(poolGrad(ref, x, dy, g))).toEqual(Array.from(want));
+  });
+
   it('refuses wrong sizes, naming the argument', () => {
     const g = convGeometry([1, 4, 4, 2], [3, 3, 2], [1, 1], [1, 1, 1, 1]);
     const x = new Float32Array(32);
@@ -64,5 +85,8 @@ describe('referenceKernels', () => {
     expect(() => ref.conv2d(x, w, new Float32Array(32), { ...g, strideHeight: 0 })).toThrow('geometry.strideHeight must be an integer >= 1 (got 0)');
     expect(() => ref.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(4), 1, 2, 2, 3, false, true)).not.toThrow();
     expect(() => ref.matmul(new Float32Array(6), new Float32Array(5), new Float32Array(4), 1, 2, 2, 3, false, true)).toThrow('matmul: b has 5 elements, expected 6 (batch 1 x n 2 x k 3)');
+    const pg = poolGeometry([1, 4, 4, 2], [2, 2], [2, 2], [0, 0, 0, 0]);
+    expect(() => ref.maxPoolGrad(x, new Float32Array(8), new Float32Array(31), pg)).toThrow('maxPoolGrad: dx has 31 elements, expected 32 (NHWC 1x4x4x2)');
+    expect(() => ref.maxPoolGrad(x, new Float32Array(8), new Float32Array(32), { ...pg, filterHeight: 0 })).toThrow('maxPoolGrad: geometry.filterHeight must be an integer >= 1 (got 0)');
   });
 });
