@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
 import { checkOptions, formatShape } from '@pq/core';
 import { batchNormTrain } from '../ops/batch_norm.js';
+import { PqRunningStats, type RunningStatsAttrs } from '../ops/kernel_names.js';
 
 export interface InstanceNormOptions {
   /** Running statistics ([C]); used instead of the input's when `useInputStats` is false. */
@@ -78,6 +79,20 @@ function updateRunningStats(
   });
 }
 
+/** PyTorch's running update after a training batch of `count` values per channel (variance biased). */
+function updateBatchNormStats(runningMean: tf.Variable, runningVar: tf.Variable, mean: tf.Tensor, variance: tf.Tensor, momentum: number, count: number): void {
+  const unbias = count / (count - 1);
+  if (tf.getKernel(PqRunningStats, tf.getBackend()) !== undefined) {
+    const attrs: RunningStatsAttrs = { momentum, unbias };
+    const [m, v] = tf.engine().runKernel(PqRunningStats, { runningMean, runningVar, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    runningMean.assign(m!);
+    runningVar.assign(v!);
+    return;
+  }
+  runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
+  runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(tf.mul(variance, unbias), momentum)));
+}
+
 export interface BatchNormOptions {
   weight?: tf.Tensor | null;
   bias?: tf.Tensor | null;
@@ -131,11 +146,7 @@ export function batchNorm(x: tf.Tensor, runningMean: tf.Tensor | null, runningVa
     tf.tidy(() => {
       if (training) {
         const { y, mean, variance } = batchNormTrain(x, weight ?? tf.ones([channels]), bias ?? tf.zeros([channels]), eps);
-        if (runningMean !== null && runningVar !== null) {
-          const unbiased = tf.mul(variance, count / (count - 1));
-          (runningMean as tf.Variable).assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
-          (runningVar as tf.Variable).assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
-        }
+        if (runningMean !== null && runningVar !== null) updateBatchNormStats(runningMean as tf.Variable, runningVar as tf.Variable, mean, variance, momentum, count);
         return y;
       }
       // As PyTorch's eval kernel: y = x·alpha + beta per channel.

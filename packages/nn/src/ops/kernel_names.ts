@@ -69,3 +69,18 @@ export interface MomentumStepAttrs {
   m: number;
   nesterov: boolean;
 }
+
+/**
+ * Batch norm's running statistics after one training batch, as PyTorch updates them: inputs
+ * `{ runningMean, runningVar, mean, variance }` ([C] each, float32; variance biased), outputs
+ * `[(1 - momentum)·runningMean + momentum·mean, (1 - momentum)·runningVar + momentum·variance·unbias]`,
+ * every product and sum rounded to float32 as the tfjs ops computing it round them (the scalars
+ * `1 - momentum`, `momentum` and `unbias` too): one kernel instead of six ops per layer.
+ */
+export const PqRunningStats = 'PqRunningStats';
+
+export interface RunningStatsAttrs {
+  momentum: number;
+  /** count / (count - 1), the unbiasing factor of the batch variance over `count` values per channel. */
+  unbias: number;
+}

@@ -14,7 +14,8 @@ import { scaledE4M3GradConfig } from './gradients/scaled_e4m3_grad.js';
 import { batchNormTrainGradKernelConfig, batchNormTrainKernelConfig } from './kernels/batch_norm.js';
 import { batchNormTrainGradConfig } from './gradients/batch_norm_grad.js';
 import { momentumStepKernelConfig } from './kernels/momentum_step.js';
-import { PqMomentumStep } from './kernel_names.js';
+import { runningStatsKernelConfig } from './kernels/running_stats.js';
+import { PqMomentumStep, PqRunningStats } from './kernel_names.js';
 
 const KERNEL_CONFIGS = [
   fakeQuantKernelConfig, tensorQuantKernelConfig, scaledE4M3KernelConfig, quantGradKernelConfig, scaledE4M3GradKernelConfig,
@@ -32,10 +33,11 @@ export function registerPqKernels(backendName: string): void {
 }
 
 for (const backendName of KNOWN_BACKENDS) registerPqKernels(backendName);
-// MomentumSGD's fused step only where the data is in JS-visible memory: on a GPU backend the
-// reads would download every parameter, and MomentumSGD keeps tfjs's ops there instead.
+// MomentumSGD's fused step and batch norm's running statistics only where the data is in
+// JS-visible memory: on a GPU backend the reads would download it, and tfjs's ops run there.
 for (const backendName of ['cpu', 'wasm']) {
   if (tf.getKernel(PqMomentumStep, backendName) === undefined) tf.registerKernel(momentumStepKernelConfig(backendName));
+  if (tf.getKernel(PqRunningStats, backendName) === undefined) tf.registerKernel(runningStatsKernelConfig(backendName));
 }
 for (const grad of [fakeQuantGradConfig, tensorQuantGradConfig, scaledE4M3GradConfig, fakeBlockQuantGradConfig, batchNormTrainGradConfig]) {
   if (tf.getGradient(grad.kernelName) === undefined) tf.registerGradient(grad);
