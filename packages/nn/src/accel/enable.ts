@@ -30,6 +30,7 @@ import { PqBatchNormTrain, PqBatchNormTrainGrad, PqFakeTensorQuant, PqMomentumSt
 import { configureNative, nativeState, type NativeState } from './native_provider.js';
 import { conv2dBackpropFilterNative, conv2dBackpropInputNative, conv2dNative, type NativeConvAttrs } from './native_conv.js';
 import { batchMatMulNative } from './native_matmul.js';
+import { maxPoolGradNative } from './native_pool.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -46,7 +47,8 @@ export interface AccelerationOptions {
   threads?: number;
   /**
    * pq's native CPU kernels (@pq/kernels-native, Node only) for the wasm backend's Conv2D, its
-   * gradients and BatchMatMul, on `threads` threads (default true where they load; false opts out).
+   * gradients, BatchMatMul and MaxPoolGrad, on `threads` threads (default true where they load;
+   * false opts out).
    */
   native?: boolean;
 }
@@ -191,10 +193,11 @@ function installPooling(backendName: string): void {
   }
   install('MaxPoolGrad', backendName, () => (({ inputs, backend, attrs }: KernelArgs) => {
     const a = attrs as Record<string, unknown>;
-    return maxPoolGradJs(backend, {
+    const args = {
       dy: inputs['dy']!, input: inputs['input']!, filterSize: a['filterSize'] as [number, number],
       strides: a['strides'] as [number, number], pad: a['pad'], dimRoundingMode: a['dimRoundingMode'],
-    });
+    };
+    return (backendName === 'wasm' ? maxPoolGradNative(backend, args) : null) ?? maxPoolGradJs(backend, args);
   }) as tf.KernelFunc);
 }
 

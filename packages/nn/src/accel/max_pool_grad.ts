@@ -2,7 +2,8 @@
 // find the first maximum of its window (tfjs's rule: strict >, scanning rows then columns) and
 // add dy there. On the wasm backend pq's SIMD kernel (kernels.wat `max_pool_grad`) runs this
 // loop four channels at a time, each cell summing in the same order, so the bits are the JS
-// loop's; tfjs's wasm kernel for this is several times slower than even the JS loop.
+// loop's; tfjs's wasm kernel for this is several times slower than even the JS loop. Where pq's
+// native kernels run (Node), enable.ts takes native_pool.ts first: the same bits again, faster.
 import { backend_util } from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { allocOutput, readView } from './data_access.js';

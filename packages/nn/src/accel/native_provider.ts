@@ -1,8 +1,8 @@
-// Where the wasm backend's convolutions and matrix products find pq's native CPU kernels
-// (@pq/kernels-native, a Node addon). This file imports only that package's types: browsers reach
-// it through enable.ts, so the Node side (default_node.ts) hands the package's loader in with
-// `provideNativeKernels`. Kernels load on first use, not when @pq/nn is imported; `configureNative`
-// (from enableAcceleration) picks the thread count or turns them off.
+// Where the wasm backend's convolutions, matrix products and MaxPoolGrad find pq's native CPU
+// kernels (@pq/kernels-native, a Node addon). This file imports only that package's types:
+// browsers reach it through enable.ts, so the Node side (default_node.ts) hands the package's
+// loader in with `provideNativeKernels`. Kernels load on first use, not when @pq/nn is imported;
+// `configureNative` (from enableAcceleration) picks the thread count or turns them off.
 import type { CpuKernels } from '@pq/kernels-native';
 
 export interface NativeSource {
@@ -12,7 +12,7 @@ export interface NativeSource {
 }
 
 export interface NativeState {
-  /** Whether Conv2D, its gradients and BatchMatMul run on the native kernels. */
+  /** Whether Conv2D, its gradients, BatchMatMul and MaxPoolGrad run on the native kernels. */
   active: boolean;
   /** Threads of the native kernels (0 when inactive). */
   threads: number;

@@ -1,5 +1,6 @@
 // pq's native kernels (@pq/kernels-native) behind the wasm backend's Conv2D, its two gradients and
-// BatchMatMul, against tfjs's stock cpu kernels. Both sides sum the same products in different
+// BatchMatMul, against tfjs's stock cpu kernels; MaxPoolGrad, which only adds, against pq's wasm
+// kernel bit for bit. Both sides sum the same products in different
 // orders (and the native side with FMA), so they agree within a bound, not bit for bit: a sum of
 // n products computed in float32, in any order, with or without fused multiply-adds, is within
 // n·u·Σ|a·b| of the exact sum (u = 2^-24, to first order; Higham, Accuracy and Stability of
@@ -14,7 +15,7 @@ import { accelerationState, disableAcceleration, enableAcceleration } from './..
 import { nativeKernels, provideNativeKernels, type NativeSource } from './../../src/accel/native_provider.js';
 import { loadNativeKernels, nativeUnavailableReason, referenceKernels } from '@pq/kernels-native';
 import { linear } from './../../src/functional/linear.js';
-import { onStockCpu, randomArray, rng, values } from './helpers.js';
+import { mismatches, onStockCpu, randomArray, rng, values } from './helpers.js';
 
 
 const U = 2 ** -24;
@@ -106,6 +107,37 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
     const oh = fast[0]!.length / (c.x[0] * co);
     const lengths = [kh * kw * ci, kh * kw * co, c.x[0] * oh];
     fast.forEach((v, i) => expect(outsideBound(v, stock![i]!, bound![i]!, lengths[i]!), `output ${i}`).toEqual([]));
+  });
+
+  it.each([
+    ['LeNet-like, 2x2 stride 2', [3, 24, 24, 10], [2, 2], [2, 2], 'valid'],
+    ['overlapping, 3x3 stride 2 pad 1 (ResNet\'s stem pool)', [2, 11, 10, 17], [3, 3], [2, 2], 1],
+    ['3x2 stride (1, 2), same, 7 channels', [2, 7, 9, 7], [3, 2], [1, 2], 'same'],
+  ] as const)('MaxPoolGrad %s: the bits of the wasm kernel (native off), no tensor left behind', async (_, shape, f, s, pad) => {
+    const next = rng(42);
+    // Ties (a few levels, +0 and -0 among them), NaN and -Infinity: the first maximum must win, NaN never.
+    const x = randomArray(shape.reduce((p, d) => p * d, 1), next).map((v, i) =>
+      i % 13 === 0 ? Number.NaN : i % 11 === 0 ? Number.NEGATIVE_INFINITY : i % 17 === 0 ? -0 : Math.round(v * 2) / 2);
+    const grad = (): Float32Array =>
+      values(tf.tidy(() => {
+        const xt = tf.tensor4d(x, [...shape]);
+        const pool = (v: tf.Tensor): tf.Tensor => tf.maxPool(v as tf.Tensor4D, [...f], [...s], pad);
+        const y = pool(xt);
+        const dy = tf.tensor(randomArray(y.size, rng(43)).map((v, i) => (i % 7 === 0 ? -0 : v)), y.shape);
+        return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pool(v), dy)))(xt);
+      }))[0]!;
+    grad(); // warm-up: the first call may create tensors tfjs keeps
+    const spy = vi.spyOn(nativeKernels()!, 'maxPoolGrad');
+    const tensors = tf.memory().numTensors;
+    const fast = grad();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    await enableAcceleration({ native: false });
+    const wasm = grad();
+    await enableAcceleration();
+    expect(fast.some((v) => v !== 0)).toBe(true);
+    expect(mismatches(fast, wasm)).toEqual([]);
   });
 
   it('runs BatchMatMul (transposed, batched, broadcast) and Linear within the bound', async () => {
