@@ -5,6 +5,8 @@ export { median, timeMedian, timeRuns, uniformFloats, type TimeOptions, type Tim
  */
 export function runTorchScript<T = unknown>(script: URL | string, args?: ReadonlyArray<string | number>): T | null;
 export interface BenchWorker<Req, Rep> {
+  /** Resolves once the worker has started and serves requests: await it before timing anything. */
+  ready: Promise<void>;
   call(request: Req): Promise<Rep>;
   close(): void;
 }

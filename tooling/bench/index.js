@@ -37,21 +37,31 @@ export function runTorchScript(script, args = []) {
  * own with `args`, for measurements that need a fresh process (a backend chosen before any tensor
  * exists), and returns `call(request)`, which resolves to the worker's reply, and `close()`. The
  * worker answers through `serveBenchRequests`; it idles between calls, so the caller's own
- * timings are not disturbed. The runtime flags (e.g. tsx's loader) are passed on.
+ * timings are not disturbed once `ready` has resolved (the worker's start-up, which compiles and
+ * starts its backend, would compete with them for the CPU). The runtime flags (e.g. tsx's loader)
+ * are passed on.
  */
 export function forkBenchWorker(script, args = []) {
   const path = script instanceof URL ? fileURLToPath(script) : script;
   const child = fork(path, args.map(String), { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = [];
+  let started;
+  const ready = new Promise((resolve, reject) => {
+    started = { resolve, reject };
+  });
   child.on('message', (m) => {
+    if (m && typeof m === 'object' && m.ready === true) return started.resolve();
     const w = waiting.shift();
     if (m && typeof m === 'object' && 'error' in m) w?.reject(new Error(`bench worker: ${m.error}`));
     else w?.resolve(m);
   });
   child.on('exit', (code) => {
+    started.reject(new Error(`bench worker exited (code ${code}) before it was ready`));
     for (const w of waiting.splice(0)) w.reject(new Error(`bench worker exited (code ${code})`));
   });
+  ready.catch(() => {}); // a worker that exits early rejects `ready` for whoever awaits it
   return {
+    ready,
     call(request) {
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });
@@ -77,6 +87,7 @@ export function serveBenchRequests(handler) {
     });
   });
   process.on('disconnect', () => process.exit(0));
+  process.send({ ready: true });
 }
 
 /** The value after `--name` on the command line, or `fallback`. */

@@ -124,6 +124,7 @@ async function main(): Promise<void> {
   const numTensors = tf.memory().numTensors;
   const script = new URL('./ops_torch.py', import.meta.url);
   const worker = THREADS > 1 ? forkBenchWorker<string, Times>(new URL(import.meta.url), ['--worker', '--threads', THREADS, '--runs', RUNS, '--budget', BUDGET_MS]) : null;
+  await worker?.ready; // its start-up would share the CPU with the first measurements
   const rows: Array<{ c: OpCase; pq: Times[]; torch: Record<string, Times> | null }> = [];
   let torchVersion: string | null = null;
   for (const c of cases) {

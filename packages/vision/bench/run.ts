@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   const worker = THREADS > 1 ? forkBenchWorker<ModelName, Pair>(new URL(import.meta.url), ['--worker', '--threads', THREADS, '--steps', STEPS]) : null;
+  await worker?.ready; // its start-up would share the CPU with the first measurements
   const threads = worker ? [1, THREADS] : [1];
   const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
   const rows: string[] = [];
