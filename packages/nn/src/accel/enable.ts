@@ -27,7 +27,7 @@ import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './w
 import type { WasmPackage } from './wasm_emscripten.js';
 import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
 import { PqBatchNormTrain, PqBatchNormTrainGrad, PqFakeTensorQuant, PqMomentumStep, PqQuantGrad } from '../ops/kernel_names.js';
-import { configureNative, nativeState, type NativeState } from './native_provider.js';
+import { configureNative, nativeLoadable, nativeState, nativeThreadCount, type NativeState } from './native_provider.js';
 import { conv2dBackpropFilterNative, conv2dBackpropInputNative, conv2dNative, type NativeConvAttrs } from './native_conv.js';
 import { batchMatMulNative } from './native_matmul.js';
 import { maxPoolGradNative } from './native_pool.js';
@@ -38,17 +38,19 @@ export interface AccelerationOptions {
   /** 'wasm' (default; XNNPACK) or 'cpu' (stock cpu backend with pq's convolution gradients). */
   backend?: AcceleratedBackend;
   /**
-   * Threads for the wasm backend's XNNPACK operators, 1 to 8 (default: as before: 1 on Node,
-   * tfjs-wasm's own choice in a browser); above 1, tfjs-wasm's threaded build, which a browser
-   * runs only on a cross-origin-isolated page (COOP/COEP headers): elsewhere threads > 1 is
-   * refused with that reason. Changing it replaces the wasm backend, so it is refused once that
-   * backend holds tensors: call it before building models.
+   * Threads, 1 to 8 (default: as before: 1 on Node, tfjs-wasm's own choice in a browser). On Node
+   * with the native kernels, theirs, the wasm backend staying single-threaded; otherwise the wasm
+   * backend's XNNPACK operators', above 1 tfjs-wasm's threaded build, which a browser runs only on
+   * a cross-origin-isolated page (COOP/COEP headers): elsewhere threads > 1 is refused with that
+   * reason. Changing the wasm backend's threads replaces it, so that is refused once it holds
+   * tensors: call this before building models.
    */
   threads?: number;
   /**
    * pq's native CPU kernels (@pq/kernels-native, Node only) for the wasm backend's Conv2D, its
-   * gradients, BatchMatMul and MaxPoolGrad, on `threads` threads (default true where they load;
-   * false opts out).
+   * gradients, BatchMatMul, MaxPoolGrad, the depthwise gradients and the momentum step, on
+   * `threads` threads (default true where they load; false opts out, and then `threads` goes to
+   * the wasm backend).
    */
   native?: boolean;
 }
@@ -56,7 +58,7 @@ export interface AccelerationOptions {
 export interface AccelerationState {
   enabled: boolean;
   backend: string;
-  /** Threads of the wasm backend (1 unless `enableAcceleration({ threads })` asked for more). */
+  /** Threads of the wasm backend (1 unless `enableAcceleration({ threads })` gave it more; the native kernels' are in `native`). */
   threads: number;
   /** `Kernel@backend` for every kernel pq installed. */
   kernels: string[];
@@ -226,11 +228,16 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
     });
   }
   else await import('@tensorflow/tfjs-backend-cpu');
-  if (wasmPackage !== undefined) useWasmThreads(threads, wasmPackage);
+  // On Node with the native kernels, `threads` is theirs and the wasm backend stays single-threaded:
+  // with convolutions, products and the optimizer step native, tfjs-wasm's threaded build cost
+  // more per op than its threads gained (ResNet-18 at 32x32, batch 32, 2 threads: ~220 images/s
+  // threaded, ~250 single-threaded with 2 native threads; LeNet ~7,700 against ~10,000).
+  const threadsNative = backendName === 'wasm' && opts.native !== false && nativeLoadable();
+  if (wasmPackage !== undefined) useWasmThreads(threadsNative && threads !== undefined ? 1 : threads, wasmPackage);
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise${wasmStartFailure()}`);
   await tf.ready();
   // After the backend starts: in a browser, tfjs-wasm reports its thread count only then.
-  configureNative(opts.native !== false, backendName === 'wasm' ? wasmThreads() : 1);
+  configureNative(opts.native !== false, threadsNative ? (threads ?? nativeThreadCount()) : backendName === 'wasm' ? wasmThreads() : 1);
   installKernels(backendName);
   return accelerationState();
 }

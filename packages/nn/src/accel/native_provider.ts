@@ -39,6 +39,16 @@ export function configureNative(on: boolean, threadCount: number): void {
   threads = threadCount;
 }
 
+/** Whether native kernels exist here (a source whose addon loads), whether or not they are on. */
+export function nativeLoadable(): boolean {
+  return source !== null && source.unavailableReason() === null;
+}
+
+/** The thread count the native kernels are configured for. */
+export function nativeThreadCount(): number {
+  return threads;
+}
+
 /** The native kernels to use now, or null (then the callers take their other paths). */
 export function nativeKernels(): CpuKernels | null {
   if (!enabled || source === null) return null;

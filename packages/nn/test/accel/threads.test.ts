@@ -1,5 +1,6 @@
-// enableAcceleration({ threads: 2 }): tfjs-wasm's threaded build under Node, and pq's native
-// kernels (where built) on 2 threads, which split outputs too. Each thread count
+// enableAcceleration({ threads: 2 }): pq's native kernels (where built) on 2 threads, the wasm
+// backend single-threaded, and with native: false tfjs-wasm's threaded build under Node; both
+// split outputs only. Each thread count
 // trains the same small model in a child process (threads_child.ts). XNNPACK splits an operator's
 // output among its threads, never a sum, so every value is computed by the same instructions in
 // the same order whichever thread runs it: the float tolerance this derives is zero, and the
@@ -19,12 +20,12 @@ const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./threads_child.ts', import.meta.url));
 const STEPS = 20;
 
-function train(threads: number): Promise<Run> {
+function train(threads: number, native = true): Promise<Run> {
   return new Promise((resolve, reject) => {
     // A child that does not end by itself is killed at the timeout, and fails the test. The
     // timeout catches a hang (idle workers keeping Node alive), not slowness: under `pnpm test`
     // every suite shares two cores, so the child may get a small share of one.
-    execFile(process.execPath, ['--import', 'tsx', '--conditions=@pq/source', CHILD, String(threads), String(STEPS)], { cwd: PACKAGE, timeout: 240_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', '--conditions=@pq/source', CHILD, String(threads), String(STEPS), native ? 'native-on' : 'native-off'], { cwd: PACKAGE, timeout: 240_000 }, (err, stdout, stderr) => {
       if (err) {
         const killed = err.killed ? ` (killed by ${err.signal ?? 'a signal'} after 240 s: it did not end by itself)` : '';
         reject(new Error(`threads_child ${threads}: ${err.message}${killed}\n${stderr}`));
@@ -36,19 +37,24 @@ function train(threads: number): Promise<Run> {
 
 describe('enableAcceleration({ threads })', () => {
   it('trains on 2 threads exactly as on 1, with flat memory, and lets Node exit', async () => {
-    const [one, two] = await Promise.all([train(1), train(2)]);
-    expect([one.threads, two.threads]).toEqual([1, 2]);
-    expect([one.pqKernels, two.pqKernels]).toEqual([true, true]); // on the threaded build's shared memory too
-    // The native kernels (where the addon is built) take the same thread count, on that shared memory.
+    const [one, two, wasmOne, wasmTwo] = await Promise.all([train(1), train(2), train(1, false), train(2, false)]);
+    // Where the native kernels load, `threads` is theirs and the wasm backend stays single-threaded;
+    // with native: false (and where they do not load) it is tfjs-wasm's threaded build's.
     const reason = nativeUnavailableReason();
     const native = (threads: number): NativeState => (reason === null ? { active: true, threads, reason: null } : { active: false, threads: 0, reason });
     expect([one.native, two.native]).toEqual([native(1), native(2)]);
-    expect(two.losses).toHaveLength(STEPS);
-    expect(two.losses[STEPS - 1]).toBeLessThan(two.losses[0]!); // it trains
-    expect(two.losses).toEqual(one.losses);
-    expect(two.weights).toEqual(one.weights);
-    expect(new Set(two.numTensors).size).toBe(1);
-    expect(new Set(two.heapBytes).size).toBe(1);
+    expect([one.threads, two.threads]).toEqual(reason === null ? [1, 1] : [1, 2]);
+    expect([wasmOne.threads, wasmTwo.threads]).toEqual([1, 2]);
+    expect(wasmTwo.native).toEqual({ active: false, threads: 0, reason: 'turned off by enableAcceleration({ native: false })' });
+    for (const r of [one, two, wasmOne, wasmTwo]) expect(r.pqKernels).toBe(true); // on the threaded build's shared memory too
+    for (const [a, b] of [[one, two], [wasmOne, wasmTwo]] as const) {
+      expect(b.losses).toHaveLength(STEPS);
+      expect(b.losses[STEPS - 1]).toBeLessThan(b.losses[0]!); // it trains
+      expect(b.losses).toEqual(a.losses);
+      expect(b.weights).toEqual(a.weights);
+      expect(new Set(b.numTensors).size).toBe(1);
+      expect(new Set(b.heapBytes).size).toBe(1);
+    }
   });
 
   it('refuses a bad thread count, and threads off the wasm backend, before changing anything', async () => {

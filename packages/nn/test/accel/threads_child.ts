@@ -2,7 +2,7 @@
 // threads are chosen before any tensor exists, and switching them would disturb the test files
 // sharing a vitest worker): a small MobileNet-like block (a 1x1 and a depthwise 3x3 QuantConv2d,
 // BatchNorm2d, ReLU, max pool, a QuantLinear head) trained with SGD from a fixed seed on
-// `THREADS` wasm threads. Prints one JSON line: the losses and final weights, numTensors and the
+// `THREADS` threads (the native kernels', or with `native-off` the wasm backend's). Prints one JSON line: the losses and final weights, numTensors and the
 // wasm heap size every few steps, the threads tfjs-wasm reports, the native kernels' state, whether pq's SIMD kernels had
 // an instance on the backend's (shared, when threaded) memory, and the time. It must then end
 // by itself (no process.exit): idle pthread workers must not keep Node alive.
@@ -12,6 +12,7 @@ import { wasmKernels } from '../../src/accel/wasm_kernels.js';
 
 const THREADS = Number(process.argv[2] ?? 2);
 const STEPS = Number(process.argv[3] ?? 30);
+const NATIVE = process.argv[4] !== 'native-off'; // native-off: enableAcceleration({ native: false })
 
 class Block extends nn.Module {
   expand = new nn.QuantConv2d(3, 16, 1);
@@ -31,7 +32,7 @@ class Block extends nn.Module {
 interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapBytes: number[]; threads: number; native: nn.AccelerationState['native']; pqKernels: boolean; ms: number }
 
 async function run(threads: number): Promise<Run> {
-  const state = await nn.enableAcceleration({ threads });
+  const state = await nn.enableAcceleration({ threads, native: NATIVE });
   nn.manualSeed(0);
   const model = new Block();
   const x = tf.randomNormal([8, 3, 16, 16], 0, 1, 'float32', 1);
