@@ -16,5 +16,5 @@ export function forkBenchWorker<Req = unknown, Rep = unknown>(script: URL | stri
 export function serveBenchRequests<Req = unknown, Rep = unknown>(handler: (request: Req) => Rep | Promise<Rep>): void;
 /** The value after `--name` on the command line, or `fallback`. */
 export function benchArg(name: string, fallback: string): string;
-/** "wasm, 1 thread(s), native kernels on" (or "off: why") for a bench's header, from enableAcceleration()'s state. */
-export function describeAcceleration(state: { backend: string; threads: number; native?: { active: boolean; reason: string | null } }): string;
+/** "wasm, 1 thread(s), native kernels on 2 thread(s)" (or "off: why") for a bench's header, from enableAcceleration()'s state. */
+export function describeAcceleration(state: { backend: string; threads: number; native?: { active: boolean; threads: number; reason: string | null } }): string;

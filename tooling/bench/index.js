@@ -96,8 +96,8 @@ export function benchArg(name, fallback) {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-/** "wasm, 1 thread, native kernels on" (or "off: why") for a bench's header, from enableAcceleration()'s state. */
+/** "wasm, 1 thread(s), native kernels on 2 thread(s)" (or "off: why") for a bench's header, from enableAcceleration()'s state. */
 export function describeAcceleration(state) {
-  const native = state.native?.active ? 'native kernels on' : `native kernels off: ${state.native?.reason ?? 'unknown'}`;
+  const native = state.native?.active ? `native kernels on ${state.native.threads} thread(s)` : `native kernels off: ${state.native?.reason ?? 'unknown'}`;
   return `${state.backend}, ${state.threads} thread(s), ${native}`;
 }

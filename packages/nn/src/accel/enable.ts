@@ -231,7 +231,7 @@ export async function enableAcceleration(opts: AccelerationOptions = {}): Promis
   // On Node with the native kernels, `threads` is theirs and the wasm backend stays single-threaded:
   // with convolutions, products and the optimizer step native, tfjs-wasm's threaded build cost
   // more per op than its threads gained (ResNet-18 at 32x32, batch 32, 2 threads: ~220 images/s
-  // threaded, ~250 single-threaded with 2 native threads; LeNet ~7,700 against ~10,000).
+  // threaded, ~250 single-threaded with 2 native threads; LeNet ~7,700 against ~8,800).
   const threadsNative = backendName === 'wasm' && opts.native !== false && nativeLoadable();
   if (wasmPackage !== undefined) useWasmThreads(threadsNative && threads !== undefined ? 1 : threads, wasmPackage);
   if (!(await tf.setBackend(backendName))) throw new Error(`enableAcceleration: the ${backendName} backend failed to initialise${wasmStartFailure()}`);
