@@ -106,7 +106,7 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
     }
   };
   const std::ptrdiff_t image = static_cast<std::ptrdiff_t>(g.out_h) * g.out_w;
-  if (threads > 1 && g.batch > 1) {
+  if (threads > 1 && g.batch > 1 && worth_splitting(static_cast<double>(pixels) * taps * g.out_c, MIN_SPLIT_MACS)) {
     // Whole images per task: disjoint parts of dx, each task's columns in its own core's cache.
     const int groups = std::min(threads, g.batch);
     pool.run(groups, threads, [&](int t) {
@@ -118,7 +118,7 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
   // One image: the GEMM split by tiles, col2im by channel slices of whole 8-float vectors.
   const int vectors = (g.in_c + 7) / 8;
   chunks(0, pixels, threads, [&](const float* cols, std::ptrdiff_t start, int rows) {
-    const int slices = static_cast<std::ptrdiff_t>(rows) * taps < (1 << 16) ? 1 : std::min(threads, vectors);
+    const int slices = worth_splitting(static_cast<double>(rows) * taps, MIN_SPLIT_ELEMENTS) ? std::min(threads, vectors) : 1;
     pool.run(slices, threads, [&](int s) {
       col2im(cols, dx, g, start, rows, std::min(g.in_c, vectors * s / slices * 8), std::min(g.in_c, vectors * (s + 1) / slices * 8));
     });

@@ -47,7 +47,7 @@ template <typename Slice>
 void by_channels(const ConvGeometry& g, ThreadPool& pool, int threads, Slice slice) {
   const int vectors = (g.in_c + 7) / 8;
   const double work = static_cast<double>(g.batch) * g.out_h * g.out_w * g.f_h * g.f_w * g.in_c;
-  const int tasks = work < 1e6 ? 1 : std::min(threads, vectors);
+  const int tasks = worth_splitting(work, MIN_SPLIT_DEPTHWISE_MACS) ? std::min(threads, vectors) : 1;
   pool.run(tasks, threads, [&](int t) { slice(std::min(g.in_c, vectors * t / tasks * 8), std::min(g.in_c, vectors * (t + 1) / tasks * 8)); });
 }
 

@@ -174,15 +174,20 @@ void gemm_block(const Gemm& g, int i0, int i1, int j0, int j1) {
   }
 }
 
+/** Row tiles a task must get for a row split: fewer repack B for too little arithmetic. */
+constexpr int MIN_ROW_TILES = 4;
+
 GemmSplit gemm_split(int m, int n, int k, int threads) {
-  // Below ~1 MFLOP a second thread's wake-up costs more than it saves.
-  if (threads <= 1 || static_cast<double>(m) * n * std::max(k, 1) < 5e5) return {1, 1};
+  if (threads <= 1 || !worth_splitting(static_cast<double>(m) * n * std::max(k, 1), MIN_SPLIT_MACS)) return {1, 1};
   const int row_tiles = (m + MR - 1) / MR;
   const int col_tiles = (n + NR - 1) / NR;
   // Split the longer side first: each task packs all of B's columns it covers (and A's rows), so
   // fewer, squarer tasks repack less.
   if (static_cast<double>(m) >= n) {
-    const int rows = std::min(threads, row_tiles);
+    // Each task packs all of B's columns it covers, so a row part needs a few row tiles to pay
+    // for that (LeNet's conv1 filter gradient: 25 taps against 36,864 pixels took longer on 2).
+    const int rows = std::min(threads, row_tiles / MIN_ROW_TILES);
+    if (rows < 2) return {1, 1};
     return {rows, std::min((threads + rows - 1) / rows, col_tiles)};
   }
   const int cols = std::min(threads, col_tiles);

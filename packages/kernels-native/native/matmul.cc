@@ -19,7 +19,7 @@ void matmul(const float* a, const float* b, float* c, int batch, int m, int n, i
   const GemmSplit split = batch >= threads ? GemmSplit{1, 1} : gemm_split(swap ? n : m, swap ? m : n, k, (threads + batch - 1) / batch);
   const int per_product = split.tasks();
   const std::ptrdiff_t c_size = static_cast<std::ptrdiff_t>(m) * n;
-  pool.run(batch * per_product, work < 5e5 ? 1 : threads, [&](int t) {
+  pool.run(batch * per_product, worth_splitting(work, MIN_SPLIT_MACS) ? threads : 1, [&](int t) {
     const int product = t / per_product;
     const StridedRows pa = rows_a(product), pbt = rows_bt(product);
     const Gemm g{m, n, k, &pa, &pbt, c + product * c_size, n, 1};

@@ -32,7 +32,7 @@ void momentum_step(const float* p, const float* v, const float* g, float* p_out,
                    ThreadPool& pool, int threads) {
   // Elementwise: ranges of whole 8-float vectors per task, any split gives the same bits.
   const std::ptrdiff_t vectors = (n + 7) / 8;
-  const int tasks = n < (1 << 16) ? 1 : static_cast<int>(std::min<std::ptrdiff_t>(threads, vectors));
+  const int tasks = worth_splitting(static_cast<double>(n), MIN_SPLIT_ELEMENTS) ? static_cast<int>(std::min<std::ptrdiff_t>(threads, vectors)) : 1;
   pool.run(tasks, threads, [&](int t) {
     step_range(p, v, g, p_out, v_out, std::min(n, vectors * t / tasks * 8), std::min(n, vectors * (t + 1) / tasks * 8), c, m, nesterov);
   });

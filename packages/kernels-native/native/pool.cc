@@ -191,7 +191,7 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const PoolGeometr
   const std::ptrdiff_t in_image = static_cast<std::ptrdiff_t>(g.in_h) * plan.row;
   const std::ptrdiff_t out_image = static_cast<std::ptrdiff_t>(g.out_h) * g.out_w * g.channels;
   // Whole images per task (disjoint parts of dx); small calls on the caller's thread alone.
-  const int groups = in_image * g.batch < (1 << 16) ? 1 : std::min(threads, g.batch);
+  const int groups = worth_splitting(static_cast<double>(in_image) * g.batch, MIN_SPLIT_ELEMENTS) ? std::min(threads, g.batch) : 1;
   pool.run(groups, threads, [&](int t) {
     const std::ptrdiff_t b0 = static_cast<std::ptrdiff_t>(g.batch) * t / groups, b1 = static_cast<std::ptrdiff_t>(g.batch) * (t + 1) / groups;
     for (std::ptrdiff_t b = b0; b < b1; b++) {

@@ -1,8 +1,19 @@
 #include "thread_pool.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <algorithm>
 
 namespace pq {
+
+bool worth_splitting(double work, double least) {
+  static const bool always = [] {
+    const char* v = std::getenv("PQ_KERNELS_SPLIT");
+    return v != nullptr && std::strcmp(v, "always") == 0;
+  }();
+  return always || work >= least;
+}
 
 ThreadPool::~ThreadPool() {
   {

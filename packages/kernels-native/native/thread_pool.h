@@ -13,6 +13,19 @@
 
 namespace pq {
 
+// The least work a kernel splits over threads: about half a millisecond or more of one thread's
+// time. A sleeping worker takes tens of microseconds to wake (more on a busy or virtual machine),
+// and a task repacks what it shares, so smaller calls ran slower on 2 threads than on 1 (LeNet's
+// step: 6.7 ms on 1, 7.9 on 2 with the former 64K-element and 0.5M-multiply-add thresholds).
+// PQ_KERNELS_SPLIT=always in the environment splits every call whatever its size (the tests of
+// the splits' bits use it on small shapes).
+constexpr double MIN_SPLIT_MACS = 3e7;            // multiply-adds of a matrix product or convolution
+constexpr double MIN_SPLIT_DEPTHWISE_MACS = 4e6;  // a depthwise gradient's (memory-bound) multiply-adds
+constexpr double MIN_SPLIT_ELEMENTS = 1 << 20;    // elements an elementwise kernel writes
+
+/** Whether `work` (in the units of `least`) is worth splitting over threads. */
+bool worth_splitting(double work, double least);
+
 class ThreadPool {
  public:
   ThreadPool() = default;

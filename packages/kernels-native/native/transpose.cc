@@ -13,8 +13,6 @@ using u32 = std::uint32_t;
 using i64 = std::int64_t;
 constexpr int MAX_RANK = TRANSPOSE_MAX_RANK;
 
-/** Below this many elements a call runs on the caller's thread: waking the pool costs more. */
-constexpr i64 THREADED_ELEMENTS = 1 << 16;
 
 /** The permutation with size-1 axes dropped and runs of input axes that stay adjacent merged. */
 struct Merged {
@@ -94,7 +92,7 @@ struct Outer {
 /** Runs units [0, units) in contiguous ranges, one task per range: `body(begin, end)`. */
 template <typename Body>
 void split(i64 units, i64 elements, ThreadPool& pool, int threads, const Body& body) {
-  const int tasks = elements < THREADED_ELEMENTS || threads <= 1 ? 1 : static_cast<int>(std::min<i64>(units, 4 * static_cast<i64>(threads)));
+  const int tasks = !worth_splitting(static_cast<double>(elements), MIN_SPLIT_ELEMENTS) || threads <= 1 ? 1 : static_cast<int>(std::min<i64>(units, 4 * static_cast<i64>(threads)));
   pool.run(tasks, threads, [&](int t) { body(units * t / tasks, units * (t + 1) / tasks); });
 }
 

@@ -19,13 +19,16 @@ interface Run { losses: number[]; weights: number[]; numTensors: number[]; heapB
 const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./threads_child.ts', import.meta.url));
 const STEPS = 20;
+// The native kernels split every call over their threads, however small (their default leaves
+// this small model's calls on one thread), so that the 2-thread run exercises the splits.
+const SPLIT_ALWAYS = { ...process.env, PQ_KERNELS_SPLIT: 'always' };
 
 function train(threads: number, native = true): Promise<Run> {
   return new Promise((resolve, reject) => {
     // A child that does not end by itself is killed at the timeout, and fails the test. The
     // timeout catches a hang (idle workers keeping Node alive), not slowness: under `pnpm test`
     // every suite shares two cores, so the child may get a small share of one.
-    execFile(process.execPath, ['--import', 'tsx', '--conditions=@pq/source', CHILD, String(threads), String(STEPS), native ? 'native-on' : 'native-off'], { cwd: PACKAGE, timeout: 240_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', '--conditions=@pq/source', CHILD, String(threads), String(STEPS), native ? 'native-on' : 'native-off'], { cwd: PACKAGE, timeout: 240_000, env: SPLIT_ALWAYS }, (err, stdout, stderr) => {
       if (err) {
         const killed = err.killed ? ` (killed by ${err.signal ?? 'a signal'} after 240 s: it did not end by itself)` : '';
         reject(new Error(`threads_child ${threads}: ${err.message}${killed}\n${stderr}`));
