@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles native/*.cc into build/pq_kernels.node, a Node-API addon (C interface, node_api.h; no
-// node-gyp, no download). Fixed flags, AVX2+FMA, no runtime ISA dispatch: every AVX2+FMA CPU runs
-// the same instructions and computes the same bits. Where no C++ compiler exists the build warns
+// node-gyp, no download). Fixed flags, AVX2+FMA; the one run-time choice, an AVX-512 micro-kernel
+// where the CPU has it (native/isa.*), computes the same FMA chains, so every AVX2+FMA CPU
+// computes the same bits. Where no C++ compiler exists the build warns
 // and writes build/unavailable.txt instead (loadNativeKernels() then returns null and says why);
 // where one exists and compilation fails, the build fails.
 // Options (environment): CXX (compiler, default g++), PQ_NODE_INCLUDE (folder with node_api.h).
