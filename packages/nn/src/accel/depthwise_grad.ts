@@ -9,6 +9,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { callKernel } from './kernel_call.js';
 import { fillOnHeap } from './data_access.js';
+import { nativeGeometry } from './native_conv.js';
 import { nativeKernels } from './native_provider.js';
 import { heapOffset, wasmKernels } from './wasm_kernels.js';
 
@@ -37,14 +38,10 @@ function run(
     a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined, true,
   );
   const outShape = mode === 0 ? filterShape : xShape;
-  const sizes = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth];
-  const native = info.dilationHeight === 1 && info.dilationWidth === 1 && sizes.every((d) => d > 0) ? nativeKernels() : null;
-  if (native !== null) {
-    const g = {
-      batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-      outHeight: info.outHeight, outWidth: info.outWidth, outChannels: info.inChannels, filterHeight: info.filterHeight,
-      filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
-    };
+  // (a channel multiplier of 1 here: tfjs's depthwise geometry has outChannels == inChannels)
+  const g = info.dilationHeight === 1 && info.dilationWidth === 1 ? nativeGeometry(info) : null;
+  const native = g === null ? null : nativeKernels();
+  if (native !== null && g !== null) {
     const done = mode === 0
       ? fillOnHeap(backend, outShape, [operands.x!, operands.dy], (dw, [x, dy]) => native.depthwiseConv2dBackpropFilter(x!, dy!, dw, g))
       : fillOnHeap(backend, outShape, [operands.dy, operands.filter!], (dx, [dy, f]) => native.depthwiseConv2dBackpropInput(dy!, f!, dx, g));

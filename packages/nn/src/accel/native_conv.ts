@@ -5,7 +5,7 @@
 // else returns null, for the caller to take its existing kernel.
 import type * as tf from '@tensorflow/tfjs-core';
 import { sameShape } from '@pq/core';
-import { conv2dGeometry, type Conv2DGeometry } from './conv_geometry.js';
+import { conv2dGeometry } from './conv_geometry.js';
 import { fillOnHeap } from './data_access.js';
 import type { Conv2dGeometry } from '@pq/kernels-native';
 import { nativeKernels } from './native_provider.js';
@@ -22,14 +22,14 @@ function unitDilation(d: NativeConvAttrs['dilations']): boolean {
   return d === undefined || (typeof d === 'number' ? d === 1 : d[0] === 1 && d[1] === 1);
 }
 
-function nativeGeometry(g: Conv2DGeometry): Conv2dGeometry | null {
-  const i = g.info;
+/** tfjs's geometry as the native kernels take it (dilation 1 assumed), or null for an empty tensor. */
+export function nativeGeometry(i: tf.backend_util.Conv2DInfo): Conv2dGeometry | null {
   const sizes = [i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.outChannels];
   if (sizes.some((s) => s <= 0)) return null; // empty tensors: nothing to gain
   return {
     batch: i.batchSize, inHeight: i.inHeight, inWidth: i.inWidth, inChannels: i.inChannels,
     outHeight: i.outHeight, outWidth: i.outWidth, outChannels: i.outChannels,
-    filterHeight: g.kh, filterWidth: g.kw, strideHeight: g.strideH, strideWidth: g.strideW,
+    filterHeight: i.filterHeight, filterWidth: i.filterWidth, strideHeight: i.strideHeight, strideWidth: i.strideWidth,
     padTop: i.padInfo.top, padLeft: i.padInfo.left,
   };
 }
@@ -38,7 +38,7 @@ function nativeGeometry(g: Conv2DGeometry): Conv2dGeometry | null {
 function covered(xShape: readonly number[], filterShape: readonly number[], a: NativeConvAttrs): Conv2dGeometry | null {
   if ((a.dataFormat !== undefined && a.dataFormat !== 'NHWC') || !unitDilation(a.dilations)) return null;
   if (xShape.length !== 4 || filterShape.length !== 4) return null;
-  return nativeGeometry(conv2dGeometry(xShape, filterShape, a.strides, a.pad, a.dimRoundingMode));
+  return nativeGeometry(conv2dGeometry(xShape, filterShape, a.strides, a.pad, a.dimRoundingMode).info);
 }
 
 const outShape = (g: Conv2dGeometry): number[] => [g.batch, g.outHeight, g.outWidth, g.outChannels];
