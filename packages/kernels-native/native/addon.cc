@@ -40,6 +40,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseConv2dBackpropInput", nullptr, pq::BindDepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2dBackpropFilter", nullptr, pq::BindDepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumStep", nullptr, pq::BindMomentumStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelSums", nullptr, pq::BindChannelSums, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, pq::BindTranspose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, pq::BindMaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "channel_sums.h"
 #include "conv.h"
+#include "conv_nchw.h"
 #include "depthwise.h"
 #include "matmul.h"
 #include "momentum.h"
@@ -126,8 +128,9 @@ class Call {
 
   /** The 13 int32 of a Conv2dGeometry, in its declaration order. */
   ConvGeometry geometry(std::size_t i) const {
-    const std::int32_t* v = ints(i, 13, 11);
-    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+    const std::int32_t* v = ints(i, 14, 11);
+    if (v[13] > 1) fail("geometry value 13 (channelsFirst) is " + std::to_string(v[13]) + ", not 0 or 1");
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13] == 1};
   }
 
   /** The 12 int32 of a Pool2dGeometry, in its declaration order. */
@@ -205,8 +208,9 @@ constexpr int INPUT = 0, OUTPUT = 1, FILTER = 2, DEPTHWISE_FILTER = 3;
 
 using ConvKernel = void (*)(const float*, const float*, float*, const ConvGeometry&, ThreadPool&, int);
 
-/** A conv binding: (in0, in1, out, geometry, threads), the three arrays sized by `sizes`. */
-napi_value conv_call(napi_env env, napi_callback_info info, const char* name, const char* const names[3], const int roles[3], ConvKernel kernel) {
+/** A conv binding: (in0, in1, out, geometry, threads), the three arrays sized by `roles`; `channels_first` runs a channels-first geometry (null: refused). */
+napi_value conv_call(napi_env env, napi_callback_info info, const char* name, const char* const names[3], const int roles[3], ConvKernel kernel,
+                     ConvKernel channels_first = nullptr) {
   return guarded(env, [&] {
     Call call(env, info, name, 5);
     const ConvGeometry g = call.geometry(3);
@@ -220,7 +224,8 @@ napi_value conv_call(napi_env env, napi_callback_info info, const char* name, co
       arrays[i] = call.floats(i, names[i], size);
     }
     call.output_apart();
-    kernel(arrays[0], arrays[1], arrays[2], g, call.pool(), threads);
+    if (g.channels_first && !channels_first) call.fail("channelsFirst is not supported here (NHWC activations only)");
+    (g.channels_first ? channels_first : kernel)(arrays[0], arrays[1], arrays[2], g, call.pool(), threads);
   });
 }
 
@@ -243,19 +248,19 @@ napi_value BindMatmul(napi_env env, napi_callback_info info) {
 napi_value BindConv2d(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"x", "filter", "y"};
   static const int roles[3] = {INPUT, FILTER, OUTPUT};
-  return conv_call(env, info, "conv2d", names, roles, conv2d);
+  return conv_call(env, info, "conv2d", names, roles, conv2d, conv2d_nchw);
 }
 
 napi_value BindConv2dBackpropInput(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"dy", "filter", "dx"};
   static const int roles[3] = {OUTPUT, FILTER, INPUT};
-  return conv_call(env, info, "conv2dBackpropInput", names, roles, conv2d_backprop_input);
+  return conv_call(env, info, "conv2dBackpropInput", names, roles, conv2d_backprop_input, conv2d_backprop_input_nchw);
 }
 
 napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"x", "dy", "dFilter"};
   static const int roles[3] = {INPUT, OUTPUT, FILTER};
-  return conv_call(env, info, "conv2dBackpropFilter", names, roles, conv2d_backprop_filter);
+  return conv_call(env, info, "conv2dBackpropFilter", names, roles, conv2d_backprop_filter, conv2d_backprop_filter_nchw);
 }
 
 napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info) {
@@ -284,6 +289,19 @@ napi_value BindMomentumStep(napi_env env, napi_callback_info info) {
     float* v_out = call.floats(4, "vOut", n);
     call.output_apart(2);
     momentum_step(p, v, g, p_out, v_out, n, c, m, nesterov, call.pool(), threads);
+  });
+}
+
+napi_value BindChannelSums(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "channelSums", 6);
+    const std::int64_t outer = call.integer(2, "outer", 0), channels = call.integer(3, "channels", 0), inner = call.integer(4, "inner", 0);
+    const int threads = static_cast<int>(call.integer(5, "threads", 1, 256));
+    const std::int64_t total = std::min(outer * channels, MAX_ELEMENTS + 1) * inner;  // each factor <= 2^31: no overflow
+    const float* x = call.floats(0, "x", total);
+    float* sums = call.floats(1, "sums", channels);
+    call.output_apart();
+    channel_sums(x, sums, outer, static_cast<int>(channels), inner, call.pool(), threads);
   });
 }
 

@@ -12,6 +12,7 @@ napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info);
 napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info);
 napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info);
 napi_value BindMomentumStep(napi_env env, napi_callback_info info);
+napi_value BindChannelSums(napi_env env, napi_callback_info info);
 napi_value BindTranspose(napi_env env, napi_callback_info info);
 napi_value BindMaxPoolGrad(napi_env env, napi_callback_info info);
 

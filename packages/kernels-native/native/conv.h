@@ -9,6 +9,7 @@ namespace pq {
 
 struct ConvGeometry {
   int batch, in_h, in_w, in_c, out_h, out_w, out_c, f_h, f_w, stride_h, stride_w, pad_top, pad_left;
+  bool channels_first = false;  // activations NCHW (conv_nchw.h's kernels) instead of NHWC
 
   std::ptrdiff_t pixels() const { return static_cast<std::ptrdiff_t>(batch) * out_h * out_w; }  // GEMM rows
   int taps() const { return f_h * f_w * in_c; }                                                  // GEMM reduction

@@ -128,9 +128,9 @@ void block_product(const Gemm& g, ABlock& block, float* ap, const float* bp, int
       float* c = g.c + (ic + ir) * g.rs + (jc + jr) * g.cs;
       const int rows = std::min(MR, mc - ir), cols = std::min(span, nc - jr);
       if (block.direct[q]) {
-        micro_kernel(wide, kc, InPlacePanel{block.table[q], block.how[q].offset}, b, next_panel, c, g.rs, g.cs, rows, cols, pc > 0);
+        micro_kernel(wide, kc, InPlacePanel{block.table[q], block.how[q].offset}, PackedB{b, next_panel}, c, g.rs, g.cs, rows, cols, pc > 0);
       } else {
-        micro_kernel(wide, kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(q) * kc * MR}, b, next_panel, c, g.rs, g.cs, rows, cols, pc > 0);
+        micro_kernel(wide, kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(q) * kc * MR}, PackedB{b, next_panel}, c, g.rs, g.cs, rows, cols, pc > 0);
       }
     }
   }

@@ -24,12 +24,45 @@ struct InPlacePanel {
   std::ptrdiff_t row(int r) const { return offset[r]; }
 };
 
+/** A packed B panel (kc x NR, 32-byte aligned): step p's 8-float vector v at b[p*NR + 8v]; on AVX-512 the second NR columns are the next panel, `next_panel` floats on. */
+struct PackedB {
+  const float* b;
+  std::ptrdiff_t next_panel;
+  const float* ymm(int p, int v) const { return b + p * NR + 8 * v; }
+  const float* zmm(int p, int v) const { return b + v * next_panel + p * NR; }
+  static constexpr bool aligned = true;
+};
+
+/**
+ * B read in place (a channels-first image's row segment): step p's columns start at
+ * base + step[p] and run on contiguously, 8 floats per ymm vector, 16 per zmm.
+ */
+struct InPlaceB {
+  const float* base;
+  const std::ptrdiff_t* step;
+  const float* ymm(int p, int v) const { return base + step[p] + 8 * v; }
+  const float* zmm(int p, int v) const { return base + step[p] + NR * v; }
+  static constexpr bool aligned = false;
+};
+
+template <typename B>
+inline __m256 load_b(const float* p) {
+  if constexpr (B::aligned) return _mm256_load_ps(p);
+  else return _mm256_loadu_ps(p);
+}
+
+template <typename B>
+__attribute__((target("avx512f"))) inline __m512 load_b512(const float* p) {
+  if constexpr (B::aligned) return _mm512_load_ps(p);
+  else return _mm512_loadu_ps(p);
+}
+
 /**
  * The tile with NV of the B panel's two 8-float vectors (NV = 1: an edge tile of at most 8
  * columns, half the work). Each element's FMA chain is the same whatever NV.
  */
-template <int NV, typename Panel>
-inline void micro_tile(int kc, const Panel panel, const float* __restrict b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols,
+template <int NV, typename Panel, typename B>
+inline void micro_tile(int kc, const Panel panel, const B b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols,
                        bool accumulate) {
   // Named accumulators, not an array: GCC keeps these in registers (an array it spills).
   const std::ptrdiff_t o0 = panel.row(0), o1 = panel.row(1), o2 = panel.row(2), o3 = panel.row(3), o4 = panel.row(4), o5 = panel.row(5);
@@ -38,8 +71,8 @@ inline void micro_tile(int kc, const Panel panel, const float* __restrict b, flo
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
 #pragma GCC unroll 4
   for (int p = 0; p < kc; p++) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = NV == 2 ? _mm256_load_ps(b + 8) : b0;
+    const __m256 b0 = load_b<B>(b.ymm(p, 0));
+    const __m256 b1 = NV == 2 ? load_b<B>(b.ymm(p, 1)) : b0;
     const float* a = panel.step(p);
     __m256 av = _mm256_broadcast_ss(a + o0);
     c00 = _mm256_fmadd_ps(av, b0, c00);
@@ -59,7 +92,6 @@ inline void micro_tile(int kc, const Panel panel, const float* __restrict b, flo
     av = _mm256_broadcast_ss(a + o5);
     c50 = _mm256_fmadd_ps(av, b0, c50);
     if constexpr (NV == 2) c51 = _mm256_fmadd_ps(av, b1, c51);
-    b += NR;
   }
   const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   if (cs == 1) {
@@ -98,22 +130,20 @@ inline void micro_tile(int kc, const Panel panel, const float* __restrict b, flo
 }
 
 /**
- * The same tile on AVX-512 over NP adjacent packed B panels (the second at b + next_panel): 6 x
+ * The same tile on AVX-512 over NP 16-column vectors of B (b.zmm): 6 x
  * 16·NP, one zmm per row and panel, each element the same FMA chain as in micro_tile, and the
  * same stores and adds (masked-off lanes neither read nor written).
  */
-template <int NP, typename Panel>
-__attribute__((target("avx512f"))) void micro_tile_avx512(int kc, const Panel panel, const float* __restrict b, std::ptrdiff_t next_panel, float* c,
-                                                          std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols, bool accumulate) {
+template <int NP, typename Panel, typename B>
+__attribute__((target("avx512f"))) void micro_tile_avx512(int kc, const Panel panel, const B b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols, bool accumulate) {
   const std::ptrdiff_t o0 = panel.row(0), o1 = panel.row(1), o2 = panel.row(2), o3 = panel.row(3), o4 = panel.row(4), o5 = panel.row(5);
   __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
   __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
   __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-  const float* b1p = b + next_panel;
 #pragma GCC unroll 4
   for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_load_ps(b + p * NR);
-    const __m512 b1 = NP == 2 ? _mm512_load_ps(b1p + p * NR) : b0;
+    const __m512 b0 = load_b512<B>(b.zmm(p, 0));
+    const __m512 b1 = NP == 2 ? load_b512<B>(b.zmm(p, 1)) : b0;
     const float* a = panel.step(p);
     __m512 av = _mm512_set1_ps(a[o0]);
     c00 = _mm512_fmadd_ps(av, b0, c00);
@@ -169,17 +199,17 @@ __attribute__((target("avx512f"))) void micro_tile_avx512(int kc, const Panel pa
 
 /**
  * rows x cols of the tile go to c (element (r, j) at c[r*rs + j*cs]): stored, or added when
- * `accumulate`. cols is at most NR, or 2·NR where `wide` (AVX-512: the second NR columns from the
- * packed panel at b + next_panel). The A panel's values are read through `panel`; a packed panel
- * and an in-place one holding the same values give the same bits (the same FMAs in the same order).
+ * `accumulate`. cols is at most NR, or 2·NR where `wide` (AVX-512). The A panel's values are read
+ * through `panel`, B's through `b` (PackedB or InPlaceB); packed and in-place operands holding the
+ * same values give the same bits (the same FMAs in the same order).
  */
-template <typename Panel>
-inline void micro_kernel(bool wide, int kc, const Panel panel, const float* __restrict b, std::ptrdiff_t next_panel, float* c, std::ptrdiff_t rs,
-                         std::ptrdiff_t cs, int rows, int cols, bool accumulate) {
+template <typename Panel, typename B>
+inline void micro_kernel(bool wide, int kc, const Panel panel, const B b, float* c, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, int cols,
+                         bool accumulate) {
   if (cols <= 8) micro_tile<1>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
   else if (!wide) micro_tile<2>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
-  else if (cols <= NR) micro_tile_avx512<1>(kc, panel, b, next_panel, c, rs, cs, rows, cols, accumulate);
-  else micro_tile_avx512<2>(kc, panel, b, next_panel, c, rs, cs, rows, cols, accumulate);
+  else if (cols <= NR) micro_tile_avx512<1>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
+  else micro_tile_avx512<2>(kc, panel, b, c, rs, cs, rows, cols, accumulate);
 }
 
 }  // namespace pq

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "transpose8.h"
+
 namespace pq {
 
 namespace {
@@ -12,7 +14,6 @@ namespace {
 using u32 = std::uint32_t;
 using i64 = std::int64_t;
 constexpr int MAX_RANK = TRANSPOSE_MAX_RANK;
-
 
 /** The permutation with size-1 axes dropped and runs of input axes that stay adjacent merged. */
 struct Merged {
@@ -94,24 +95,6 @@ template <typename Body>
 void split(i64 units, i64 elements, ThreadPool& pool, int threads, const Body& body) {
   const int tasks = !worth_splitting(static_cast<double>(elements), MIN_SPLIT_ELEMENTS) || threads <= 1 ? 1 : static_cast<int>(std::min<i64>(units, 4 * static_cast<i64>(threads)));
   pool.run(tasks, threads, [&](int t) { body(units * t / tasks, units * (t + 1) / tasks); });
-}
-
-/** The 8x8 transpose of eight rows, in registers: rows interleaved in pairs, then in fours, then the 128-bit halves exchanged. */
-inline void transpose8(__m256 r[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]), t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]), t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
 /** y[c*ldo + r] = x[r*ldi + c] for an 8x8 block. */

@@ -7,7 +7,10 @@
  * dilation 1, one group. Output pixel (oy, ox) reads input rows `oy * strideHeight - padTop + fy`
  * and columns `ox * strideWidth - padLeft + fx`; taps outside the input are zero, so the bottom and
  * right padding follow from outHeight and outWidth (and may be negative: trailing input rows or
- * columns that no window reaches).
+ * columns that no window reaches). With `channelsFirst`, activations are NCHW ([batch, channels,
+ * height, width]) instead, the filter still HWIO: the kernels read and write that layout directly
+ * (no transposes) at stride 1 with rows of at least 12 outputs and inputs (`channelsFirstDirect`),
+ * and transpose around the NHWC kernels elsewhere.
  */
 export interface Conv2dGeometry {
   batch: number;
@@ -23,6 +26,14 @@ export interface Conv2dGeometry {
   strideWidth: number;
   padTop: number;
   padLeft: number;
+  /** Activations NCHW instead of NHWC (default false). */
+  channelsFirst?: boolean;
+}
+
+/** Whether the channels-first kernels of `g` run without transposes (stride 1, rows of at least 12 outputs and inputs). */
+export function channelsFirstDirect(g: Conv2dGeometry): boolean {
+  // The native kernels' own test (channels_first_direct in native/conv_nchw.cc).
+  return g.strideHeight === 1 && g.strideWidth === 1 && g.outWidth >= 12 && g.inWidth >= 12;
 }
 
 /**
@@ -81,6 +92,14 @@ export interface CpuKernels {
    * outputs may not overlap the inputs.
    */
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, c: number, m: number, nesterov: boolean): void;
+  /**
+   * sums[c] = Σ x[o, c, i] over x viewed as [outer, channels, inner] (a bias's gradient: dy
+   * [N, C, H, W] summed over N, H and W), each in float32 from +0 in (o, i) order: the bits of
+   * tfjs's Sum over those axes (sums overwritten).
+   */
+  channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number): void;
+  /** Whether the channels-first kernels run g without transposes (`channelsFirstDirect`): a caller choosing a layout asks here. */
+  channelsFirstDirect(g: Conv2dGeometry): boolean;
   /**
    * y = x with its axes permuted, tfjs's (and numpy's) order: y's axis i is x's axis perm[i], so
    * y's shape is perm.map((p) => shape[p]); `shape` is x's, rank 0 to 6. x and y are both

@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
-import type { Conv2dGeometry, CpuKernels, Pool2dGeometry } from './kernels.js';
-import { checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
+import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
+import { checkChannelSums, checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -18,13 +18,14 @@ export interface NativeBinding {
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, n: number, c: number, m: number, nesterov: boolean, threads: number): void;
   transpose(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: Int32Array, perm: Int32Array, threads: number): void;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
+  channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number, threads: number): void;
 }
 
-/** The geometry as the addon reads it: 13 int32 in Conv2dGeometry's declaration order. */
+/** The geometry as the addon reads it: 14 int32 in Conv2dGeometry's declaration order (channelsFirst as 0 or 1). */
 function packGeometry(g: Conv2dGeometry): Int32Array {
   return Int32Array.of(
     g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.channelsFirst === true ? 1 : 0,
   );
 }
 
@@ -68,6 +69,11 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
       checkMomentumStep(p, v, g, pOut, vOut, c, m, nesterov);
       binding.momentumStep(p, v, g, pOut, vOut, p.length, c, m, nesterov, threads);
     },
+    channelSums(x, sums, outer, channels, inner) {
+      checkChannelSums(x, sums, outer, channels, inner);
+      binding.channelSums(x, sums, outer, channels, inner, threads);
+    },
+    channelsFirstDirect,
     transpose(x, y, shape, perm) {
       checkTranspose(x, y, shape, perm);
       binding.transpose(x, y, Int32Array.from(shape), Int32Array.from(perm), threads);

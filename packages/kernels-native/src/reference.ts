@@ -1,8 +1,8 @@
 // The oracle: plain loops with float64 accumulation. Each op is written once, as an "exact" form
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
-import type { Conv2dGeometry, CpuKernels, Pool2dGeometry } from './kernels.js';
-import { checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
+import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
+import { checkChannelSums, checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
 
 /** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
 export interface ExactResult {
@@ -191,6 +191,25 @@ function maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, g: Poo
   }
 }
 
+/** Activation `a` (x or y of g) channels last: a copy when g is channels first, else `a` itself. */
+export function channelsLast(a: Float32Array, g: Conv2dGeometry, role: 'x' | 'y'): Float32Array {
+  if (g.channelsFirst !== true) return a;
+  const [c, h, w] = role === 'x' ? [g.inChannels, g.inHeight, g.inWidth] : [g.outChannels, g.outHeight, g.outWidth];
+  const out = new Float32Array(a.length);
+  transposeInto(a, out, [g.batch, c, h, w], [0, 2, 3, 1]);
+  return out;
+}
+
+/** `out` = `nhwc` (x or y of g) in g's layout. */
+function storeActivation(nhwc: Float64Array, out: Float32Array, g: Conv2dGeometry, role: 'x' | 'y'): void {
+  if (g.channelsFirst !== true) {
+    out.set(nhwc);
+    return;
+  }
+  const [c, h, w] = role === 'x' ? [g.inChannels, g.inHeight, g.inWidth] : [g.outChannels, g.outHeight, g.outWidth];
+  transposeInto(Float32Array.from(nhwc), out, [g.batch, h, w, c], [0, 3, 1, 2]);
+}
+
 /** The kernels as plain JavaScript loops: slow, simple, and the tests' oracle. */
 export const referenceKernels: CpuKernels = {
   name: 'reference',
@@ -201,15 +220,15 @@ export const referenceKernels: CpuKernels = {
   },
   conv2d(x, filter, y, g) {
     checkConv('conv2d', g, [['x', x, 'x'], ['filter', filter, 'filter'], ['y', y, 'y']]);
-    y.set(conv2dExact(x, filter, g).value);
+    storeActivation(conv2dExact(channelsLast(x, g, 'x'), filter, g).value, y, g, 'y');
   },
   conv2dBackpropInput(dy, filter, dx, g) {
     checkConv('conv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'filter'], ['dx', dx, 'x']]);
-    dx.set(conv2dBackpropInputExact(dy, filter, g).value);
+    storeActivation(conv2dBackpropInputExact(channelsLast(dy, g, 'y'), filter, g).value, dx, g, 'x');
   },
   conv2dBackpropFilter(x, dy, dFilter, g) {
     checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
-    dFilter.set(conv2dBackpropFilterExact(x, dy, g).value);
+    dFilter.set(conv2dBackpropFilterExact(channelsLast(x, g, 'x'), channelsLast(dy, g, 'y'), g).value);
   },
   depthwiseConv2dBackpropInput(dy, filter, dx, g) {
     checkConv('depthwiseConv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'depthwiseFilter'], ['dx', dx, 'x']], true);
@@ -219,6 +238,18 @@ export const referenceKernels: CpuKernels = {
     checkConv('depthwiseConv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'depthwiseFilter']], true);
     depthwiseProducts(g, dFilter, (xPixel, yPixel, tap, c) => [tap + c, x[xPixel + c]!, dy[yPixel + c]!]);
   },
+  channelSums(x, sums, outer, channels, inner) {
+    checkChannelSums(x, sums, outer, channels, inner);
+    const s = new Float32Array(1);
+    for (let c = 0; c < channels; c++) {
+      s[0] = 0;
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0, at = (o * channels + c) * inner; i < inner; i++, at++) s[0] += x[at]!;
+      }
+      sums[c] = s[0]!;
+    }
+  },
+  channelsFirstDirect,
   momentumStep(p, v, g, pOut, vOut, c, m, nesterov) {
     checkMomentumStep(p, v, g, pOut, vOut, c, m, nesterov);
     const f = Math.fround;

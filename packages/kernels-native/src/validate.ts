@@ -53,6 +53,9 @@ export function checkGeometry(where: string, g: Conv2dGeometry): void {
   for (const key of GEOMETRY_KEYS) {
     checkCount(where, `geometry.${key}`, g[key], key === 'padTop' || key === 'padLeft' ? 0 : 1);
   }
+  if (g.channelsFirst !== undefined && typeof g.channelsFirst !== 'boolean') {
+    throw new Error(`${where}: geometry.channelsFirst must be a boolean (got ${String(g.channelsFirst)})`);
+  }
 }
 
 const size = {
@@ -62,8 +65,10 @@ const size = {
   depthwiseFilter: (g: Conv2dGeometry) => g.filterHeight * g.filterWidth * g.inChannels,
 };
 const detail = {
-  x: (g: Conv2dGeometry) => `NHWC ${g.batch}x${g.inHeight}x${g.inWidth}x${g.inChannels}`,
-  y: (g: Conv2dGeometry) => `NHWC ${g.batch}x${g.outHeight}x${g.outWidth}x${g.outChannels}`,
+  x: (g: Conv2dGeometry) =>
+    g.channelsFirst === true ? `NCHW ${g.batch}x${g.inChannels}x${g.inHeight}x${g.inWidth}` : `NHWC ${g.batch}x${g.inHeight}x${g.inWidth}x${g.inChannels}`,
+  y: (g: Conv2dGeometry) =>
+    g.channelsFirst === true ? `NCHW ${g.batch}x${g.outChannels}x${g.outHeight}x${g.outWidth}` : `NHWC ${g.batch}x${g.outHeight}x${g.outWidth}x${g.outChannels}`,
   filter: (g: Conv2dGeometry) => `HWIO ${g.filterHeight}x${g.filterWidth}x${g.inChannels}x${g.outChannels}`,
   depthwiseFilter: (g: Conv2dGeometry) => `HWC ${g.filterHeight}x${g.filterWidth}x${g.inChannels}`,
 };
@@ -75,6 +80,7 @@ export function checkConv(where: string, g: Conv2dGeometry, arrays: ReadonlyArra
   if (depthwise && g.inChannels !== g.outChannels) {
     throw new Error(`${where}: a depthwise geometry needs inChannels == outChannels (got ${g.inChannels} and ${g.outChannels})`);
   }
+  if (depthwise && g.channelsFirst === true) throw new Error(`${where}: channelsFirst is not supported for depthwise convolutions (NHWC only)`);
   for (const [name, array, role] of arrays) checkArray(where, name, array, size[role](g), detail[role](g));
 }
 
@@ -89,6 +95,14 @@ export function checkMomentumStep(
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${where}: ${name} must be a finite number (got ${String(value)})`);
   }
   if (typeof nesterov !== 'boolean') throw new Error(`${where}: nesterov must be a boolean (got ${String(nesterov)})`);
+}
+
+/** Checks channelSums's arguments: sizes that are counts, x of outer·channels·inner floats, sums of channels. */
+export function checkChannelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number): void {
+  const where = 'channelSums';
+  for (const [name, v] of [['outer', outer], ['channels', channels], ['inner', inner]] as const) checkCount(where, name, v, 0);
+  checkArray(where, 'x', x, outer * channels * inner, `[${outer}, ${channels}, ${inner}]`);
+  checkArray(where, 'sums', sums, channels, `[${channels}]`);
 }
 
 /** Most axes CpuKernels.transpose takes. */

@@ -24,8 +24,11 @@ for (const [m, n, k] of [[13, 45, 300], [64, 33, 7], [7, 100, 40], [50, 3, 70], 
     results.push(c);
   }
 }
-// Convolutions: [batch, inH, inW, inC, outH, outW, outC, fH, fW, strideH, strideW, padTop, padLeft]
-for (const g of [[2, 9, 14, 40, 9, 14, 24, 3, 3, 1, 1, 1, 1], [3, 12, 12, 1, 8, 8, 10, 5, 5, 1, 1, 0, 0], [1, 8, 8, 16, 8, 8, 70, 1, 1, 1, 1, 0, 0]]) {
+// Convolutions: [batch, inH, inW, inC, outH, outW, outC, fH, fW, strideH, strideW, padTop, padLeft, channelsFirst]
+for (const g of [
+  [2, 9, 14, 40, 9, 14, 24, 3, 3, 1, 1, 1, 1, 0], [3, 12, 12, 1, 8, 8, 10, 5, 5, 1, 1, 0, 0, 0], [1, 8, 8, 16, 8, 8, 70, 1, 1, 1, 1, 0, 0, 0],
+  [2, 9, 14, 40, 9, 14, 24, 3, 3, 1, 1, 1, 1, 1], [1, 5, 33, 7, 5, 33, 9, 3, 3, 1, 1, 1, 1, 1],
+]) {
   const [b, ih, iw, ic, oh, ow, oc, fh, fw] = g;
   const x = random(b * ih * iw * ic, 3), w = random(fh * fw * ic * oc, 4), dy = random(b * oh * ow * oc, 5);
   const y = new Float32Array(dy.length), dx = new Float32Array(x.length), dw = new Float32Array(w.length);

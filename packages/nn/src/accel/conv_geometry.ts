@@ -16,6 +16,7 @@ export function conv2dGeometry(
   strides: number | [number, number],
   pad: unknown,
   dimRoundingMode: unknown,
+  dataFormat: 'channelsLast' | 'channelsFirst' = 'channelsLast',
 ): Conv2DGeometry {
   const info = backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -24,6 +25,8 @@ export function conv2dGeometry(
     1,
     pad as 'valid',
     dimRoundingMode as 'floor' | undefined,
+    false,
+    dataFormat,
   );
   return { info, strideH: info.strideHeight, strideW: info.strideWidth, kh: info.filterHeight, kw: info.filterWidth };
 }

@@ -98,6 +98,8 @@ function installWasmConvGuard(): void {
     const a = attrs as Record<string, unknown>;
     const x = inputs['x']!;
     const filter = inputs['filter']!;
+    // Channels first: the native kernels, or tfjs's kernel (which refuses NCHW).
+    if (a['dataFormat'] === 'NCHW') return conv2dNative(backend, x, filter, a as unknown as NativeConvAttrs) ?? callKernel('Conv2D', 'wasm', backend, inputs, attrs, original);
     const g = conv2dGeometry(x.shape, filter.shape, a['strides'] as [number, number], a['pad'], a['dimRoundingMode']);
     let fixed = attrs;
     if (typeof a['pad'] === 'number' && (g.strideH !== g.strideW || g.info.effectiveFilterHeight !== g.info.effectiveFilterWidth)) {
@@ -117,11 +119,12 @@ function installWasmConvGuard(): void {
 function installConvGradients(backendName: string): void {
   install('Conv2DBackpropFilter', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
     const a = attrs as Record<string, unknown>;
+    const native = backendName === 'wasm' ? conv2dBackpropFilterNative(backend, inputs['x']!, inputs['dy']!, a['filterShape'] as number[], a as unknown as NativeConvAttrs) : null;
+    if (native !== null) return native;
     if (a['dataFormat'] !== undefined && a['dataFormat'] !== 'NHWC') {
       return callKernel('Conv2DBackpropFilter', backendName, backend, inputs, attrs, original);
     }
-    const native = backendName === 'wasm' ? conv2dBackpropFilterNative(backend, inputs['x']!, inputs['dy']!, a['filterShape'] as number[], a as unknown as NativeConvAttrs) : null;
-    return native ?? conv2dBackpropFilterViaConv(backend, backendName, {
+    return conv2dBackpropFilterViaConv(backend, backendName, {
       x: inputs['x']!, dy: inputs['dy']!, strides: a['strides'] as [number, number], pad: a['pad'],
       dimRoundingMode: a['dimRoundingMode'], filterShape: a['filterShape'] as [number, number, number, number],
     });

@@ -10,6 +10,7 @@ import { functional } from '../hooks.js';
 import { checkOptions, formatShape } from '@pq/core';
 import { nTuple, checkPositiveInt, spatialDimNames } from '../args.js';
 import { interleaveZeros, padOrCrop, toChannelsFirstPerm, toChannelsLastPerm, withBatch } from './tensor_util.js';
+import { convRunsChannelsFirst } from '../accel/native_conv.js';
 
 export type IntOrTuple = number | readonly number[];
 
@@ -200,6 +201,25 @@ function dilateKernel(weight: tf.Tensor, dilation: readonly number[]): tf.Tensor
   return w;
 }
 
+function addBiasChannelsFirst(y: tf.Tensor, bias: tf.Tensor | null | undefined): tf.Tensor {
+  return bias === null || bias === undefined ? y : tf.add(y, tf.reshape(bias, [bias.shape[0]!, 1, 1]));
+}
+
+/**
+ * A one-group 2-d convolution of NCHW `x` kept channels first, where the native kernels read and
+ * write that layout in place (convRunsChannelsFirst): no transposes to channels last and back,
+ * here or in the gradients. Null elsewhere (the channels-last path then runs).
+ */
+function conv2dChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry): tf.Tensor | null {
+  const padding = (p: SpatialPad): [[0, 0], [0, 0], [number, number], [number, number]] => [[0, 0], [0, 0], [p.before[0]!, p.after[0]!], [p.before[1]!, p.after[1]!]];
+  const full = { before: geo.padBefore, after: geo.padAfter };
+  const hwio = [weight.shape[2]!, weight.shape[3]!, weight.shape[1]!, weight.shape[0]!];
+  if (geo.dilation.some((d) => d !== 1) || !convRunsChannelsFirst(tf.getBackend(), x.shape, hwio, geo.stride as [number, number], padding(full))) return null;
+  const { w, pad } = trimTaps(weight, x.shape.slice(2), full, geo.stride);
+  const wcl = tf.transpose(w, spatialPerm(2, [1, 0]));
+  return tf.conv2d(x as tf.Tensor4D, wcl as tf.Tensor4D, geo.stride as [number, number], padding(pad) as never, 'NCHW');
+}
+
 /** N-d convolution (PyTorch conv{n}d): x [N, Ci, sp...], weight [Co, Ci/groups, k...]. */
 export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null | undefined, o: ConvOptions): tf.Tensor {
   checkOptions(op, o, CONV_KEYS);
@@ -227,6 +247,8 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
             `${op}: input spatial size ${formatShape(spatial)} (padded ${formatShape(padded)}) is smaller than the dilated kernel ${formatShape(kEff)}`,
           );
         }
+        const channelsFirst = n === 2 && geo.groups === 1 ? conv2dChannelsFirst(xb, weight, geo) : null;
+        if (channelsFirst !== null) return addBiasChannelsFirst(channelsFirst, bias);
         const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
         // 1-d and 2-d convolutions pad inside tfjs's op; tfjs's conv3d takes no explicit padding.
         const inOp = n <= 2;

@@ -15,6 +15,7 @@ import { accelerationState, disableAcceleration, enableAcceleration } from './..
 import { nativeKernels, provideNativeKernels, type NativeSource } from './../../src/accel/native_provider.js';
 import { loadNativeKernels, nativeUnavailableReason, referenceKernels } from '@pq/kernels-native';
 import { linear } from './../../src/functional/linear.js';
+import { conv2d as pqConv2d } from './../../src/functional/conv.js';
 import { mismatches, onStockCpu, randomArray, rng, values } from './helpers.js';
 
 
@@ -107,6 +108,56 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
     const oh = fast[0]!.length / (c.x[0] * co);
     const lengths = [kh * kw * ci, kh * kw * co, c.x[0] * oh];
     fast.forEach((v, i) => expect(outsideBound(v, stock![i]!, bound![i]!, lengths[i]!), `output ${i}`).toEqual([]));
+  });
+
+  it.each([
+    ['3x3 pad 1, 14 wide', [2, 3, 5, 14], [4, 3, 3, 3], 1],
+    ['5x3 pad (2, 1), 13 wide, 9 channels out', [1, 5, 6, 13], [9, 5, 5, 3], [2, 1]],
+    ['1x1, 16 wide', [2, 6, 4, 16], [5, 6, 1, 1], 0],
+  ] as const)('pq\'s conv2d of NCHW x %s runs channels first, no transposes of x or y, within the bound', async (_, xs, ws, padding) => {
+    const next = rng(44);
+    const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
+    const x = randomArray(size(xs), next), w = randomArray(size(ws), next), b = randomArray(ws[0], next);
+    const run = (xv: Float32Array, wv: Float32Array, bv: Float32Array, dyv?: Float32Array): Float32Array[] =>
+      values(tf.tidy(() => {
+        const [xt, wt, bt] = [tf.tensor(xv, [...xs]), tf.tensor(wv, [...ws]), tf.tensor(bv, [ws[0]])];
+        const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor): tf.Tensor => pqConv2d(p, q, r, { padding: padding as number });
+        const y = f(xt, wt, bt);
+        const dy = tf.tensor(dyv ?? randomArray(y.size, rng(45)), y.shape);
+        return [y, ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(f(p, q, r), dy)))([xt, wt, bt])];
+      }));
+    const k = nativeKernels()!;
+    const spy = vi.spyOn(k, 'conv2d');
+    const sums = vi.spyOn(k, 'channelSums');
+    let fast: Float32Array[] = [];
+    const profile = await tf.profile(() => {
+      fast = run(x, w, b);
+    });
+    expect(spy.mock.calls[0]![3]).toMatchObject({ channelsFirst: true });
+    expect(sums).toHaveBeenCalled();
+    spy.mockRestore();
+    sums.mockRestore();
+    const activations = [JSON.stringify(xs), JSON.stringify(profile.kernels.find((e) => e.name === 'Conv2D')!.outputShapes[0])];
+    expect(profile.kernels.filter((e) => e.name === 'Transpose' && activations.includes(JSON.stringify(e.inputShapes[0]))).map((e) => e.inputShapes)).toEqual([]);
+    const dy = randomArray(fast[0]!.length, rng(45));
+    const [stock, bound] = await onStockCpu(() => [run(x, w, b, dy), run(abs(x), abs(w), abs(b), abs(dy))]);
+    await enableAcceleration();
+    const pixels = fast[0]!.length / ws[0];
+    const lengths = [ws[1] * ws[2] * ws[3] + 1, ws[0] * ws[2] * ws[3], pixels, pixels];
+    fast.forEach((v, i) => expect(outsideBound(v, stock![i]!, bound![i]!, lengths[i]!), `output ${i}`).toEqual([]));
+  });
+
+  it('sums over every axis but the channels (a channels-first bias gradient) with the stock kernel\'s bits', async () => {
+    const x = randomArray(3 * 13 * 5 * 7, rng(46)).map((v, i) => (i % 7 === 0 ? v * 2 ** 20 : v));
+    const sum = (axes: number[], keepDims = false): Float32Array => values(tf.tidy(() => tf.sum(tf.tensor(x, [3, 13, 5, 7]), axes, keepDims)))[0]!;
+    const spy = vi.spyOn(nativeKernels()!, 'channelSums');
+    const fast = [sum([0, 2, 3]), sum([0, 2, 3], true), sum([0, 1, 3])];
+    expect(spy).toHaveBeenCalledTimes(3);
+    spy.mockRestore();
+    await enableAcceleration({ native: false });
+    const wasm = [sum([0, 2, 3]), sum([0, 2, 3], true), sum([0, 1, 3])];
+    await enableAcceleration();
+    fast.forEach((v, i) => expect(mismatches(v, wasm[i]!), `case ${i}`).toEqual([]));
   });
 
   it.each([
