@@ -4,10 +4,10 @@
 // training step (forward + cross entropy + backward + SGD with momentum) and an eval forward, in
 // images per second — against the same in PyTorch on 1 and on 2 threads in the same run
 // (bench/models_torch.py, where Debian's python3-torch is installed). Medians of per-step times
-// after a warm-up step. Options: --steps N (default 3), --models a,b (default resnet18,mobilenet_v2),
+// after a warm-up step, the float and quantized models' steps interleaved. Options: --steps N (default 3), --models a,b (default resnet18,mobilenet_v2),
 // --threads N (pq's second column, default 2; 1: none), --no-torch.
 import os from 'node:os';
-import { benchArg, describeAcceleration, forkBenchWorker, runTorchScript, serveBenchRequests, timeRuns } from '@pq/bench-utils';
+import { benchArg, describeAcceleration, forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { F, MomentumSGD, enableAcceleration, enableCalibration, finishCalibration, manualSeed, type Module } from '@pq/nn';
 import { createModel, type ModelName } from '../src/index.js';
@@ -19,11 +19,13 @@ const WARMUP = 1;
 const BATCH = 32;
 
 interface Rates { train: number; infer: number }
+type Pair = { float: Rates; quant: Rates };
 
-function measure(name: ModelName, quantize: boolean): Rates {
+/** A model ready to time: one training step, one eval forward, and its disposal. */
+interface Timed { train(): void; infer(): void; dispose(): void }
+
+function prepare(name: ModelName, quantize: boolean, x: tf.Tensor, labels: tf.Tensor): Timed {
   manualSeed(0);
-  const x = tf.randomNormal([BATCH, 3, 32, 32], 0, 1, 'float32', 1);
-  const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
   const model: Module = createModel(name, { quantize, numClasses: 10 });
   if (quantize) {
     model.eval();
@@ -33,31 +35,58 @@ function measure(name: ModelName, quantize: boolean): Rates {
   }
   const optimizer = new MomentumSGD(0.01, 0.9);
   const params = model.parameters();
-  model.train();
-  const train = timeRuns(() => {
-    const loss = optimizer.minimize(() => F.crossEntropy(model.call(x) as tf.Tensor, labels) as tf.Scalar, true, params)!;
-    loss.dataSync();
-    loss.dispose();
-  }, { warmup: WARMUP, runs: STEPS });
-  model.eval();
-  const infer = timeRuns(() => {
-    const y = tf.tidy(() => model.call(x) as tf.Tensor);
-    y.dataSync();
-    y.dispose();
-  }, { warmup: WARMUP, runs: STEPS });
-  optimizer.dispose();
-  model.dispose();
+  return {
+    train: () => {
+      model.train();
+      const loss = optimizer.minimize(() => F.crossEntropy(model.call(x) as tf.Tensor, labels) as tf.Scalar, true, params)!;
+      loss.dataSync();
+      loss.dispose();
+    },
+    infer: () => {
+      model.eval();
+      const y = tf.tidy(() => model.call(x) as tf.Tensor);
+      y.dataSync();
+      y.dispose();
+    },
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Rates of the float and the quantized model, their steps interleaved (float, quantized, float,
+ * ...) so that both see the same load on a shared machine: the quantized/float ratio compares
+ * like with like.
+ */
+function measure(name: ModelName): Pair {
+  const x = tf.randomNormal([BATCH, 3, 32, 32], 0, 1, 'float32', 1);
+  const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
+  const models = [prepare(name, false, x, labels), prepare(name, true, x, labels)] as const;
+  const rates = (step: 'train' | 'infer'): number[] => {
+    const times: number[][] = [[], []];
+    for (let i = 0; i < WARMUP + STEPS; i++) {
+      models.forEach((m, j) => {
+        const t0 = performance.now();
+        m[step]();
+        if (i >= WARMUP) times[j]!.push(performance.now() - t0);
+      });
+    }
+    return times.map((t) => (BATCH * 1000) / median(t));
+  };
+  const [train, infer] = [rates('train'), rates('infer')];
+  models.forEach((m) => m.dispose());
   tf.dispose([x, labels]);
-  return { train: (BATCH * 1000) / train.median, infer: (BATCH * 1000) / infer.median };
+  return { float: { train: train[0]!, infer: infer[0]! }, quant: { train: train[1]!, infer: infer[1]! } };
 }
 
 type TorchRates = Record<string, number | string>;
-type Pair = { float: Rates; quant: Rates };
 
 /** The worker process: pq on THREADS threads, one model per request. */
 async function serve(): Promise<void> {
   await enableAcceleration({ threads: THREADS });
-  serveBenchRequests<ModelName, Pair>((name) => ({ float: measure(name, false), quant: measure(name, true) }));
+  serveBenchRequests<ModelName, Pair>((name) => measure(name));
 }
 
 async function main(): Promise<void> {
@@ -73,7 +102,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   let torchVersion: string | null = null;
   for (const name of MODELS) {
-    const pq: Pair[] = [{ float: measure(name, false), quant: measure(name, true) }];
+    const pq: Pair[] = [measure(name)];
     if (worker) pq.push(await worker.call(name));
     console.log(`  pq ${name}: ${JSON.stringify(pq)}`);
     const script = new URL('./models_torch.py', import.meta.url);
