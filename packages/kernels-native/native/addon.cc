@@ -37,6 +37,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, pq::BindConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, pq::BindConv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, pq::BindConv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseConv2d", nullptr, pq::BindDepthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2dBackpropInput", nullptr, pq::BindDepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2dBackpropFilter", nullptr, pq::BindDepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumStep", nullptr, pq::BindMomentumStep, nullptr, nullptr, nullptr, napi_default, nullptr},

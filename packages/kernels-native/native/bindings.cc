@@ -12,6 +12,7 @@
 #include "conv.h"
 #include "conv_nchw.h"
 #include "depthwise.h"
+#include "depthwise_nchw.h"
 #include "matmul.h"
 #include "momentum.h"
 #include "pool.h"
@@ -225,6 +226,7 @@ napi_value conv_call(napi_env env, napi_callback_info info, const char* name, co
     }
     call.output_apart();
     if (g.channels_first && !channels_first) call.fail("channelsFirst is not supported here (NHWC activations only)");
+    if (!g.channels_first && !kernel) call.fail("only channels-first geometries are supported here (channelsFirst: true)");
     (g.channels_first ? channels_first : kernel)(arrays[0], arrays[1], arrays[2], g, call.pool(), threads);
   });
 }
@@ -263,16 +265,22 @@ napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info) {
   return conv_call(env, info, "conv2dBackpropFilter", names, roles, conv2d_backprop_filter, conv2d_backprop_filter_nchw);
 }
 
+napi_value BindDepthwiseConv2d(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"x", "filter", "y"};
+  static const int roles[3] = {INPUT, DEPTHWISE_FILTER, OUTPUT};
+  return conv_call(env, info, "depthwiseConv2d", names, roles, nullptr, depthwise_nchw);
+}
+
 napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"dy", "filter", "dx"};
   static const int roles[3] = {OUTPUT, DEPTHWISE_FILTER, INPUT};
-  return conv_call(env, info, "depthwiseConv2dBackpropInput", names, roles, depthwise_backprop_input);
+  return conv_call(env, info, "depthwiseConv2dBackpropInput", names, roles, depthwise_backprop_input, depthwise_backprop_input_nchw);
 }
 
 napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
   static const char* const names[3] = {"x", "dy", "dFilter"};
   static const int roles[3] = {INPUT, OUTPUT, DEPTHWISE_FILTER};
-  return conv_call(env, info, "depthwiseConv2dBackpropFilter", names, roles, depthwise_backprop_filter);
+  return conv_call(env, info, "depthwiseConv2dBackpropFilter", names, roles, depthwise_backprop_filter, depthwise_backprop_filter_nchw);
 }
 
 napi_value BindMomentumStep(napi_env env, napi_callback_info info) {

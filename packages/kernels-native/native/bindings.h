@@ -9,6 +9,7 @@ napi_value BindMatmul(napi_env env, napi_callback_info info);
 napi_value BindConv2d(napi_env env, napi_callback_info info);
 napi_value BindConv2dBackpropInput(napi_env env, napi_callback_info info);
 napi_value BindConv2dBackpropFilter(napi_env env, napi_callback_info info);
+napi_value BindDepthwiseConv2d(napi_env env, napi_callback_info info);
 napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info);
 napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info);
 napi_value BindMomentumStep(napi_env env, napi_callback_info info);

@@ -77,13 +77,25 @@ export interface CpuKernels {
   /** The gradient of conv2d with respect to the filter, given x and dy (dFilter overwritten). */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry): void;
   /**
-   * A depthwise convolution's (channel multiplier 1: g.inChannels == g.outChannels == C, filter
-   * [filterHeight, filterWidth, C]) gradient with respect to x, given dy (dx overwritten). Each
-   * element sums rounded products with one rounding per add, in a fixed order (batch, output
-   * row, output column): the bits of @pq/nn's wasm kernel, for any thread count.
+   * A depthwise convolution (channel multiplier 1: g.inChannels == g.outChannels == C, filter
+   * [filterHeight, filterWidth, C]) on channels-first activations only (`g.channelsFirst`; NHWC's
+   * forward pass is tfjs's own kernel): y = Σ filter·x over the taps in (fy, fx) order, rounded
+   * products added with one rounding each (y overwritten).
+   */
+  depthwiseConv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g: Conv2dGeometry): void;
+  /**
+   * Its gradient with respect to x, given dy (dx overwritten). Each element sums rounded products
+   * with one rounding per add, in a fixed order: NHWC (batch, output row, output column), the bits
+   * of @pq/nn's wasm kernel; channels first, the same bits as `referenceKernels` (at stride 1
+   * the forward pass's sum of dy with the turned filter, else (output row, filter row, filter
+   * column)). Either way the same on any thread count.
    */
   depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry): void;
-  /** Its gradient with respect to the filter, given x and dy (dFilter [filterHeight, filterWidth, C] overwritten), summed the same way. */
+  /**
+   * Its gradient with respect to the filter, given x and dy (dFilter [filterHeight, filterWidth, C]
+   * overwritten), summed the same way (channels first: eight partial sums along each output row,
+   * lane ox mod 8, over (batch, output row, column), then added in lane order).
+   */
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry): void;
   /**
    * One step of SGD with momentum, as tfjs's MomentumOptimizer's ops compute it (each product and

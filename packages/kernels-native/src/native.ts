@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkChannelSums, checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
+import { checkChannelSums, checkConv, checkDepthwiseForward, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -13,6 +13,8 @@ export interface NativeBinding {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array, threads: number): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
+  depthwiseConv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array, threads: number): void;
+  depthwiseConv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array, threads: number): void;
   depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: Int32Array, threads: number): void;
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, n: number, c: number, m: number, nesterov: boolean, threads: number): void;
@@ -56,6 +58,11 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     conv2dBackpropFilter(x, dy, dFilter, g) {
       checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
       binding.conv2dBackpropFilter(x, dy, dFilter, packGeometry(g), threads);
+    },
+    depthwiseConv2d(x, filter, y, g) {
+      checkDepthwiseForward(g);
+      checkConv('depthwiseConv2d', g, [['x', x, 'x'], ['filter', filter, 'depthwiseFilter'], ['y', y, 'y']], true);
+      binding.depthwiseConv2d(x, filter, y, packGeometry(g), threads);
     },
     depthwiseConv2dBackpropInput(dy, filter, dx, g) {
       checkConv('depthwiseConv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'depthwiseFilter'], ['dx', dx, 'x']], true);

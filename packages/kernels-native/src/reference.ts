@@ -2,7 +2,7 @@
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkChannelSums, checkConv, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
+import { checkChannelSums, checkConv, checkDepthwiseForward, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
 
 /** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
 export interface ExactResult {
@@ -136,6 +136,79 @@ function depthwiseProducts(g: Conv2dGeometry, out: Float32Array, term: (xPixel: 
   });
 }
 
+/** x[b, c, iy, ix] of a channels-first plane, 0 outside the input (padding). */
+function planeValue(a: Float32Array, plane: number, h: number, w: number, iy: number, ix: number): number {
+  return iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : a[(plane * h + iy) * w + ix]!;
+}
+
+/**
+ * The channels-first depthwise kernels' float32 sums, term for term in the native kernels' order
+ * (padding taps included, as they multiply zeros), so the tests compare bit for bit.
+ */
+function depthwiseChannelsFirst(mode: 'y' | 'dx' | 'dFilter', g: Conv2dGeometry, a: Float32Array, b: Float32Array, out: Float32Array): void {
+  const f = Math.fround;
+  const { batch, inChannels: C, inHeight: ih, inWidth: iw, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = g;
+  const ix = (ox: number, fx: number): number => ox * g.strideWidth - g.padLeft + fx;
+  const iy = (oy: number, fy: number): number => oy * g.strideHeight - g.padTop + fy;
+  const w = (fy: number, fx: number, c: number): number => b[(fy * fw + fx) * C + c]!;
+  if (mode === 'y') {  // a = x, b = filter: taps in (fy, fx) order from +0
+    for (let p = 0; p < batch * C; p++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++) {
+          let s = 0;
+          for (let fy = 0; fy < fh; fy++) for (let fx = 0; fx < fw; fx++) s = f(s + f(w(fy, fx, p % C) * planeValue(a, p, ih, iw, iy(oy, fy), ix(ox, fx))));
+          out[(p * oh + oy) * ow + ox] = s;
+        }
+      }
+    }
+    return;
+  }
+  if (mode === 'dx' && g.strideHeight === 1 && g.strideWidth === 1) {
+    // dy convolved with the filter turned half a turn, over the padding f - 1 - pad
+    const taps = fh * fw;
+    const turned = new Float32Array(b.length);
+    for (let t = 0; t < taps; t++) turned.set(b.subarray((taps - 1 - t) * C, (taps - t) * C), t * C);
+    const t: Conv2dGeometry = {
+      ...g, inHeight: oh, inWidth: ow, outHeight: ih, outWidth: iw, padTop: fh - 1 - g.padTop, padLeft: fw - 1 - g.padLeft,
+    };
+    depthwiseChannelsFirst('y', t, a, turned, out);
+    return;
+  }
+  if (mode === 'dx') {  // a = dy, b = filter: terms in (oy, fy, fx, ox) order
+    out.fill(0);
+    for (let p = 0; p < batch * C; p++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let fy = 0; fy < fh; fy++) {
+          for (let fx = 0; fx < fw; fx++) {
+            for (let ox = 0; ox < ow; ox++) {
+              const [y, x] = [iy(oy, fy), ix(ox, fx)];
+              if (y < 0 || y >= ih || x < 0 || x >= iw) continue;
+              const at = (p * ih + y) * iw + x;
+              out[at] = f(out[at]! + f(w(fy, fx, p % C) * a[(p * oh + oy) * ow + ox]!));
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
+  // a = x, b = dy: eight lanes per tap along ox (lane ox mod 8), over (b, oy, ox), summed in lane order.
+  for (let c = 0; c < C; c++) {
+    for (let fy = 0; fy < fh; fy++) {
+      for (let fx = 0; fx < fw; fx++) {
+        const lanes = new Float32Array(8);
+        for (let n = 0; n < batch; n++) {
+          const p = n * C + c;
+          for (let oy = 0; oy < oh; oy++) {
+            for (let ox = 0; ox < ow; ox++) lanes[ox % 8] = f(lanes[ox % 8]! + f(planeValue(a, p, ih, iw, iy(oy, fy), ix(ox, fx)) * b[(p * oh + oy) * ow + ox]!));
+          }
+        }
+        out[(fy * fw + fx) * C + c] = lanes.reduce((s, v) => f(s + v), 0);
+      }
+    }
+  }
+}
+
 /**
  * y = x with its axes permuted (CpuKernels.transpose), one element at a time through Uint32Array
  * views: a float32 read as a number could lose a NaN's payload, a 32-bit word cannot.
@@ -230,13 +303,20 @@ export const referenceKernels: CpuKernels = {
     checkConv('conv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'filter']]);
     dFilter.set(conv2dBackpropFilterExact(channelsLast(x, g, 'x'), channelsLast(dy, g, 'y'), g).value);
   },
+  depthwiseConv2d(x, filter, y, g) {
+    checkDepthwiseForward(g);
+    checkConv('depthwiseConv2d', g, [['x', x, 'x'], ['filter', filter, 'depthwiseFilter'], ['y', y, 'y']], true);
+    depthwiseChannelsFirst('y', g, x, filter, y);
+  },
   depthwiseConv2dBackpropInput(dy, filter, dx, g) {
     checkConv('depthwiseConv2dBackpropInput', g, [['dy', dy, 'y'], ['filter', filter, 'depthwiseFilter'], ['dx', dx, 'x']], true);
-    depthwiseProducts(g, dx, (xPixel, yPixel, tap, c) => [xPixel + c, dy[yPixel + c]!, filter[tap + c]!]);
+    if (g.channelsFirst === true) depthwiseChannelsFirst('dx', g, dy, filter, dx);
+    else depthwiseProducts(g, dx, (xPixel, yPixel, tap, c) => [xPixel + c, dy[yPixel + c]!, filter[tap + c]!]);
   },
   depthwiseConv2dBackpropFilter(x, dy, dFilter, g) {
     checkConv('depthwiseConv2dBackpropFilter', g, [['x', x, 'x'], ['dy', dy, 'y'], ['dFilter', dFilter, 'depthwiseFilter']], true);
-    depthwiseProducts(g, dFilter, (xPixel, yPixel, tap, c) => [tap + c, x[xPixel + c]!, dy[yPixel + c]!]);
+    if (g.channelsFirst === true) depthwiseChannelsFirst('dFilter', g, x, dy, dFilter);
+    else depthwiseProducts(g, dFilter, (xPixel, yPixel, tap, c) => [tap + c, x[xPixel + c]!, dy[yPixel + c]!]);
   },
   channelSums(x, sums, outer, channels, inner) {
     checkChannelSums(x, sums, outer, channels, inner);

@@ -80,8 +80,14 @@ export function checkConv(where: string, g: Conv2dGeometry, arrays: ReadonlyArra
   if (depthwise && g.inChannels !== g.outChannels) {
     throw new Error(`${where}: a depthwise geometry needs inChannels == outChannels (got ${g.inChannels} and ${g.outChannels})`);
   }
-  if (depthwise && g.channelsFirst === true) throw new Error(`${where}: channelsFirst is not supported for depthwise convolutions (NHWC only)`);
   for (const [name, array, role] of arrays) checkArray(where, name, array, size[role](g), detail[role](g));
+}
+
+/** The depthwise forward pass is channels first only (NHWC's is tfjs's own kernel). */
+export function checkDepthwiseForward(g: Conv2dGeometry): void {
+  if (g !== null && typeof g === 'object' && g.channelsFirst !== true) {
+    throw new Error('depthwiseConv2d: only channels-first geometries are supported (geometry.channelsFirst: true)');
+  }
 }
 
 /** Checks momentumStep's arguments: five arrays of one length, finite constants, a boolean. */

@@ -23,6 +23,8 @@ import { padWasm } from './pad_wasm.js';
 import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
+import { PqDepthwiseChannelsFirst, depthwiseChannelsFirstGradConfig, depthwiseChannelsFirstKernels } from './depthwise_channels_first.js';
+import { setChannelsFirstInstalled } from './channels_first.js';
 import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './wasm_threads.js';
 import type { WasmPackage } from './wasm_emscripten.js';
 import { fakeQuantWasm, quantGradWasm } from './fake_quant_wasm.js';
@@ -260,6 +262,9 @@ function installKernels(backendName: AcceleratedBackend): void {
     install('Sum', backendName, sumColumns);
     install(PqBatchNormTrain, backendName, batchNormTrainWasm);
     install(PqBatchNormTrainGrad, backendName, batchNormTrainGradWasm);
+    for (const [name, kernel] of depthwiseChannelsFirstKernels) install(name, backendName, () => kernel);
+    if (tf.getGradient(PqDepthwiseChannelsFirst) === undefined) tf.registerGradient(depthwiseChannelsFirstGradConfig);
+    setChannelsFirstInstalled(true);
   }
   installConvGradients(backendName);
   installPooling(backendName);
@@ -288,6 +293,7 @@ export function disableAcceleration(): void {
     if (r.original !== undefined) tf.registerKernel(r.original);
   }
   replaced = [];
+  setChannelsFirstInstalled(false);
   for (const g of replacedGradients.reverse()) {
     if (g.original !== undefined) tf.registerGradient(g.original);
   }

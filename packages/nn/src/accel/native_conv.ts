@@ -2,8 +2,7 @@
 // each reads its inputs where the wasm backend keeps them and writes its output into a tensor that
 // backend allocated, so a call copies nothing. Covered: NHWC and NCHW, dilation 1, any stride and
 // padding (numeric, 'same', 'valid', explicit; the geometry is tfjs's own computeConv2DInfo).
-// Everything else returns null, for the caller to take its existing kernel. pq's convolution
-// layers ask `convRunsChannelsFirst` whether to hand their NCHW activations over as they are.
+// Everything else returns null, for the caller to take its existing kernel.
 import type * as tf from '@tensorflow/tfjs-core';
 import { sameShape } from '@pq/core';
 import { conv2dGeometry } from './conv_geometry.js';
@@ -36,7 +35,7 @@ export function nativeGeometry(i: tf.backend_util.Conv2DInfo): Conv2dGeometry | 
 }
 
 /** The geometry of `a` (dilation 1, NHWC or NCHW), or null. */
-function covered(xShape: readonly number[], filterShape: readonly number[], a: NativeConvAttrs): Conv2dGeometry | null {
+export function covered(xShape: readonly number[], filterShape: readonly number[], a: NativeConvAttrs): Conv2dGeometry | null {
   const channelsFirst = a.dataFormat === 'NCHW';
   if ((a.dataFormat !== undefined && a.dataFormat !== 'NHWC' && !channelsFirst) || !unitDilation(a.dilations)) return null;
   if (xShape.length !== 4 || filterShape.length !== 4) return null;
@@ -46,18 +45,6 @@ function covered(xShape: readonly number[], filterShape: readonly number[], a: N
 
 const outShape = (g: Conv2dGeometry): number[] =>
   g.channelsFirst === true ? [g.batch, g.outChannels, g.outHeight, g.outWidth] : [g.batch, g.outHeight, g.outWidth, g.outChannels];
-
-/**
- * Whether tfjs's conv2d of NCHW `xShape` with an HWIO filter and tfjs's NCHW padding (`pad`)
- * runs on the native kernels with the activations read and written in place: stride 1 and rows
- * of at least 12 (the kernels' `channelsFirstDirect`), on the wasm backend. Then a layer skips the
- * transposes to and from channels last around its convolution and its gradients.
- */
-export function convRunsChannelsFirst(backendName: string, xShape: readonly number[], filterShape: readonly number[], strides: [number, number], pad: unknown): boolean {
-  const k = backendName === 'wasm' ? nativeKernels() : null;
-  const g = k === null ? null : covered(xShape, filterShape, { strides, pad, dataFormat: 'NCHW' });
-  return g !== null && k!.channelsFirstDirect(g);
-}
 
 export function conv2dNative(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, a: NativeConvAttrs): tf.TensorInfo | null {
   const k = nativeKernels();

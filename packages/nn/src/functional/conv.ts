@@ -10,7 +10,8 @@ import { functional } from '../hooks.js';
 import { checkOptions, formatShape } from '@pq/core';
 import { nTuple, checkPositiveInt, spatialDimNames } from '../args.js';
 import { interleaveZeros, padOrCrop, toChannelsFirstPerm, toChannelsLastPerm, withBatch } from './tensor_util.js';
-import { convRunsChannelsFirst } from '../accel/native_conv.js';
+import { convRunsChannelsFirst, depthwiseRunsChannelsFirst } from '../accel/channels_first.js';
+import { depthwiseConv2dChannelsFirst } from '../accel/depthwise_channels_first.js';
 
 export type IntOrTuple = number | readonly number[];
 
@@ -220,6 +221,20 @@ function conv2dChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry)
   return tf.conv2d(x as tf.Tensor4D, wcl as tf.Tensor4D, geo.stride as [number, number], padding(pad) as never, 'NCHW');
 }
 
+/**
+ * A 2-d depthwise convolution (groups == channels, one output per channel) of NCHW `x` kept
+ * channels first on the native kernels where they run it (depthwiseRunsChannelsFirst); null elsewhere.
+ */
+function depthwiseChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry): tf.Tensor | null {
+  const channels = x.shape[1]!;
+  if (geo.groups !== channels || weight.shape[0] !== channels || geo.dilation.some((d) => d !== 1) || !depthwiseRunsChannelsFirst(tf.getBackend(), geo.stride)) return null;
+  const { w, pad } = trimTaps(weight, x.shape.slice(2), { before: geo.padBefore, after: geo.padAfter }, geo.stride);
+  // [C, 1, kh, kw] -> [kh, kw, C]
+  const filter = tf.transpose(tf.reshape(w, [channels, w.shape[2]!, w.shape[3]!]), [1, 2, 0]) as tf.Tensor3D;
+  const padding: [[0, 0], [0, 0], [number, number], [number, number]] = [[0, 0], [0, 0], [pad.before[0]!, pad.after[0]!], [pad.before[1]!, pad.after[1]!]];
+  return depthwiseConv2dChannelsFirst(x as tf.Tensor4D, filter, geo.stride as [number, number], padding);
+}
+
 /** N-d convolution (PyTorch conv{n}d): x [N, Ci, sp...], weight [Co, Ci/groups, k...]. */
 export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null | undefined, o: ConvOptions): tf.Tensor {
   checkOptions(op, o, CONV_KEYS);
@@ -247,7 +262,7 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
             `${op}: input spatial size ${formatShape(spatial)} (padded ${formatShape(padded)}) is smaller than the dilated kernel ${formatShape(kEff)}`,
           );
         }
-        const channelsFirst = n === 2 && geo.groups === 1 ? conv2dChannelsFirst(xb, weight, geo) : null;
+        const channelsFirst = n !== 2 ? null : geo.groups === 1 ? conv2dChannelsFirst(xb, weight, geo) : depthwiseChannelsFirst(xb, weight, geo);
         if (channelsFirst !== null) return addBiasChannelsFirst(channelsFirst, bias);
         const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
         // 1-d and 2-d convolutions pad inside tfjs's op; tfjs's conv3d takes no explicit padding.

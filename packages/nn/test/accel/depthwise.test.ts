@@ -1,6 +1,7 @@
 // Depthwise convolutions (groups == channels) on the accelerated path: @pq/nn's conv1d/conv2d
 // run them as one tfjs depthwise op (XNNPACK on wasm), and pq's SIMD kernel (kernels.wat, `dw`)
-// computes both gradients in the wasm heap. Against tfjs's stock cpu kernels through tf.grads,
+// computes both gradients in the wasm heap; on Node, 2-d ones at stride 1 stay channels first on
+// the native kernels instead (depthwise_channels_first.ts), forward and gradients. Against tfjs's stock cpu kernels through tf.grads,
 // on random shapes: odd channel counts (SIMD lanes and the scalar tail), strides, padding,
 // dilation and channel multipliers.
 //
@@ -10,11 +11,11 @@
 // two differ by ~1e-6 relative to 1 + |value| here; 1e-5 leaves a 10x margin on any CPU (the
 // kernels use no fused multiply-add, which WebAssembly SIMD does not have). On Node the native
 // kernels (@pq/kernels-native) compute the two gradients instead, with that kernel's bits.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNativeKernels, nativeUnavailableReason } from '@pq/kernels-native';
 import { disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
-import { provideNativeKernels } from './../../src/accel/native_provider.js';
+import { nativeKernels, provideNativeKernels } from './../../src/accel/native_provider.js';
 import * as F from './../../src/functional/index.js';
 import { int, maxRelDiff, onAccelerated, onStockCpu, randomArray, rng, values } from './helpers.js';
 
@@ -107,6 +108,34 @@ describe.runIf(loadNativeKernels())('depthwise gradients on the native kernels',
   afterAll(() => {
     disableAcceleration();
     provideNativeKernels(previous);
+  });
+
+  it.each([
+    ['3x3 pad 1, 19 channels, 14x13', [2, 19, 14, 13], 3, 1],
+    ['5x5 pad 2, 8 channels, 9x17', [1, 8, 9, 17], 5, 2],
+  ] as const)('run pq\'s stride-1 depthwise conv2d channels first, no transposes of x or y, no tensors left behind: %s', async (_name, xShape, k, padding) => {
+    const next = rng(78);
+    const c = xShape[1];
+    const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+    const dwCase: DwCase = {
+      n: 2, xShape: [...xShape], wShape: [c, 1, k, k], stride: 1, padding, dilation: 1,
+      x: randomArray(size(xShape), next), w: randomArray(c * k * k, next), b: randomArray(c, next),
+    };
+    expect((await enableAcceleration()).native.active).toBe(true);
+    convAndGrads(dwCase); // warm-up
+    const spies = (['depthwiseConv2d', 'depthwiseConv2dBackpropInput', 'depthwiseConv2dBackpropFilter'] as const).map((m) => vi.spyOn(nativeKernels()!, m));
+    const before = tf.memory().numTensors;
+    let fast: Float32Array[] = [];
+    const profile = await tf.profile(() => {
+      fast = convAndGrads(dwCase);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    spies.forEach((spy) => expect(spy.mock.calls[0]![3]).toMatchObject({ channelsFirst: true }));
+    spies.forEach((spy) => spy.mockRestore());
+    const activations = [JSON.stringify(xShape)];
+    expect(profile.kernels.filter((e) => e.name === 'Transpose' && activations.includes(JSON.stringify(e.inputShapes[0])))).toEqual([]);
+    const stock = await onStockCpu(() => convAndGrads(dwCase));
+    fast.forEach((v, i) => expect(maxRelDiff(v, stock[i]!), `output ${i}`).toBeLessThan(1e-5));
   });
 
   it.each([
