@@ -43,6 +43,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"momentumStep", nullptr, pq::BindMomentumStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelSums", nullptr, pq::BindChannelSums, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, pq::BindTranspose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolGrad", nullptr, pq::BindAvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, pq::BindMaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions) != napi_ok) return nullptr;

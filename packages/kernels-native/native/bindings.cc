@@ -343,6 +343,18 @@ napi_value BindTranspose(napi_env env, napi_callback_info info) {
   });
 }
 
+napi_value BindAvgPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "avgPoolGrad", 4);
+    const PoolGeometry g = call.pool_geometry(2);
+    const int threads = static_cast<int>(call.integer(3, "threads", 1, 256));
+    const float* dy = call.floats(0, "dy", elements({g.batch, g.out_h, g.out_w, g.channels}));
+    float* dx = call.floats(1, "dx", elements({g.batch, g.in_h, g.in_w, g.channels}));
+    call.output_apart();
+    avg_pool_grad(dy, dx, g, call.pool(), threads);
+  });
+}
+
 napi_value BindMaxPoolGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Call call(env, info, "maxPoolGrad", 5);

@@ -15,6 +15,7 @@ napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info);
 napi_value BindMomentumStep(napi_env env, napi_callback_info info);
 napi_value BindChannelSums(napi_env env, napi_callback_info info);
 napi_value BindTranspose(napi_env env, napi_callback_info info);
+napi_value BindAvgPoolGrad(napi_env env, napi_callback_info info);
 napi_value BindMaxPoolGrad(napi_env env, napi_callback_info info);
 
 }  // namespace pq

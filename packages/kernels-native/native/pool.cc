@@ -201,4 +201,53 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const PoolGeometr
   });
 }
 
+namespace {
+
+/** Windows [lo, hi) along one axis that hold input position i: lo·stride - pad <= i < lo·stride - pad + f. */
+inline void windows_holding(int i, int stride, int pad, int f, int out, int& lo, int& hi) {
+  const int first = i + pad - f + 1;  // the least o with o·stride - pad + f > i
+  lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  hi = std::min(out, (i + pad) / stride + 1);
+}
+
+}  // namespace
+
+void avg_pool_grad(const float* dy, float* dx, const PoolGeometry& g, ThreadPool& pool, int threads) {
+  const float scale = 1.0f / (static_cast<float>(g.f_h) * static_cast<float>(g.f_w));
+  const __m256 scale8 = _mm256_set1_ps(scale);
+  const int c = g.channels, c8 = c / 8 * 8;
+  const std::ptrdiff_t image_in = static_cast<std::ptrdiff_t>(g.in_h) * g.in_w * c, image_out = static_cast<std::ptrdiff_t>(g.out_h) * g.out_w * c;
+  const int tasks = worth_splitting(static_cast<double>(g.batch) * image_in, MIN_SPLIT_ELEMENTS) ? std::min(threads, g.batch) : 1;
+  pool.run(tasks, threads, [&](int t) {
+    for (int b = g.batch * t / tasks; b < g.batch * (t + 1) / tasks; b++) {
+      const float* dyb = dy + b * image_out;
+      for (int iy = 0; iy < g.in_h; iy++) {
+        int y0, y1;
+        windows_holding(iy, g.stride_h, g.pad_top, g.f_h, g.out_h, y0, y1);
+        for (int ix = 0; ix < g.in_w; ix++) {
+          int x0, x1;
+          windows_holding(ix, g.stride_w, g.pad_left, g.f_w, g.out_w, x0, x1);
+          float* d = dx + b * image_in + (static_cast<std::ptrdiff_t>(iy) * g.in_w + ix) * c;
+          for (int ch = 0; ch < c8; ch += 8) {
+            __m256 sum = _mm256_setzero_ps();
+            for (int oy = y0; oy < y1; oy++) {
+              for (int ox = x0; ox < x1; ox++) {
+                sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(dyb + (static_cast<std::ptrdiff_t>(oy) * g.out_w + ox) * c + ch), scale8));
+              }
+            }
+            _mm256_storeu_ps(d + ch, sum);
+          }
+          for (int ch = c8; ch < c; ch++) {
+            float sum = 0.0f;
+            for (int oy = y0; oy < y1; oy++) {
+              for (int ox = x0; ox < x1; ox++) sum += dyb[(static_cast<std::ptrdiff_t>(oy) * g.out_w + ox) * c + ch] * scale;
+            }
+            d[ch] = sum;
+          }
+        }
+      }
+    }
+  });
+}
+
 }  // namespace pq

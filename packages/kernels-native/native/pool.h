@@ -1,4 +1,5 @@
-// Max pooling's gradient (NHWC): dy added at each window's first maximum of x.
+// Pooling gradients (NHWC): max pooling's (dy added at each window's first maximum of x) and
+// average pooling's (dy spread evenly over each window).
 #pragma once
 
 #include "thread_pool.h"
@@ -16,5 +17,13 @@ struct PoolGeometry {
  * row-major order. Threads take whole images, so the bits do not depend on `threads`.
  */
 void max_pool_grad(const float* x, const float* dy, float* dx, const PoolGeometry& g, ThreadPool& pool, int threads);
+
+/**
+ * dx (overwritten) of an average pooling: dx[b, iy, ix, d] = Σ dy[b, oy, ox, d]·(1/(f_h·f_w))
+ * over the windows (oy, ox) holding (iy, ix), in row-major order, windows partly outside the
+ * input included: each product and sum rounded to float32 (no FMA), the reciprocal a float32 one,
+ * as tfjs-wasm's AvgPoolGrad computes it, so the bits are its bits. Threads take whole images.
+ */
+void avg_pool_grad(const float* dy, float* dx, const PoolGeometry& g, ThreadPool& pool, int threads);
 
 }  // namespace pq

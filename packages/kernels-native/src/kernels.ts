@@ -128,4 +128,11 @@ export interface CpuKernels {
    * implementation and thread count.
    */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, g: Pool2dGeometry): void;
+  /**
+   * Average pooling's gradient (NHWC dy and dx; dx overwritten): every dx cell gets dy·(1/(filterHeight·filterWidth))
+   * summed over the windows holding it (row-major order; windows partly over the padding
+   * included), each product and add rounded to float32 and the reciprocal a float32 one, as
+   * tfjs-wasm's AvgPoolGrad computes it: its bits.
+   */
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, g: Pool2dGeometry): void;
 }

@@ -20,6 +20,7 @@ export interface NativeBinding {
   momentumStep(p: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, vOut: Float32Array, n: number, c: number, m: number, nesterov: boolean, threads: number): void;
   transpose(x: Float32Array | Int32Array, y: Float32Array | Int32Array, shape: Int32Array, perm: Int32Array, threads: number): void;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number, threads: number): void;
 }
 
@@ -88,6 +89,10 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     maxPoolGrad(x, dy, dx, g) {
       checkPool('maxPoolGrad', g, x, dy, dx);
       binding.maxPoolGrad(x, dy, dx, packPoolGeometry(g), threads);
+    },
+    avgPoolGrad(dy, dx, g) {
+      checkPool('avgPoolGrad', g, null, dy, dx);
+      binding.avgPoolGrad(dy, dx, packPoolGeometry(g), threads);
     },
   };
 }

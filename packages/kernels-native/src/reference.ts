@@ -348,4 +348,25 @@ export const referenceKernels: CpuKernels = {
     checkPool('maxPoolGrad', g, x, dy, dx);
     maxPoolGrad(x, dy, dx, g);
   },
+  avgPoolGrad(dy, dx, g) {
+    checkPool('avgPoolGrad', g, null, dy, dx);
+    const { inHeight: ih, inWidth: iw, outHeight: oh, outWidth: ow, channels: C } = g;
+    const f = Math.fround;
+    const scale = f(1 / (g.filterHeight * g.filterWidth));
+    const windows = (i: number, s: number, pad: number, f: number, out: number): [number, number] =>
+      [Math.max(0, Math.ceil((i + pad - f + 1) / s)), Math.min(out, Math.floor((i + pad) / s) + 1)];
+    for (let b = 0; b < g.batch; b++) {
+      for (let iy = 0; iy < ih; iy++) {
+        const [y0, y1] = windows(iy, g.strideHeight, g.padTop, g.filterHeight, oh);
+        for (let ix = 0; ix < iw; ix++) {
+          const [x0, x1] = windows(ix, g.strideWidth, g.padLeft, g.filterWidth, ow);
+          for (let c = 0; c < C; c++) {
+            let sum = 0;
+            for (let oy = y0; oy < y1; oy++) for (let ox = x0; ox < x1; ox++) sum = f(sum + f(dy[((b * oh + oy) * ow + ox) * C + c]! * scale));
+            dx[((b * ih + iy) * iw + ix) * C + c] = sum;
+          }
+        }
+      }
+    }
+  },
 };

@@ -147,12 +147,12 @@ const POOL_KEYS = [
   'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft',
 ] as const satisfies ReadonlyArray<keyof Pool2dGeometry>;
 
-/** Checks maxPoolGrad's geometry (positive sizes, windows and strides, non-negative padding) and its arrays x, dy and dx. */
-export function checkPool(where: string, g: Pool2dGeometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void {
+/** Checks a pooling gradient's geometry (positive sizes, windows and strides, non-negative padding) and its arrays x (null: none), dy and dx. */
+export function checkPool(where: string, g: Pool2dGeometry, x: Float32Array | null, dy: Float32Array, dx: Float32Array): void {
   if (g === null || typeof g !== 'object') throw new Error(`${where}: geometry must be an object`);
   for (const key of POOL_KEYS) checkCount(where, `geometry.${key}`, g[key], key === 'padTop' || key === 'padLeft' ? 0 : 1);
   const input = `NHWC ${g.batch}x${g.inHeight}x${g.inWidth}x${g.channels}`;
-  checkArray(where, 'x', x, g.batch * g.inHeight * g.inWidth * g.channels, input);
+  if (x !== null) checkArray(where, 'x', x, g.batch * g.inHeight * g.inWidth * g.channels, input);
   checkArray(where, 'dy', dy, g.batch * g.outHeight * g.outWidth * g.channels, `NHWC ${g.batch}x${g.outHeight}x${g.outWidth}x${g.channels}`);
   checkArray(where, 'dx', dx, g.batch * g.inHeight * g.inWidth * g.channels, input);
 }

@@ -32,7 +32,7 @@ import { PqBatchNormTrain, PqBatchNormTrainGrad, PqFakeTensorQuant, PqMomentumSt
 import { configureNative, nativeLoadable, nativeState, nativeThreadCount, type NativeState } from './native_provider.js';
 import { conv2dBackpropFilterNative, conv2dBackpropInputNative, conv2dNative, type NativeConvAttrs } from './native_conv.js';
 import { batchMatMulNative } from './native_matmul.js';
-import { maxPoolGradNative } from './native_pool.js';
+import { avgPoolGradNative, maxPoolGradNative } from './native_pool.js';
 
 export type AcceleratedBackend = 'wasm' | 'cpu';
 
@@ -206,6 +206,16 @@ function installPooling(backendName: string): void {
     };
     return (backendName === 'wasm' ? maxPoolGradNative(backend, args) : null) ?? maxPoolGradJs(backend, args);
   }) as tf.KernelFunc);
+  if (backendName === 'wasm') {
+    install('AvgPoolGrad', backendName, (original) => (({ inputs, backend, attrs }: KernelArgs) => {
+      const a = attrs as Record<string, unknown>;
+      const args = {
+        dy: inputs['dy']!, input: inputs['input']!, filterSize: a['filterSize'] as [number, number],
+        strides: a['strides'] as [number, number], pad: a['pad'], dimRoundingMode: a['dimRoundingMode'],
+      };
+      return avgPoolGradNative(backend, args) ?? callKernel('AvgPoolGrad', backendName, backend, inputs, attrs, original);
+    }) as tf.KernelFunc);
+  }
 }
 
 /**

@@ -191,6 +191,32 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
     expect(mismatches(fast, wasm)).toEqual([]);
   });
 
+  it.each([
+    ['2x2 stride 2', [2, 12, 10, 9], [2, 2], [2, 2], 'valid'],
+    ['3x3 stride 2 pad 1, overlapping', [2, 11, 10, 17], [3, 3], [2, 2], 1],
+    ['3x2 stride (1, 2), same', [1, 7, 9, 6], [3, 2], [1, 2], 'same'],
+  ] as const)('AvgPoolGrad %s: the bits of tfjs\'s cpu kernel (native off), no tensor left behind', async (_, shape, f, s, pad) => {
+    const grad = (): Float32Array =>
+      values(tf.tidy(() => {
+        const xt = tf.tensor4d(randomArray(shape.reduce((p, d) => p * d, 1), rng(47)), [...shape]);
+        const pool = (v: tf.Tensor): tf.Tensor => tf.avgPool(v as tf.Tensor4D, [...f], [...s], pad);
+        const y = pool(xt);
+        const dy = tf.tensor(randomArray(y.size, rng(48)).map((v, i) => (i % 5 === 0 ? v * 1e6 : v)), y.shape);
+        return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pool(v), dy)))(xt);
+      }))[0]!;
+    grad();
+    const spy = vi.spyOn(nativeKernels()!, 'avgPoolGrad');
+    const tensors = tf.memory().numTensors;
+    const fast = grad();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    await enableAcceleration({ native: false });
+    const stock = grad();
+    await enableAcceleration();
+    expect(mismatches(fast, stock)).toEqual([]);
+  });
+
   it('runs BatchMatMul (transposed, batched, broadcast) and Linear within the bound', async () => {
     const next = rng(41);
     const shapes: Array<[number[], number[], boolean, boolean]> = [
