@@ -2,7 +2,8 @@
 given thread counts, as torch's own ops on float32 CPU tensors: torch.mm for matmul, and for the
 3x3 convolution (NCHW, as PyTorch lays it out) F.conv2d forward and
 aten.convolution_backward with only the input or only the weight gradient asked for, and for max
-pooling's gradient aten.max_pool2d_with_indices_backward given the forward pass's indices. Medians (wall and
+pooling's gradient aten.max_pool2d_with_indices_backward given the forward pass's indices (average
+pooling's: aten.avg_pool2d_backward); grouped convolutions (depthwise) with groups = in channels / per-group channels. Medians (wall and
 CPU time) in ms after a warm-up, runs cut to a time budget as run.ts cuts its own. Prints one JSON object:
 {torch, cases: {id: {threads: {wall, cpu}}}}.
 Usage: python3 kernels_torch.py CASES_JSON THREADS[,THREADS...] MAX_RUNS BUDGET_MS
@@ -20,6 +21,11 @@ def build(case):
     if case['op'] == 'matmul':
         a, b = torch.randn(case['m'], case['k']), torch.randn(case['k'], case['n'])
         return lambda: torch.mm(a, b)
+    if case['op'] == 'pool' and case.get('average'):
+        x = torch.randn(*case['x'])
+        k, s, p = [case['window']] * 2, [case['stride']] * 2, [case['pad']] * 2
+        dy = torch.randn_like(F.avg_pool2d(x, k, s, p))
+        return lambda: torch.ops.aten.avg_pool2d_backward(dy, x, k, s, p, False, True, None)
     if case['op'] == 'pool':
         x = torch.randn(*case['x'])
         k, s, p = [case['window']] * 2, [case['stride']] * 2, [case['pad']] * 2
@@ -27,14 +33,15 @@ def build(case):
         dy = torch.randn_like(y)
         return lambda: torch.ops.aten.max_pool2d_with_indices_backward(dy, x, k, s, p, [1, 1], False, indices)
     n, c, h, w = case['x']
-    o, _, fh, fw = case['w']
-    x, weight = torch.randn(n, c, h, w), torch.randn(o, c, fh, fw)
+    o, per_group, fh, fw = case['w']
+    groups = c // per_group
+    x, weight = torch.randn(n, c, h, w), torch.randn(o, per_group, fh, fw)
     stride, pad = case['stride'], case['pad']
     if case['pass'] == 'forward':
-        return lambda: F.conv2d(x, weight, stride=stride, padding=pad)
-    dy = torch.randn_like(F.conv2d(x, weight, stride=stride, padding=pad))
+        return lambda: F.conv2d(x, weight, stride=stride, padding=pad, groups=groups)
+    dy = torch.randn_like(F.conv2d(x, weight, stride=stride, padding=pad, groups=groups))
     mask = [True, False, False] if case['pass'] == 'input' else [False, True, False]
-    return lambda: torch.ops.aten.convolution_backward(dy, x, weight, None, [stride] * 2, [pad] * 2, [1, 1], False, [0, 0], 1, mask)
+    return lambda: torch.ops.aten.convolution_backward(dy, x, weight, None, [stride] * 2, [pad] * 2, [1, 1], False, [0, 0], groups, mask)
 
 
 def timed(fn, runs, budget_ms):

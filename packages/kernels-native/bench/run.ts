@@ -1,8 +1,9 @@
 // `pnpm bench` in @pq/kernels-native: the native kernels against PyTorch's (bench/kernels_torch.py,
 // /usr/bin/python3 with torch) on 1 and 2 threads, per case: square matmuls and ResNet-18's 3x3
-// 64->64 convolution on a 32x64x32x32 batch (NHWC here, NCHW in PyTorch), forward, input
-// gradient and filter gradient, and the max-pooling gradients of LeNet and ResNet's stem (PyTorch's
-// given the forward pass's indices). Medians in ms and GFLOP/s (pooling: no GFLOP/s); the ratio is PyTorch's time over
+// 64->64 convolution on a 32x64x32x32 batch (NHWC here, and NCHW as PyTorch lays it out), forward,
+// input gradient and filter gradient, MobileNetV2's depthwise 3x3 (NCHW), and the max-pooling
+// gradients of LeNet and ResNet's stem (PyTorch's given the forward pass's indices) and an
+// average-pooling gradient. Medians in ms and GFLOP/s (pooling: no GFLOP/s); the ratio is PyTorch's time over
 // native's (above 1: native is faster). Each case runs native, then PyTorch, then native again
 // (the faster native median is kept), so both sides of a ratio see about the same load on a
 // shared machine; the load average is printed with the table.
@@ -19,17 +20,23 @@ const THREADS = [...new Set([1, Number(benchArg('threads', '2'))])];
 
 type Case =
   | { id: string; op: 'matmul'; m: number; n: number; k: number }
-  | { id: string; op: 'conv'; pass: Pass; x: number[]; w: number[]; stride: number; pad: number }
-  | { id: string; op: 'pool'; x: number[]; window: number; stride: number; pad: number };
+  | { id: string; op: 'conv'; pass: Pass; x: number[]; w: number[]; stride: number; pad: number; channelsFirst?: boolean; depthwise?: boolean }
+  | { id: string; op: 'pool'; x: number[]; window: number; stride: number; pad: number; average?: boolean };
 
 type Pass = 'forward' | 'input' | 'filter';
-/** A convolution's three passes: `name` with x and w in PyTorch's NCHW / OIHW shapes. */
-const conv = (name: string, x: number[], w: number[], stride: number, pad: number): Case[] =>
-  (['forward', 'input', 'filter'] as Pass[]).map((pass) => ({ id: `${name} ${pass}`, op: 'conv', pass, x, w, stride, pad }));
-const pool = (id: string, x: number[], window: number, stride: number, pad: number): Case => ({ id, op: 'pool', x, window, stride, pad });
+/**
+ * A convolution's three passes: `name` with x and w in PyTorch's NCHW / OIHW shapes (native: NHWC,
+ * or NCHW with `channelsFirst`; a depthwise filter [C, 1, kh, kw] with `depthwise`).
+ */
+const conv = (name: string, x: number[], w: number[], stride: number, pad: number, layout: { channelsFirst?: boolean; depthwise?: boolean } = {}): Case[] =>
+  (['forward', 'input', 'filter'] as Pass[]).map((pass) => ({ id: `${name} ${pass}`, op: 'conv', pass, x, w, stride, pad, ...layout }));
+const pool = (id: string, x: number[], window: number, stride: number, pad: number, average = false): Case => ({ id, op: 'pool', x, window, stride, pad, average });
 const CASES: Case[] = [
   ...[512, 1024, 2048].map((s): Case => ({ id: `matmul ${s}`, op: 'matmul', m: s, n: s, k: s })),
   ...conv('conv 3x3 64->64 32x64x32x32', [32, 64, 32, 32], [64, 64, 3, 3], 1, 1),
+  ...conv('conv 3x3 64->64 32x64x32x32 NCHW', [32, 64, 32, 32], [64, 64, 3, 3], 1, 1, { channelsFirst: true }),
+  // MobileNetV2's depthwise 3x3 at 16x16, channels first.
+  ...conv('depthwise 3x3 96 32x96x16x16 NCHW', [32, 96, 16, 16], [96, 1, 3, 3], 1, 1, { channelsFirst: true, depthwise: true }),
   // ResNet-18's stem on 64x64 images, and LeNet's two convolutions at batch 64: few channels.
   ...conv('conv 7x7/2 3->64 8x3x64x64', [8, 3, 64, 64], [64, 3, 7, 7], 2, 3),
   ...conv('conv 5x5 1->10 64x1x28x28', [64, 1, 28, 28], [10, 1, 5, 5], 1, 0),
@@ -37,6 +44,7 @@ const CASES: Case[] = [
   // x in PyTorch's NCHW shape: LeNet's first pool (2x2 stride 2) and ResNet-18's stem pool (3x3 stride 2 pad 1).
   pool('maxPoolGrad 2x2/2 64x10x24x24', [64, 10, 24, 24], 2, 2, 0),
   pool('maxPoolGrad 3x3/2 pad 1 8x64x32x32', [8, 64, 32, 32], 3, 2, 1),
+  pool('avgPoolGrad 2x2/2 32x64x32x32', [32, 64, 32, 32], 2, 2, 0, true),
 ].filter((c) => c.id.includes(ONLY));
 
 function random(n: number, seed: number): Float32Array {
@@ -65,7 +73,7 @@ function build(c: Case, kernels: CpuKernels): { run: () => void; flops: number }
     };
     const x = random(batch * inHeight * inWidth * channels, 1), dy = random(batch * outHeight * outWidth * channels, 2);
     const dx = new Float32Array(x.length);
-    return { run: () => kernels.maxPoolGrad(x, dy, dx, g), flops: 0 };
+    return { run: c.average ? () => kernels.avgPoolGrad(dy, dx, g) : () => kernels.maxPoolGrad(x, dy, dx, g), flops: 0 };
   }
   const [batch, inChannels, inHeight, inWidth] = c.x as [number, number, number, number];
   const [outChannels, , filterHeight, filterWidth] = c.w as [number, number, number, number];
@@ -73,18 +81,25 @@ function build(c: Case, kernels: CpuKernels): { run: () => void; flops: number }
   const outWidth = Math.floor((inWidth + 2 * c.pad - filterWidth) / c.stride) + 1;
   const g: Conv2dGeometry = {
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth,
-    strideHeight: c.stride, strideWidth: c.stride, padTop: c.pad, padLeft: c.pad,
+    strideHeight: c.stride, strideWidth: c.stride, padTop: c.pad, padLeft: c.pad, channelsFirst: c.channelsFirst === true,
   };
+  const perOutput = filterHeight * filterWidth * (c.depthwise ? 1 : inChannels);
   const x = random(batch * inHeight * inWidth * inChannels, 1);
-  const w = random(filterHeight * filterWidth * inChannels * outChannels, 2);
+  const w = random(filterHeight * filterWidth * (c.depthwise ? inChannels : inChannels * outChannels), 2);
   const y = random(batch * outHeight * outWidth * outChannels, 3);
-  const flops = 2 * batch * outHeight * outWidth * outChannels * filterHeight * filterWidth * inChannels;
+  const flops = 2 * batch * outHeight * outWidth * outChannels * perOutput;
   const dx = new Float32Array(x.length), dw = new Float32Array(w.length);
-  const run = {
-    forward: () => kernels.conv2d(x, w, y, g),
-    input: () => kernels.conv2dBackpropInput(y, w, dx, g),
-    filter: () => kernels.conv2dBackpropFilter(x, y, dw, g),
-  }[c.pass];
+  const run = c.depthwise
+    ? {
+      forward: () => kernels.depthwiseConv2d(x, w, y, g),
+      input: () => kernels.depthwiseConv2dBackpropInput(y, w, dx, g),
+      filter: () => kernels.depthwiseConv2dBackpropFilter(x, y, dw, g),
+    }[c.pass]
+    : {
+      forward: () => kernels.conv2d(x, w, y, g),
+      input: () => kernels.conv2dBackpropInput(y, w, dx, g),
+      filter: () => kernels.conv2dBackpropFilter(x, y, dw, g),
+    }[c.pass];
   return { run, flops };
 }
 
