@@ -1,10 +1,11 @@
 // Convolutions and transposed convolutions with PyTorch's layouts and options on tfjs ops.
-// Activations are NC[spatial]; tfjs convolves channels-last, so inputs are transposed around
-// one unit-dilation tfjs conv: padding is explicit (inside the op in 1-d and 2-d, tf.pad in 3-d),
-// dilation is a kernel with zeros inserted, groups are one depthwise op (groups == channels) or
-// split/concat, and a transposed convolution is a convolution of the zero-upsampled input with
-// the flipped kernel. That keeps every case differentiable with
-// tfjs's registered gradients (its conv gradients refuse dilation > 1).
+// Activations are NC[spatial]; where pq's native kernels read that layout in place (2-d, stride 1,
+// one group or depthwise: accel/channels_first.ts) they get it as it is; elsewhere tfjs convolves
+// channels-last, so inputs are transposed around one unit-dilation tfjs conv: padding is explicit
+// (inside the op in 1-d and 2-d, tf.pad in 3-d), dilation is a kernel with zeros inserted, groups
+// are one depthwise op (groups == channels) or split/concat, and a transposed convolution is a
+// convolution of the zero-upsampled input with the flipped kernel. That keeps every case
+// differentiable with tfjs's registered gradients (its conv gradients refuse dilation > 1).
 import * as tf from '@tensorflow/tfjs-core';
 import { functional } from '../hooks.js';
 import { checkOptions, formatShape } from '@pq/core';
@@ -202,6 +203,13 @@ function dilateKernel(weight: tf.Tensor, dilation: readonly number[]): tf.Tensor
   return w;
 }
 
+type NchwPadding = [[0, 0], [0, 0], [number, number], [number, number]];
+
+/** tfjs's explicit padding of an NCHW 2-d convolution. */
+function nchwPadding(p: SpatialPad): NchwPadding {
+  return [[0, 0], [0, 0], [p.before[0]!, p.after[0]!], [p.before[1]!, p.after[1]!]];
+}
+
 function addBiasChannelsFirst(y: tf.Tensor, bias: tf.Tensor | null | undefined): tf.Tensor {
   return bias === null || bias === undefined ? y : tf.add(y, tf.reshape(bias, [bias.shape[0]!, 1, 1]));
 }
@@ -212,13 +220,12 @@ function addBiasChannelsFirst(y: tf.Tensor, bias: tf.Tensor | null | undefined):
  * here or in the gradients. Null elsewhere (the channels-last path then runs).
  */
 function conv2dChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry): tf.Tensor | null {
-  const padding = (p: SpatialPad): [[0, 0], [0, 0], [number, number], [number, number]] => [[0, 0], [0, 0], [p.before[0]!, p.after[0]!], [p.before[1]!, p.after[1]!]];
   const full = { before: geo.padBefore, after: geo.padAfter };
   const hwio = [weight.shape[2]!, weight.shape[3]!, weight.shape[1]!, weight.shape[0]!];
-  if (geo.dilation.some((d) => d !== 1) || !convRunsChannelsFirst(tf.getBackend(), x.shape, hwio, geo.stride as [number, number], padding(full))) return null;
+  if (geo.dilation.some((d) => d !== 1) || !convRunsChannelsFirst(tf.getBackend(), x.shape, hwio, geo.stride as [number, number], nchwPadding(full))) return null;
   const { w, pad } = trimTaps(weight, x.shape.slice(2), full, geo.stride);
   const wcl = tf.transpose(w, spatialPerm(2, [1, 0]));
-  return tf.conv2d(x as tf.Tensor4D, wcl as tf.Tensor4D, geo.stride as [number, number], padding(pad) as never, 'NCHW');
+  return tf.conv2d(x as tf.Tensor4D, wcl as tf.Tensor4D, geo.stride as [number, number], nchwPadding(pad) as never, 'NCHW');
 }
 
 /**
@@ -231,8 +238,7 @@ function depthwiseChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeomet
   const { w, pad } = trimTaps(weight, x.shape.slice(2), { before: geo.padBefore, after: geo.padAfter }, geo.stride);
   // [C, 1, kh, kw] -> [kh, kw, C]
   const filter = tf.transpose(tf.reshape(w, [channels, w.shape[2]!, w.shape[3]!]), [1, 2, 0]) as tf.Tensor3D;
-  const padding: [[0, 0], [0, 0], [number, number], [number, number]] = [[0, 0], [0, 0], [pad.before[0]!, pad.after[0]!], [pad.before[1]!, pad.after[1]!]];
-  return depthwiseConv2dChannelsFirst(x as tf.Tensor4D, filter, geo.stride as [number, number], padding);
+  return depthwiseConv2dChannelsFirst(x as tf.Tensor4D, filter, geo.stride as [number, number], nchwPadding(pad));
 }
 
 /** N-d convolution (PyTorch conv{n}d): x [N, Ci, sp...], weight [Co, Ci/groups, k...]. */

@@ -198,7 +198,7 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
   ] as const)('AvgPoolGrad %s: the bits of tfjs\'s cpu kernel (native off), no tensor left behind', async (_, shape, f, s, pad) => {
     const grad = (): Float32Array =>
       values(tf.tidy(() => {
-        const xt = tf.tensor4d(randomArray(shape.reduce((p, d) => p * d, 1), rng(47)), [...shape]);
+        const xt = tf.tensor4d(randomArray((shape as readonly number[]).reduce((p, d) => p * d, 1), rng(47)), [...shape]);
         const pool = (v: tf.Tensor): tf.Tensor => tf.avgPool(v as tf.Tensor4D, [...f], [...s], pad);
         const y = pool(xt);
         const dy = tf.tensor(randomArray(y.size, rng(48)).map((v, i) => (i % 5 === 0 ? v * 1e6 : v)), y.shape);
