@@ -5,7 +5,7 @@
 // used only where `depthwiseRunsChannelsFirst` says the native kernels run.
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import type { Conv2dGeometry } from '@pq/kernels-native';
+import type { Conv2dGeometry, CpuKernels } from '@pq/kernels-native';
 import { fillOnHeap } from './data_access.js';
 import { nativeGeometry } from './native_conv.js';
 import { nativeKernels } from './native_provider.js';
@@ -41,39 +41,39 @@ function geometry(xShape: readonly number[], filterShape: readonly number[], a: 
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
-function native(name: string) {
+/**
+ * `outShape` filled on the wasm heap by `call(kernels, out, inputs)` with `inputs` viewed there;
+ * an error naming `name` where the native kernels do not run or the backend is not wasm.
+ */
+function onNative(
+  name: string, backend: tf.KernelBackend, outShape: number[], inputs: tf.TensorInfo[],
+  call: (k: CpuKernels, out: Float32Array, ins: Float32Array[]) => void,
+): tf.TensorInfo {
   const k = nativeKernels();
   if (k === null) throw new Error(`${name}: needs pq's native kernels (@pq/kernels-native), which do not run here`);
-  return k;
-}
-
-function onHeap(name: string, done: tf.TensorInfo | null): tf.TensorInfo {
+  const done = fillOnHeap(backend, outShape, inputs, (out, ins) => call(k, out, ins));
   if (done === null) throw new Error(`${name}: runs on the wasm backend only, on float32 tensors`);
   return done;
 }
 
 function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const a = attrs as unknown as Attrs;
   const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-  const g = geometry(x.shape, filter.shape, a);
-  const k = native(PqDepthwiseChannelsFirst);
-  return onHeap(PqDepthwiseChannelsFirst, fillOnHeap(backend, [g.batch, g.outChannels, g.outHeight, g.outWidth], [x, filter], (y, [xv, fv]) => k.depthwiseConv2d(xv!, fv!, y, g)));
+  const g = geometry(x.shape, filter.shape, attrs as unknown as Attrs);
+  return onNative(PqDepthwiseChannelsFirst, backend, [g.batch, g.outChannels, g.outHeight, g.outWidth], [x, filter], (k, y, [xv, fv]) => k.depthwiseConv2d(xv!, fv!, y, g));
 }
 
 function gradInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const a = attrs as unknown as Attrs & { inputShape: number[] };
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const g = geometry(a.inputShape, filter.shape, a);
-  const k = native(PqDepthwiseChannelsFirstGradInput);
-  return onHeap(PqDepthwiseChannelsFirstGradInput, fillOnHeap(backend, a.inputShape, [dy, filter], (dx, [dyv, fv]) => k.depthwiseConv2dBackpropInput(dyv!, fv!, dx, g)));
+  return onNative(PqDepthwiseChannelsFirstGradInput, backend, a.inputShape, [dy, filter], (k, dx, [dyv, fv]) => k.depthwiseConv2dBackpropInput(dyv!, fv!, dx, g));
 }
 
 function gradFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const a = attrs as unknown as Attrs & { filterShape: number[] };
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const g = geometry(x.shape, a.filterShape, a);
-  const k = native(PqDepthwiseChannelsFirstGradFilter);
-  return onHeap(PqDepthwiseChannelsFirstGradFilter, fillOnHeap(backend, a.filterShape, [x, dy], (dw, [xv, dyv]) => k.depthwiseConv2dBackpropFilter(xv!, dyv!, dw, g)));
+  return onNative(PqDepthwiseChannelsFirstGradFilter, backend, a.filterShape, [x, dy], (k, dw, [xv, dyv]) => k.depthwiseConv2dBackpropFilter(xv!, dyv!, dw, g));
 }
 
 /** The three kernels for the wasm backend, by name. */

@@ -47,6 +47,24 @@ function outsideBound(got: Float32Array, want: Float32Array, bound: Float32Array
 
 const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
 
+/**
+ * `run` with the native kernels (after a warm-up: the first call may create tensors tfjs keeps;
+ * `kernel` called once, no tensor left behind) and with them off (the wasm kernels).
+ */
+async function againstWasmKernel(kernel: 'maxPoolGrad' | 'avgPoolGrad', run: () => Float32Array): Promise<{ fast: Float32Array; wasm: Float32Array }> {
+  run();
+  const spy = vi.spyOn(nativeKernels()!, kernel);
+  const tensors = tf.memory().numTensors;
+  const fast = run();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(spy).toHaveBeenCalledTimes(1);
+  spy.mockRestore();
+  await enableAcceleration({ native: false });
+  const wasm = run();
+  await enableAcceleration();
+  return { fast, wasm };
+}
+
 function outSize(c: ConvCase): number {
   return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.w) as tf.Tensor4D, c.stride, c.pad as 'valid').size);
 }
@@ -177,16 +195,7 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
         const dy = tf.tensor(randomArray(y.size, rng(43)).map((v, i) => (i % 7 === 0 ? -0 : v)), y.shape);
         return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pool(v), dy)))(xt);
       }))[0]!;
-    grad(); // warm-up: the first call may create tensors tfjs keeps
-    const spy = vi.spyOn(nativeKernels()!, 'maxPoolGrad');
-    const tensors = tf.memory().numTensors;
-    const fast = grad();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(spy).toHaveBeenCalledTimes(1);
-    spy.mockRestore();
-    await enableAcceleration({ native: false });
-    const wasm = grad();
-    await enableAcceleration();
+    const { fast, wasm } = await againstWasmKernel('maxPoolGrad', grad);
     expect(fast.some((v) => v !== 0)).toBe(true);
     expect(mismatches(fast, wasm)).toEqual([]);
   });
@@ -195,7 +204,7 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
     ['2x2 stride 2', [2, 12, 10, 9], [2, 2], [2, 2], 'valid'],
     ['3x3 stride 2 pad 1, overlapping', [2, 11, 10, 17], [3, 3], [2, 2], 1],
     ['3x2 stride (1, 2), same', [1, 7, 9, 6], [3, 2], [1, 2], 'same'],
-  ] as const)('AvgPoolGrad %s: the bits of tfjs\'s cpu kernel (native off), no tensor left behind', async (_, shape, f, s, pad) => {
+  ] as const)('AvgPoolGrad %s: the bits of tfjs-wasm\'s kernel (native off), no tensor left behind', async (_, shape, f, s, pad) => {
     const grad = (): Float32Array =>
       values(tf.tidy(() => {
         const xt = tf.tensor4d(randomArray((shape as readonly number[]).reduce((p, d) => p * d, 1), rng(47)), [...shape]);
@@ -204,17 +213,8 @@ describe.each(sources.filter(([, s]) => s !== null))('%s behind the wasm backend
         const dy = tf.tensor(randomArray(y.size, rng(48)).map((v, i) => (i % 5 === 0 ? v * 1e6 : v)), y.shape);
         return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pool(v), dy)))(xt);
       }))[0]!;
-    grad();
-    const spy = vi.spyOn(nativeKernels()!, 'avgPoolGrad');
-    const tensors = tf.memory().numTensors;
-    const fast = grad();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(spy).toHaveBeenCalledTimes(1);
-    spy.mockRestore();
-    await enableAcceleration({ native: false });
-    const stock = grad();
-    await enableAcceleration();
-    expect(mismatches(fast, stock)).toEqual([]);
+    const { fast, wasm } = await againstWasmKernel('avgPoolGrad', grad);
+    expect(mismatches(fast, wasm)).toEqual([]);
   });
 
   it('runs BatchMatMul (transposed, batched, broadcast) and Linear within the bound', async () => {
