@@ -10,6 +10,7 @@
 #include "isa.h"
 #include "microkernel.h"
 #include "scratch.h"
+#include "split_plane.h"
 #include "transpose.h"
 #include "transpose8.h"
 
@@ -19,54 +20,22 @@ namespace {
 
 /** Narrowest output (and input) row the direct kernels take. */
 constexpr int MIN_DIRECT_WIDTH = 12;
-/** Floats past a padded copy that a micro-tile's loads may reach (a row segment read 2·NR wide). */
-constexpr std::ptrdiff_t SLACK = 2 * NR;
-
-std::ptrdiff_t plane_of(int h, int w) { return static_cast<std::ptrdiff_t>(h) * w; }
-
-/**
- * A zero-padded copy of channels-first images: plane rows [0, h) and columns [0, w), input row
- * r - top and column c - left (zero outside the input; negative padding crops).
- */
-struct Padded {
-  int top, left, h, w;
-  std::ptrdiff_t plane() const { return plane_of(h, w); }
-
-  /** Padding that covers every window of g (stride 1 along rows' columns where g's is). */
-  static Padded covering(const ConvGeometry& g) {
-    return {g.pad_top, g.pad_left, (g.out_h - 1) * g.stride_h + g.f_h, (g.out_w - 1) * g.stride_w + g.f_w};
-  }
-
-  /** Images [b0, b1) of x ([batch, channels, in_h, in_w]) to dst, image after image. */
-  void copy(const float* x, int b0, int b1, int channels, int in_h, int in_w, float* dst) const {
-    for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(b0) * channels; i < static_cast<std::ptrdiff_t>(b1) * channels; i++) {
-      const float* src = x + i * plane_of(in_h, in_w);
-      float* out = dst + (i - static_cast<std::ptrdiff_t>(b0) * channels) * plane();
-      const int c0 = std::clamp(left, 0, w), c1 = std::clamp(left + in_w, c0, w);
-      for (int r = 0; r < h; r++) {
-        float* row = out + static_cast<std::ptrdiff_t>(r) * w;
-        const int iy = r - top;
-        if (iy < 0 || iy >= in_h) {
-          std::fill(row, row + w, 0.0f);
-          continue;
-        }
-        std::fill(row, row + c0, 0.0f);
-        std::copy(src + static_cast<std::ptrdiff_t>(iy) * in_w + (c0 - left), src + static_cast<std::ptrdiff_t>(iy) * in_w + (c1 - left), row + c0);
-        std::fill(row + c1, row + w, 0.0f);
-      }
-    }
-  }
-};
-
-/** Offsets of the taps (fy, fx, c), HWIO's order, in a padded image: c·plane + fy·w + fx. */
-std::vector<std::ptrdiff_t> tap_offsets(const ConvGeometry& g, const Padded& p) {
+/** Offsets of the taps (fy, fx, c), HWIO's order, in a padded image of planes p (one phase): c·plane + fy·cols + fx. */
+std::vector<std::ptrdiff_t> tap_offsets(const ConvGeometry& g, const SplitPlane& p) {
   std::vector<std::ptrdiff_t> off(static_cast<std::size_t>(g.taps()));
   for (int fy = 0; fy < g.f_h; fy++) {
     for (int fx = 0; fx < g.f_w; fx++) {
-      for (int c = 0; c < g.in_c; c++) off[static_cast<std::size_t>((fy * g.f_w + fx) * g.in_c + c)] = c * p.plane() + static_cast<std::ptrdiff_t>(fy) * p.w + fx;
+      for (int c = 0; c < g.in_c; c++) off[static_cast<std::size_t>((fy * g.f_w + fx) * g.in_c + c)] = c * p.size() + p.row(fy, 0) + fx;
     }
   }
   return off;
+}
+
+/** Images [b0, b1) of x ([batch, channels, in_h, in_w]) into dst, plane after plane, whose padding is already zero. */
+void fill_images(const SplitPlane& p, const float* x, int b0, int b1, const ConvGeometry& g, float* dst) {
+  for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(b0) * g.in_c; i < static_cast<std::ptrdiff_t>(b1) * g.in_c; i++) {
+    p.fill(x + i * plane_size(g.in_h, g.in_w), g.in_h, g.in_w, dst + (i - static_cast<std::ptrdiff_t>(b0) * g.in_c) * p.size());
+  }
 }
 
 int round_up(int v, int to) { return (v + to - 1) / to * to; }
@@ -86,27 +55,29 @@ void conv_direct(const float* x, const float* filter, float* y, const ConvGeomet
   std::vector<float> a(static_cast<std::size_t>(rows_a) * taps);
   const StridedRows filter_columns(filter, 1, co);
   for (int pc = 0; pc < taps; pc += KC) filter_columns.pack(0, co, pc, std::min(KC, taps - pc), MR, a.data() + static_cast<std::ptrdiff_t>(pc) * rows_a);
-  const Padded pad = Padded::covering(g);
+  const SplitPlane pad = SplitPlane::of(g);  // one phase: stride_w is 1
   const std::vector<std::ptrdiff_t> steps = tap_offsets(g, pad);
   const bool wide = use_avx512();
   const int span = wide ? 2 * NR : NR;
-  const std::ptrdiff_t out_plane = plane_of(g.out_h, g.out_w);
-  const bool split = worth_splitting(static_cast<double>(g.pixels()) * taps * co, MIN_SPLIT_MACS);
-  pool.run(g.batch, split ? threads : 1, [&](int b) {
-    float* buf = image_copy.get(static_cast<std::size_t>(g.in_c * pad.plane() + SLACK));
-    pad.copy(x, b, b + 1, g.in_c, g.in_h, g.in_w, buf);
-    std::fill(buf + g.in_c * pad.plane(), buf + g.in_c * pad.plane() + SLACK, 0.0f);
-    float* yb = y + b * co * out_plane;
-    for (int pc = 0; pc < taps; pc += KC) {
-      const int kc = std::min(KC, taps - pc);
-      const float* ap = a.data() + static_cast<std::ptrdiff_t>(pc) * rows_a;
-      for (int oy = 0; oy < g.out_h; oy++) {
-        for (int ox = 0; ox < g.out_w; ox += span) {
-          const InPlaceB bsrc{buf + static_cast<std::ptrdiff_t>(oy) * g.stride_h * pad.w + ox, steps.data() + pc};
-          const int cols = std::min(span, g.out_w - ox);
-          for (int ir = 0; ir < co; ir += MR) {
-            micro_kernel(wide, kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(ir) * kc}, bsrc, yb + ir * out_plane + oy * g.out_w + ox, out_plane, 1,
-                         std::min(MR, co - ir), cols, pc > 0);
+  const std::ptrdiff_t out_plane = plane_size(g.out_h, g.out_w), image = g.in_c * pad.size();
+  const int tasks = worth_splitting(static_cast<double>(g.pixels()) * taps * co, MIN_SPLIT_MACS) ? std::min(threads, g.batch) : 1;
+  pool.run(tasks, threads, [&](int t) {
+    float* buf = image_copy.get(static_cast<std::size_t>(image));
+    std::fill(buf, buf + image, 0.0f);  // the padding, once: each image then writes only its pixels
+    for (int b = g.batch * t / tasks; b < g.batch * (t + 1) / tasks; b++) {
+      fill_images(pad, x, b, b + 1, g, buf);
+      float* yb = y + static_cast<std::ptrdiff_t>(b) * co * out_plane;
+      for (int pc = 0; pc < taps; pc += KC) {
+        const int kc = std::min(KC, taps - pc);
+        const float* ap = a.data() + static_cast<std::ptrdiff_t>(pc) * rows_a;
+        for (int oy = 0; oy < g.out_h; oy++) {
+          for (int ox = 0; ox < g.out_w; ox += span) {
+            const InPlaceB bsrc{buf + pad.row(oy * g.stride_h, 0) + ox, steps.data() + pc};
+            const int cols = std::min(span, g.out_w - ox);
+            for (int ir = 0; ir < co; ir += MR) {
+              micro_kernel(wide, kc, PackedPanel{ap + static_cast<std::ptrdiff_t>(ir) * kc}, bsrc, yb + ir * out_plane + oy * g.out_w + ox, out_plane, 1,
+                           std::min(MR, co - ir), cols, pc > 0);
+            }
           }
         }
       }
@@ -117,7 +88,7 @@ void conv_direct(const float* x, const float* filter, float* y, const ConvGeomet
 /** The window matrix of a padded batch: row = tap (fy, fx, c), step = output pixel (b, oy, ox); the filter gradient's A, read in place. */
 class PaddedWindowRows final : public Rows {
  public:
-  PaddedWindowRows(const float* batch, const ConvGeometry& g, const Padded& p) : batch_(batch), g_(g), pad_(p), taps_(tap_offsets(g, p)) {}
+  PaddedWindowRows(const float* batch, const ConvGeometry& g, const SplitPlane& p) : batch_(batch), g_(g), pad_(p), taps_(tap_offsets(g, p)) {}
 
   void pack(int r0, int rows, int p0, int kc, int width, float* dst) const override {
     for (int q = 0; q * width < rows; q++, dst += static_cast<std::ptrdiff_t>(kc) * width) {
@@ -142,13 +113,13 @@ class PaddedWindowRows final : public Rows {
  private:
   /** Offset of pixel s's window origin in the padded batch. */
   std::ptrdiff_t window(std::ptrdiff_t s) const {
-    const std::ptrdiff_t image = plane_of(g_.out_h, g_.out_w);
+    const std::ptrdiff_t image = plane_size(g_.out_h, g_.out_w);
     const std::ptrdiff_t b = s / image, oy = s % image / g_.out_w, ox = s % g_.out_w;
-    return b * g_.in_c * pad_.plane() + oy * g_.stride_h * pad_.w + ox * g_.stride_w;
+    return b * g_.in_c * pad_.size() + pad_.row(static_cast<int>(oy) * g_.stride_h, 0) + ox * g_.stride_w;
   }
   const float* batch_;
   ConvGeometry g_;
-  Padded pad_;
+  SplitPlane pad_;
   std::vector<std::ptrdiff_t> taps_;
 };
 
@@ -200,7 +171,7 @@ void to_layout(const float* from, float* to, std::int64_t b, std::int64_t d1, st
 }
 
 std::size_t activation_floats(const ConvGeometry& g, bool input) {
-  return static_cast<std::size_t>(g.batch) * (input ? plane_of(g.in_h, g.in_w) * g.in_c : plane_of(g.out_h, g.out_w) * g.out_c);
+  return static_cast<std::size_t>(g.batch) * (input ? plane_size(g.in_h, g.in_w) * g.in_c : plane_size(g.out_h, g.out_w) * g.out_c);
 }
 
 }  // namespace
@@ -255,13 +226,17 @@ void conv2d_backprop_filter_nchw(const float* x, const float* dy, float* d_filte
   }
   // dFilter[taps, o] = window[taps, pixels] · dyᵀ[pixels, o], the pixels the reduction in KC
   // blocks in pixel order, as in conv.h's NHWC kernel (the same bits).
-  const Padded pad = Padded::covering(g);
-  const std::ptrdiff_t image = g.in_c * pad.plane();
-  float* buf = batch_copy.get(static_cast<std::size_t>(g.batch * image + SLACK));
-  const bool split = worth_splitting(static_cast<double>(g.batch) * image, MIN_SPLIT_ELEMENTS);
-  pool.run(g.batch, split ? threads : 1, [&](int b) { pad.copy(x, b, b + 1, g.in_c, g.in_h, g.in_w, buf + b * image); });
+  const SplitPlane pad = SplitPlane::of(g);
+  const std::ptrdiff_t image = g.in_c * pad.size();
+  float* buf = batch_copy.get(static_cast<std::size_t>(g.batch * image));
+  const int tasks = worth_splitting(static_cast<double>(g.batch) * image, MIN_SPLIT_ELEMENTS) ? std::min(threads, g.batch) : 1;
+  pool.run(tasks, threads, [&](int t) {
+    const int b0 = g.batch * t / tasks, b1 = g.batch * (t + 1) / tasks;
+    std::fill(buf + b0 * image, buf + b1 * image, 0.0f);
+    fill_images(pad, x, b0, b1, g, buf + b0 * image);
+  });
   const PaddedWindowRows a(buf, g, pad);
-  const ChannelsFirstRows dy_rows(dy, g.out_c, plane_of(g.out_h, g.out_w));
+  const ChannelsFirstRows dy_rows(dy, g.out_c, plane_size(g.out_h, g.out_w));
   gemm({g.taps(), g.out_c, static_cast<int>(g.pixels()), &a, &dy_rows, d_filter, g.out_c, 1}, pool, threads);
 }
 
