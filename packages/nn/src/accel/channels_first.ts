@@ -2,7 +2,7 @@
 // skipping the transposes to channels last and back around tfjs's convolutions (and around their
 // gradients): while pq's wasm kernels are installed (they route NCHW convolutions to the native
 // kernels) and those run, and where the native kernels read the layout in place.
-import { covered } from './native_conv.js';
+import { convAttrsGeometry } from './native_conv.js';
 import { nativeKernels } from './native_provider.js';
 import type { CpuKernels } from '@pq/kernels-native';
 
@@ -23,7 +23,7 @@ function kernels(backendName: string): CpuKernels | null {
  */
 export function convRunsChannelsFirst(backendName: string, xShape: readonly number[], filterShape: readonly number[], strides: [number, number], pad: unknown): boolean {
   const k = kernels(backendName);
-  const g = k === null ? null : covered(xShape, filterShape, { strides, pad, dataFormat: 'NCHW' });
+  const g = k === null ? null : convAttrsGeometry(xShape, filterShape, { strides, pad, dataFormat: 'NCHW' });
   return g !== null && k!.channelsFirstDirect(g);
 }
 

@@ -34,8 +34,8 @@ export function nativeGeometry(i: tf.backend_util.Conv2DInfo): Conv2dGeometry | 
   };
 }
 
-/** The geometry of `a` (dilation 1, NHWC or NCHW), or null. */
-export function covered(xShape: readonly number[], filterShape: readonly number[], a: NativeConvAttrs): Conv2dGeometry | null {
+/** The native geometry of a tfjs conv with attrs `a` (dilation 1, NHWC or NCHW), or null where the native kernels do not take it. */
+export function convAttrsGeometry(xShape: readonly number[], filterShape: readonly number[], a: NativeConvAttrs): Conv2dGeometry | null {
   const channelsFirst = a.dataFormat === 'NCHW';
   if ((a.dataFormat !== undefined && a.dataFormat !== 'NHWC' && !channelsFirst) || !unitDilation(a.dilations)) return null;
   if (xShape.length !== 4 || filterShape.length !== 4) return null;
@@ -48,7 +48,7 @@ const outShape = (g: Conv2dGeometry): number[] =>
 
 export function conv2dNative(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, a: NativeConvAttrs): tf.TensorInfo | null {
   const k = nativeKernels();
-  const g = k === null ? null : covered(x.shape, filter.shape, a);
+  const g = k === null ? null : convAttrsGeometry(x.shape, filter.shape, a);
   if (g === null) return null;
   return fillOnHeap(backend, outShape(g), [x, filter], (y, [xv, fv]) => k!.conv2d(xv!, fv!, y, g));
 }
@@ -57,7 +57,7 @@ export function conv2dBackpropInputNative(
   backend: tf.KernelBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, inputShape: number[], a: NativeConvAttrs,
 ): tf.TensorInfo | null {
   const k = nativeKernels();
-  const g = k === null ? null : covered(inputShape, filter.shape, a);
+  const g = k === null ? null : convAttrsGeometry(inputShape, filter.shape, a);
   if (g === null || !sameShape(dy.shape, outShape(g))) return null;
   return fillOnHeap(backend, inputShape, [dy, filter], (dx, [dyv, fv]) => k!.conv2dBackpropInput(dyv!, fv!, dx, g));
 }
@@ -66,7 +66,7 @@ export function conv2dBackpropFilterNative(
   backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[], a: NativeConvAttrs,
 ): tf.TensorInfo | null {
   const k = nativeKernels();
-  const g = k === null ? null : covered(x.shape, filterShape, a);
+  const g = k === null ? null : convAttrsGeometry(x.shape, filterShape, a);
   if (g === null || !sameShape(dy.shape, outShape(g))) return null;
   return fillOnHeap(backend, filterShape, [x, dy], (dw, [xv, dyv]) => k!.conv2dBackpropFilter(xv!, dyv!, dw, g));
 }
