@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "channel_sums.h"
+#include "fake_quant_swap.h"
 #include "conv.h"
 #include "conv_nchw.h"
 #include "depthwise.h"
@@ -310,6 +311,41 @@ napi_value BindChannelSums(napi_env env, napi_callback_info info) {
     float* sums = call.floats(1, "sums", channels);
     call.output_apart();
     channel_sums(x, sums, outer, static_cast<int>(channels), inner, call.pool(), threads);
+  });
+}
+
+/** The element count of [outer, middle, inner] (each a count; capped past MAX_ELEMENTS, so no overflow). */
+std::int64_t swap_elements(Call& call) {
+  const std::int64_t outer = call.integer(2, "outer", 0), middle = call.integer(3, "middle", 0), inner = call.integer(4, "inner", 0);
+  return std::min(std::min(outer * middle, MAX_ELEMENTS + 1) * inner, MAX_ELEMENTS + 1);
+}
+
+napi_value BindFakeQuantSwap(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "fakeQuantSwap", 10);
+    const std::int64_t total = swap_elements(call), outer = call.integer(2, "outer", 0);
+    const float lo = call.real(7, "lo"), hi = call.real(8, "hi");
+    const int threads = static_cast<int>(call.integer(9, "threads", 1, 256));
+    const float* x = call.floats(0, "x", total);
+    const float* scale = call.floats(5, "scale", outer);
+    const float* divisor = call.floats(6, "divisor", outer);
+    float* y = call.floats(1, "y", total);
+    call.output_apart();
+    fake_quant_swap(x, y, outer, call.integer(3, "middle", 0), call.integer(4, "inner", 0), scale, divisor, lo, hi, call.pool(), threads);
+  });
+}
+
+napi_value BindStraightThroughSwap(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "straightThroughSwap", 8);
+    const std::int64_t total = swap_elements(call), outer = call.integer(2, "outer", 0);
+    const int threads = static_cast<int>(call.integer(7, "threads", 1, 256));
+    const float* x = call.floats(0, "x", total);
+    const float* dy = call.floats(1, "dy", total);
+    const float* bound = call.floats(5, "bound", outer);
+    float* dx = call.floats(6, "dx", total);
+    call.output_apart();
+    straight_through_swap(x, dy, dx, outer, call.integer(3, "middle", 0), call.integer(4, "inner", 0), bound, call.pool(), threads);
   });
 }
 

@@ -110,6 +110,22 @@ export interface CpuKernels {
    * tfjs's Sum over those axes (sums overwritten).
    */
   channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number): void;
+  /**
+   * Fake quantization fused with the swap of the outer and inner axes: x viewed as [outer, middle,
+   * inner] (a convolution's weight [O, I, taps]) gives y [inner, middle, outer] (tfjs's [taps, I, O]),
+   * y[c, b, a] = nearest(clamp(x[a, b, c]·scale[a], lo, hi)) / divisor[a], one pass where fake
+   * quantization then a transpose take two. Each element is @pq/core's float32 sequence: the
+   * product rounded, `q < lo ? lo : q` then `hi < q ? hi : q` (NaN and -0 kept), rounded half to
+   * even, the quotient rounded; so y is core's fake quantization, transposed, bit for bit (y
+   * overwritten, apart from x).
+   */
+  fakeQuantSwap(x: Float32Array, y: Float32Array, outer: number, middle: number, inner: number, scale: Float32Array, divisor: Float32Array, lo: number, hi: number): void;
+  /**
+   * Its straight-through gradient, fused with the swap back: dy [inner, middle, outer] gives dx
+   * [outer, middle, inner], dx[a, b, c] = |x[a, b, c]| <= bound[a] ? dy[c, b, a] : +0 (a NaN x
+   * gives +0; dy's bits moved unchanged), dx overwritten, apart from the inputs.
+   */
+  straightThroughSwap(x: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, middle: number, inner: number, bound: Float32Array): void;
   /** Whether the channels-first kernels run g without transposes (`channelsFirstDirect`): a caller choosing a layout asks here. */
   channelsFirstDirect(g: Conv2dGeometry): boolean;
   /**

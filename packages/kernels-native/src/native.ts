@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkChannelSums, checkConv, checkDepthwiseForward, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
+import { checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -22,6 +22,8 @@ export interface NativeBinding {
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number, threads: number): void;
+  fakeQuantSwap(x: Float32Array, y: Float32Array, outer: number, middle: number, inner: number, scale: Float32Array, divisor: Float32Array, lo: number, hi: number, threads: number): void;
+  straightThroughSwap(x: Float32Array, dy: Float32Array, outer: number, middle: number, inner: number, bound: Float32Array, dx: Float32Array, threads: number): void;
 }
 
 /** The geometry as the addon reads it: 14 int32 in Conv2dGeometry's declaration order (channelsFirst as 0 or 1). */
@@ -80,6 +82,14 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     channelSums(x, sums, outer, channels, inner) {
       checkChannelSums(x, sums, outer, channels, inner);
       binding.channelSums(x, sums, outer, channels, inner, threads);
+    },
+    fakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi) {
+      checkFakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi);
+      binding.fakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi, threads);
+    },
+    straightThroughSwap(x, dy, dx, outer, middle, inner, bound) {
+      checkSwap('straightThroughSwap', outer, middle, inner, [['x', x], ['dy', dy], ['dx', dx]], [['bound', bound]]);
+      binding.straightThroughSwap(x, dy, outer, middle, inner, bound, dx, threads);
     },
     channelsFirstDirect,
     transpose(x, y, shape, perm) {

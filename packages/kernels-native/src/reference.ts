@@ -2,7 +2,22 @@
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkChannelSums, checkConv, checkDepthwiseForward, checkMatmul, checkMomentumStep, checkPool, checkTranspose } from './validate.js';
+import { checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
+
+/** Round half to even, keeping the sign of zero (Math.round rounds halves up). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** `body(a, at in x [outer, middle, inner], at in y [inner, middle, outer])` for every element. */
+function forEachSwapped(outer: number, middle: number, inner: number, body: (a: number, xAt: number, yAt: number) => void): void {
+  for (let a = 0; a < outer; a++) {
+    for (let b = 0; b < middle; b++) {
+      for (let c = 0; c < inner; c++) body(a, (a * middle + b) * inner + c, (c * middle + b) * outer + a);
+    }
+  }
+}
 
 /** Float64 results, Σ|a_i·b_i| per element, and how many products each element sums (at most). */
 export interface ExactResult {
@@ -328,6 +343,23 @@ export const referenceKernels: CpuKernels = {
       }
       sums[c] = s[0]!;
     }
+  },
+  fakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi) {
+    checkFakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi);
+    const f = Math.fround;
+    const [l, h] = [f(lo), f(hi)];
+    forEachSwapped(outer, middle, inner, (a, xAt, yAt) => {
+      let q = f(x[xAt]! * scale[a]!);
+      q = q < l ? l : q;
+      q = h < q ? h : q;
+      y[yAt] = roundHalfEven(q) / divisor[a]!;
+    });
+  },
+  straightThroughSwap(x, dy, dx, outer, middle, inner, bound) {
+    checkSwap('straightThroughSwap', outer, middle, inner, [['x', x], ['dy', dy], ['dx', dx]], [['bound', bound]]);
+    forEachSwapped(outer, middle, inner, (a, xAt, yAt) => {
+      dx[xAt] = Math.abs(x[xAt]!) <= bound[a]! ? dy[yAt]! : 0;
+    });
   },
   channelsFirstDirect,
   momentumStep(p, v, g, pOut, vOut, c, m, nesterov) {

@@ -111,6 +111,25 @@ export function checkChannelSums(x: Float32Array, sums: Float32Array, outer: num
   checkArray(where, 'sums', sums, channels, `[${channels}]`);
 }
 
+/** Checks the swap kernels' sizes and arrays (fakeQuantSwap, straightThroughSwap): `arrays` of the whole tensor, `perRow` of `outer` floats. */
+export function checkSwap(
+  where: string, outer: number, middle: number, inner: number, arrays: ReadonlyArray<[string, unknown]>, perRow: ReadonlyArray<[string, unknown]>,
+): void {
+  for (const [name, v] of [['outer', outer], ['middle', middle], ['inner', inner]] as const) checkCount(where, name, v, 0);
+  for (const [name, a] of arrays) checkArray(where, name, a, outer * middle * inner, `[${outer}, ${middle}, ${inner}]`);
+  for (const [name, a] of perRow) checkArray(where, name, a, outer, `[${outer}] (one per outer index)`);
+}
+
+/** Checks fakeQuantSwap's arguments: the sizes, the arrays, finite bounds lo <= hi. */
+export function checkFakeQuantSwap(x: Float32Array, y: Float32Array, outer: number, middle: number, inner: number, scale: Float32Array, divisor: Float32Array, lo: number, hi: number): void {
+  const where = 'fakeQuantSwap';
+  checkSwap(where, outer, middle, inner, [['x', x], ['y', y]], [['scale', scale], ['divisor', divisor]]);
+  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: ${name} must be a finite number (got ${String(v)})`);
+  }
+  if (!(lo <= hi)) throw new Error(`${where}: lo (${lo}) must not exceed hi (${hi})`);
+}
+
 /** Most axes CpuKernels.transpose takes. */
 export const TRANSPOSE_MAX_RANK = 6;
 

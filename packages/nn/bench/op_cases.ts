@@ -1,7 +1,7 @@
 // The cases of bench/ops.ts, shared with its PyTorch half (bench/ops_torch.py gets them as JSON):
 // the convolutions of ResNet-18 and MobileNetV2 at 32x32 images, batch 32, the Linear/matmul
 // sizes of classifier heads and transformers, and the elementwise ops between them.
-export type OpKind = 'conv' | 'linear' | 'matmul' | 'bn' | 'relu' | 'add' | 'maxpool' | 'avgpool' | 'fakequant';
+export type OpKind = 'conv' | 'quantconv' | 'linear' | 'matmul' | 'bn' | 'relu' | 'add' | 'maxpool' | 'avgpool' | 'fakequant';
 
 export interface OpCase {
   id: string;
@@ -24,6 +24,11 @@ export const OP_CASES: OpCase[] = [
   conv('conv1x1mb', 'Conv2d(96, 24, 1), 32x96x16x16', [32, 96, 16, 16], 96, 24, 1, 1, 0),
   conv('conv7x7', 'Conv2d(3, 64, 7, stride 2, padding 3), 32x3x32x32', [32, 3, 32, 32], 3, 64, 7, 2, 3),
   conv('dw3x3', 'depthwise Conv2d(96, 96, 3, padding 1, groups 96), 32x96x16x16', [32, 96, 16, 16], 96, 96, 3, 1, 1, 96),
+  conv('conv3x3l3', 'Conv2d(256, 256, 3, padding 1), 32x256x4x4', [32, 256, 4, 4], 256, 256, 3, 1, 1),
+  // The same quantized (8 bits, input per tensor with amax 3, weight per output channel with amax
+  // max |w|, both static as after calibration): at ResNet's later stages the weight outweighs the
+  // activation, so this times the weight's fake quantization and its gradient's mask.
+  { ...conv('qconv3x3l3', 'QuantConv2d(256, 256, 3, padding 1), 32x256x4x4', [32, 256, 4, 4], 256, 256, 3, 1, 1), op: 'quantconv' },
   conv('dw3x3s2', 'depthwise Conv2d(144, 144, 3, stride 2, padding 1, groups 144), 32x144x16x16', [32, 144, 16, 16], 144, 144, 3, 2, 1, 144),
   ...[256, 512, 1024].map((n): OpCase => ({ id: `linear${n}`, label: `Linear(${n}, ${n}), batch 512`, op: 'linear', shape: [512, n], args: { cin: n, cout: n } })),
   { id: 'linear4096', label: 'Linear(4096, 4096), batch 32', op: 'linear', shape: [32, 4096], args: { cin: 4096, cout: 4096 } },

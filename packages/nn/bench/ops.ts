@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { benchArg, describeAcceleration, forkBenchWorker, median, runTorchScript, serveBenchRequests } from '@pq/bench-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, F, Linear, fakeQuant, manualSeed, type Module } from '../src/index.js';
+import { BatchNorm2d, Conv2d, F, Linear, QuantConv2d, fakeQuant, manualSeed, type Module } from '../src/index.js';
 import { enableAcceleration } from '../src/accel/index.js';
 import { OP_CASES, type OpCase } from './op_cases.js';
 
@@ -39,6 +39,14 @@ function build(c: OpCase): Built {
   switch (c.op) {
     case 'conv':
       return withModule(new Conv2d(a['cin']!, a['cout']!, a['k']!, { stride: a['stride']!, padding: a['pad']!, groups: a['groups']! }));
+    case 'quantconv': {
+      const m = new QuantConv2d(a['cin']!, a['cout']!, a['k']!, { stride: a['stride']!, padding: a['pad']!, groups: a['groups']! });
+      m._input_quantizer.amax = 3;
+      const amax = tf.tidy(() => tf.max(tf.abs(m.weight), [1, 2, 3], true));
+      m._weight_quantizer.amax = amax;
+      amax.dispose();
+      return withModule(m);
+    }
     case 'linear':
       return withModule(new Linear(a['cin']!, a['cout']!));
     case 'bn':

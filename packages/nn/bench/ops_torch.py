@@ -21,6 +21,19 @@ def build(case):
     if op == 'conv':
         m = nn.Conv2d(a['cin'], a['cout'], a['k'], stride=a['stride'], padding=a['pad'], groups=a['groups'])
         return m, xs, list(m.parameters())
+    if op == 'quantconv':
+        # As pytorch-quantization's QuantConv2d with static amax: the input per tensor (amax 3),
+        # the weight per output channel (amax max |w|), 8 bits narrow, on torch's one-kernel
+        # fake-quant ops.
+        m = nn.Conv2d(a['cin'], a['cout'], a['k'], stride=a['stride'], padding=a['pad'], groups=a['groups'])
+        scale = (m.weight.detach().abs().amax(dim=(1, 2, 3)) / 127.0).contiguous()
+        zero = torch.zeros(a['cout'], dtype=torch.int32)
+
+        def quant_conv(x):
+            qx = torch.fake_quantize_per_tensor_affine(x, 3 / 127.0, 0, -127, 127)
+            qw = torch.fake_quantize_per_channel_affine(m.weight, scale, zero, 0, -127, 127)
+            return F.conv2d(qx, qw, m.bias, m.stride, m.padding, m.dilation, m.groups)
+        return quant_conv, xs, list(m.parameters())
     if op == 'linear':
         m = nn.Linear(a['cin'], a['cout'])
         return m, xs, list(m.parameters())

@@ -39,3 +39,8 @@ export function runModuleCall(module: Module, args: unknown[], run: () => unknow
 export function functional<T>(op: string, inputs: unknown[], attrs: Record<string, unknown>, run: () => T): T {
   return functionalHook === null ? run() : (functionalHook(op, inputs, attrs, run) as T);
 }
+
+/** Whether a hook watches module calls or functional ops: layers then run their submodules' forwards as written, never a fused form. */
+export function callsObserved(): boolean {
+  return moduleCallHook !== null || functionalHook !== null;
+}

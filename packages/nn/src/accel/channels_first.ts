@@ -13,7 +13,8 @@ export function setChannelsFirstInstalled(on: boolean): void {
   installed = on;
 }
 
-function kernels(backendName: string): CpuKernels | null {
+/** The native kernels where pq's wasm kernels are installed on `backendName` and those run; else null. */
+export function installedNativeKernels(backendName: string): CpuKernels | null {
   return installed && backendName === 'wasm' ? nativeKernels() : null;
 }
 
@@ -22,7 +23,7 @@ function kernels(backendName: string): CpuKernels | null {
  * runs channels first: stride 1 and rows of at least 12 (the kernels' `channelsFirstDirect`).
  */
 export function convRunsChannelsFirst(backendName: string, xShape: readonly number[], filterShape: readonly number[], strides: [number, number], pad: unknown): boolean {
-  const k = kernels(backendName);
+  const k = installedNativeKernels(backendName);
   const g = k === null ? null : convAttrsGeometry(xShape, filterShape, { strides, pad, dataFormat: 'NCHW' });
   return g !== null && k!.channelsFirstDirect(g);
 }
@@ -34,5 +35,5 @@ export function convRunsChannelsFirst(backendName: string, xShape: readonly numb
  * 6.0 ms forward + backward against 4.1).
  */
 export function depthwiseRunsChannelsFirst(backendName: string, strides: readonly number[]): boolean {
-  return strides.every((s) => s === 1) && kernels(backendName) !== null;
+  return strides.every((s) => s === 1) && installedNativeKernels(backendName) !== null;
 }

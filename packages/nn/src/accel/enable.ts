@@ -24,6 +24,7 @@ import { maxPoolJs, poolInfo, type MaxPoolArgs } from './max_pool.js';
 import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
 import { PqDepthwiseChannelsFirst, depthwiseChannelsFirstGradConfig, depthwiseChannelsFirstKernels } from './depthwise_channels_first.js';
+import { PqFakeQuantChannelsLast, fakeQuantChannelsLastGradConfig, fakeQuantChannelsLastKernels } from './fake_quant_swap.js';
 import { setChannelsFirstInstalled } from './channels_first.js';
 import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './wasm_threads.js';
 import type { WasmPackage } from './wasm_emscripten.js';
@@ -274,6 +275,8 @@ function installKernels(backendName: AcceleratedBackend): void {
     install(PqBatchNormTrainGrad, backendName, batchNormTrainGradWasm);
     for (const [name, kernel] of depthwiseChannelsFirstKernels) install(name, backendName, () => kernel);
     if (tf.getGradient(PqDepthwiseChannelsFirst) === undefined) tf.registerGradient(depthwiseChannelsFirstGradConfig);
+    for (const [name, kernel] of fakeQuantChannelsLastKernels) install(name, backendName, () => kernel);
+    if (tf.getGradient(PqFakeQuantChannelsLast) === undefined) tf.registerGradient(fakeQuantChannelsLastGradConfig);
     setChannelsFirstInstalled(true);
   }
   installConvGradients(backendName);

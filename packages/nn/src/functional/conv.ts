@@ -13,6 +13,8 @@ import { nTuple, checkPositiveInt, spatialDimNames } from '../args.js';
 import { interleaveZeros, padOrCrop, toChannelsFirstPerm, toChannelsLastPerm, withBatch } from './tensor_util.js';
 import { convRunsChannelsFirst, depthwiseRunsChannelsFirst } from '../accel/channels_first.js';
 import { depthwiseConv2dChannelsFirst } from '../accel/depthwise_channels_first.js';
+import { fakeQuantChannelsLast } from '../accel/fake_quant_swap.js';
+import { fakeQuant, type FakeQuantOptions } from '../ops/fake_quant.js';
 
 export type IntOrTuple = number | readonly number[];
 
@@ -47,6 +49,26 @@ export interface ConvGeometry {
 
 function spatialPerm(n: number, lead: number[]): number[] {
   return [...Array.from({ length: n }, (_, i) => i + 2), ...lead];
+}
+
+/**
+ * The fake quantization of a convolution's weight (a quantized layer's weight quantizer where its
+ * forward is one fakeQuant op): amax one value or one per output channel, so that it commutes
+ * with cutting taps and inserting zeros (fake quantization keeps +0).
+ */
+export interface WeightFakeQuant {
+  amax: tf.Tensor;
+  options: FakeQuantOptions;
+}
+
+/**
+ * A kernel [Co, Ci, k...] in tfjs's layout [k..., Ci, Co], fake-quantized on the way where `quant`
+ * is given: in the same pass as the layout change where pq's kernels fuse them.
+ */
+function weightChannelsLast(w: tf.Tensor, quant: WeightFakeQuant | undefined): tf.Tensor {
+  const perm = spatialPerm(w.rank - 2, [1, 0]);
+  if (quant === undefined) return tf.transpose(w, perm);
+  return fakeQuantChannelsLast(w, quant.amax, quant.options) ?? tf.transpose(fakeQuant(w, quant.amax, quant.options), perm);
 }
 
 /** Zero padding per spatial dim, before and after; 1-d and 2-d convolutions pass it to tfjs's op. */
@@ -219,12 +241,12 @@ function addBiasChannelsFirst(y: tf.Tensor, bias: tf.Tensor | null | undefined):
  * write that layout in place (convRunsChannelsFirst): no transposes to channels last and back,
  * here or in the gradients. Null elsewhere (the channels-last path then runs).
  */
-function conv2dChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry): tf.Tensor | null {
+function conv2dChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry, quant: WeightFakeQuant | undefined): tf.Tensor | null {
   const full = { before: geo.padBefore, after: geo.padAfter };
   const hwio = [weight.shape[2]!, weight.shape[3]!, weight.shape[1]!, weight.shape[0]!];
   if (geo.dilation.some((d) => d !== 1) || !convRunsChannelsFirst(tf.getBackend(), x.shape, hwio, geo.stride as [number, number], nchwPadding(full))) return null;
   const { w, pad } = trimTaps(weight, x.shape.slice(2), full, geo.stride);
-  const wcl = tf.transpose(w, spatialPerm(2, [1, 0]));
+  const wcl = weightChannelsLast(w, quant);
   return tf.conv2d(x as tf.Tensor4D, wcl as tf.Tensor4D, geo.stride as [number, number], nchwPadding(pad) as never, 'NCHW');
 }
 
@@ -232,17 +254,22 @@ function conv2dChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry)
  * A 2-d depthwise convolution (groups == channels, one output per channel) of NCHW `x` kept
  * channels first on the native kernels where they run it (depthwiseRunsChannelsFirst); null elsewhere.
  */
-function depthwiseChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry): tf.Tensor | null {
+function depthwiseChannelsFirst(x: tf.Tensor, weight: tf.Tensor, geo: ConvGeometry, quant: WeightFakeQuant | undefined): tf.Tensor | null {
   const channels = x.shape[1]!;
   if (geo.groups !== channels || weight.shape[0] !== channels || geo.dilation.some((d) => d !== 1) || !depthwiseRunsChannelsFirst(tf.getBackend(), geo.stride)) return null;
   const { w, pad } = trimTaps(weight, x.shape.slice(2), { before: geo.padBefore, after: geo.padAfter }, geo.stride);
-  // [C, 1, kh, kw] -> [kh, kw, C]
-  const filter = tf.transpose(tf.reshape(w, [channels, w.shape[2]!, w.shape[3]!]), [1, 2, 0]) as tf.Tensor3D;
+  // [C, 1, kh, kw] -> [kh, kw, 1, C] -> [kh, kw, C]
+  const filter = tf.reshape(weightChannelsLast(w, quant), [w.shape[2]!, w.shape[3]!, channels]) as tf.Tensor3D;
   return depthwiseConv2dChannelsFirst(x as tf.Tensor4D, filter, geo.stride as [number, number], nchwPadding(pad));
 }
 
-/** N-d convolution (PyTorch conv{n}d): x [N, Ci, sp...], weight [Co, Ci/groups, k...]. */
-export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null | undefined, o: ConvOptions): tf.Tensor {
+/**
+ * N-d convolution (PyTorch conv{n}d): x [N, Ci, sp...], weight [Co, Ci/groups, k...]; with
+ * `quant`, of fakeQuant(weight, quant.amax, quant.options) (a quantized layer's weight).
+ */
+export function convNd(
+  op: string, n: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null | undefined, o: ConvOptions, quant?: WeightFakeQuant,
+): tf.Tensor {
   checkOptions(op, o, CONV_KEYS);
   const unbatched = checkConvInput(op, n, x);
   checkWeight(op, n, weight, '[out, in/groups, k...]');
@@ -268,7 +295,7 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
             `${op}: input spatial size ${formatShape(spatial)} (padded ${formatShape(padded)}) is smaller than the dilated kernel ${formatShape(kEff)}`,
           );
         }
-        const channelsFirst = n !== 2 ? null : geo.groups === 1 ? conv2dChannelsFirst(xb, weight, geo) : depthwiseChannelsFirst(xb, weight, geo);
+        const channelsFirst = n !== 2 ? null : geo.groups === 1 ? conv2dChannelsFirst(xb, weight, geo, quant) : depthwiseChannelsFirst(xb, weight, geo, quant);
         if (channelsFirst !== null) return addBiasChannelsFirst(channelsFirst, bias);
         const spatialAxes = Array.from({ length: n }, (_, i) => i + 1);
         // 1-d and 2-d convolutions pad inside tfjs's op; tfjs's conv3d takes no explicit padding.
@@ -277,7 +304,7 @@ export function convNd(op: string, n: number, x: tf.Tensor, weight: tf.Tensor, b
         const xcl = inOp ? xt : padOrCrop(xt, spatialAxes, geo.padBefore, geo.padAfter);
         const wFull = dilateKernel(weight, geo.dilation);
         const { w: wUsed, pad } = inOp ? trimTaps(wFull, spatial, { before: geo.padBefore, after: geo.padAfter }, geo.stride) : { w: wFull, pad: NO_PAD };
-        const wcl = tf.transpose(wUsed, spatialPerm(n, [1, 0]));
+        const wcl = weightChannelsLast(wUsed, quant);
         const y = addBiasChannelsLast(groupedConv(n, xcl, wcl, geo.groups, geo.stride, pad), bias);
         return tf.transpose(y, toChannelsFirstPerm(n + 2));
       }),

@@ -3,7 +3,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module, assignValue, parameter } from '../module.js';
 import { biasUniform, kaimingUniform } from '../init.js';
-import { convGeometry, convNd, convTransposeNd, convTransposeOutputSize } from '../functional/conv.js';
+import { convGeometry, convNd, convTransposeNd, convTransposeOutputSize, type WeightFakeQuant } from '../functional/conv.js';
 import { pad } from '../functional/pad.js';
 import { checkOptions, formatShape } from '@pq/core';
 import { checkPositiveInt, nTuple } from '../args.js';
@@ -141,18 +141,21 @@ export abstract class ConvNd extends ConvBase {
     return ['zeros', 'reflect', 'replicate', 'circular'];
   }
 
-  /** The convolution with this layer's geometry on any weight (QuantConvNd passes the quantized one). */
-  convForward(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  /**
+   * The convolution with this layer's geometry on any weight (QuantConvNd passes the quantized
+   * one, or its own with the fake quantization to apply: `quant`).
+   */
+  convForward(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, quant?: WeightFakeQuant): tf.Tensor {
     const op = `conv${this.spatialDims}d`;
     const o = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
-    if (this.paddingMode === 'zeros') return convNd(op, this.spatialDims, x, weight, bias, o);
+    if (this.paddingMode === 'zeros') return convNd(op, this.spatialDims, x, weight, bias, o, quant);
     // As PyTorch: pad with the mode first (pairs from the last dim), then convolve unpadded.
     const geo = convGeometry(op, this.kernelSize, o);
     const pairs = geo.padBefore.flatMap((b, i) => [b, geo.padAfter[i]!]);
     const reversed: number[] = [];
     for (let i = pairs.length - 2; i >= 0; i -= 2) reversed.push(pairs[i]!, pairs[i + 1]!);
     const padded = pad(x, reversed, this.paddingMode);
-    return convNd(op, this.spatialDims, padded, weight, bias, { ...o, padding: 0 });
+    return convNd(op, this.spatialDims, padded, weight, bias, { ...o, padding: 0 }, quant);
   }
 
   override extraRepr(): string {

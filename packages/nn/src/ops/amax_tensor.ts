@@ -1,7 +1,7 @@
 // The arguments the quantization ops share: amax as a number or a tensor (as the reference's
 // functions take it), checked finite and non-negative; x as a float32 tensor; the options.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkAmax, checkOptions, describeValue, resolveQuantOptions } from '@pq/core';
+import { checkAmax, checkOptions, describeValue, resolveQuantOptions, shapeSize } from '@pq/core';
 import type { FakeQuantOptions } from './fake_quant.js';
 import type { IntQuantAttrs } from './kernel_names.js';
 
@@ -29,4 +29,10 @@ export function intQuantAttrs(op: string, o: FakeQuantOptions): IntQuantAttrs {
   checkOptions(op, o, INT_QUANT_OPTIONS);
   const { kernels, ...quant } = o;
   return { ...resolveQuantOptions(quant, op), kernels: kernels ?? null };
+}
+
+/** Whether amax broadcasts to x as one value or as one per index of x's first axis (shape [n, 1, ...]). */
+export function amaxPerFirstAxis(x: readonly number[], amax: readonly number[]): boolean {
+  if (shapeSize(amax) === 1) return true;
+  return amax.length === x.length && amax[0] === x[0] && amax.slice(1).every((d) => d === 1);
 }

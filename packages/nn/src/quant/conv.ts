@@ -1,6 +1,6 @@
 // QuantConv1d/2d/3d: convolutions with the input quantized per tensor and the weight per output
 // channel (axis 0) by default, as the reference's quant_conv.py.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   QUANT_DESC_8BIT_CONV1D_WEIGHT_PER_CHANNEL,
   QUANT_DESC_8BIT_CONV2D_WEIGHT_PER_CHANNEL,
@@ -16,12 +16,19 @@ export interface QuantConvOptions extends ConvLayerOptions, QuantWeightOptions {
 
 type ConvArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, o?: QuantConvOptions];
 
-/** Quantize input and weight, then convolve with the layer's geometry. */
+/**
+ * Quantize input and weight, then convolve with the layer's geometry. Where the weight quantizer
+ * is one fakeQuant op, the convolution applies it as it lays the weight out for its kernel (one
+ * pass over the weight instead of two, each way): the same values and gradients.
+ */
 function quantConvForward(m: ConvNd & QuantWeightMembers, x: tf.Tensor): tf.Tensor {
   checkChannelsFirst(m, x, m.spatialDims, m.inChannels);
-  const qx = m._input_quantizer.call(x) as tf.Tensor;
-  const qw = m._weight_quantizer.call(m.weight) as tf.Tensor;
-  return m.convForward(qx, qw, m.bias);
+  return tf.tidy(() => {
+    const qx = m._input_quantizer.call(x) as tf.Tensor;
+    const fused = m._weight_quantizer.asFakeQuant(m.weight);
+    if (fused !== null) return m.convForward(qx, m.weight, m.bias, fused);
+    return m.convForward(qx, m._weight_quantizer.call(m.weight) as tf.Tensor, m.bias);
+  });
 }
 
 export class QuantConv1d extends QuantMixin<typeof Conv1d, ConvArgs>(Conv1d, { weight: QUANT_DESC_8BIT_CONV1D_WEIGHT_PER_CHANNEL }) {

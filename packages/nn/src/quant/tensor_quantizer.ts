@@ -11,7 +11,9 @@ import {
 } from '@pq/core';
 import { HistogramCalibrator, MaxCalibrator, type ComputeAmaxOptions, type HistogramMethod } from '@pq/calib';
 import { Module, assignValue, buffer, stateEntry, type LoadContext } from '../module.js';
-import { fakeQuant } from '../ops/fake_quant.js';
+import { fakeQuant, type FakeQuantOptions } from '../ops/fake_quant.js';
+import { amaxPerFirstAxis } from '../ops/amax_tensor.js';
+import { callsObserved } from '../hooks.js';
 import { realQuant } from '../ops/real_quant.js';
 import { fakeE4M3 } from '../ops/fake_e4m3.js';
 import { fakeBlockQuant } from '../ops/fake_block_quant.js';
@@ -413,6 +415,27 @@ export class TensorQuantizer extends Module {
     this.#scale?.dispose();
     this.#scale = tf.keep(scale);
     return outputs;
+  }
+
+  /**
+   * The one fakeQuant op (amax and options) that this quantizer's forward runs on x, where that
+   * is all it does: enabled, integer fake quantization, no pre-quant scale, calibration, clip,
+   * learned amax or blocks, and amax one value or one per index of x's first axis (a weight's
+   * output channels). A layer then applies it itself, fused with the copy that lays its weight
+   * out for the kernel. Null otherwise, where a hook watches module calls (it must see this
+   * forward run), and where the amax is refused (the forward then throws its error).
+   */
+  asFakeQuant(x: tf.Tensor): { amax: tf.Tensor; options: FakeQuantOptions } | null {
+    const plain = !this.#disabled && this.#ifQuant && !this.#ifCalib && !this.#ifClip && !this.#learnAmax && this._pre_quant_scale === undefined;
+    if (!plain || this.#blockSizes !== null || this.isE4M3 || !this.#fakeQuant || callsObserved()) return null;
+    let amax: tf.Tensor;
+    try {
+      amax = this.currentAmax(x);
+    } catch {
+      return null;
+    }
+    if (!amaxPerFirstAxis(x.shape, amax.shape)) return null;
+    return { amax, options: { numBits: this.#numBits as number, unsigned: this.#unsigned, narrowRange: this.#narrowRange, ...this.kernelOption() } };
   }
 
   /**

@@ -1,0 +1,108 @@
+#include "fake_quant_swap.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "transpose8.h"
+
+namespace pq {
+
+namespace {
+
+using i64 = std::int64_t;
+
+/**
+ * x viewed as [outer, columns] with column j = b·inner + c; y's row for column j (each of `outer`
+ * floats) is row c·middle + b. Both kernels walk 8x8 blocks of (a, j), transposed in registers.
+ */
+struct Swap {
+  i64 outer, middle, inner;
+  i64 columns() const { return middle * inner; }
+  i64 y_row(i64 j) const { return (j % inner) * middle + j / inner; }
+};
+
+/** q = nearest(clamp(v·s, lo, hi)) / d, as core's JS loops (`v < lo ? lo : v`, `hi < v ? hi : v`). */
+inline float fake_quant(float v, float s, float d, float lo, float hi) {
+  float q = v * s;
+  q = q < lo ? lo : q;
+  q = hi < q ? hi : q;
+  return std::nearbyint(q) / d;  // the default rounding mode: to nearest, ties to even
+}
+
+inline __m256 fake_quant8(__m256 v, __m256 s, __m256 d, __m256 lo, __m256 hi) {
+  // max_ps(lo, q) is `lo > q ? lo : q` and min_ps(hi, q) is `hi < q ? hi : q`: NaN and -0 in q kept.
+  const __m256 q = _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_mul_ps(v, s)));
+  return _mm256_div_ps(_mm256_round_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), d);
+}
+
+/** Splits the column blocks [0, blocks) over the pool's threads. */
+template <typename Body>
+void over_column_blocks(i64 blocks, i64 elements, ThreadPool& pool, int threads, const Body& body) {
+  const int tasks = threads <= 1 || !worth_splitting(static_cast<double>(elements), MIN_SPLIT_ELEMENTS) ? 1 : static_cast<int>(std::min<i64>(blocks, threads));
+  pool.run(tasks, threads, [&](int t) { body(blocks * t / tasks, blocks * (t + 1) / tasks); });
+}
+
+}  // namespace
+
+void fake_quant_swap(const float* x, float* y, i64 outer, i64 middle, i64 inner, const float* scale, const float* divisor, float lo, float hi,
+                     ThreadPool& pool, int threads) {
+  const Swap s{outer, middle, inner};
+  const i64 cols = s.columns(), a8 = outer / 8 * 8;
+  const __m256 LO = _mm256_set1_ps(lo), HI = _mm256_set1_ps(hi);
+  // Blocks of eight columns, the last one possibly short.
+  over_column_blocks((cols + 7) / 8, outer * cols, pool, threads, [&](i64 begin, i64 end) {
+    for (i64 blk = begin; blk < end; blk++) {
+      const i64 j0 = blk * 8, width = std::min<i64>(8, cols - j0);
+      i64 rows[8];
+      for (i64 k = 0; k < width; k++) rows[k] = s.y_row(j0 + k) * outer;
+      if (width == 8) {
+        for (i64 a = 0; a < a8; a += 8) {
+          __m256 r[8];
+          for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(x + (a + i) * cols + j0);
+          transpose8(r);  // r[k]: column j0 + k of rows a..a+7
+          const __m256 sc = _mm256_loadu_ps(scale + a), dv = _mm256_loadu_ps(divisor + a);
+          for (int k = 0; k < 8; k++) _mm256_storeu_ps(y + rows[k] + a, fake_quant8(r[k], sc, dv, LO, HI));
+        }
+      }
+      for (i64 a = width == 8 ? a8 : 0; a < outer; a++) {
+        for (i64 k = 0; k < width; k++) y[rows[k] + a] = fake_quant(x[a * cols + j0 + k], scale[a], divisor[a], lo, hi);
+      }
+    }
+  });
+}
+
+void straight_through_swap(const float* x, const float* dy, float* dx, i64 outer, i64 middle, i64 inner, const float* bound, ThreadPool& pool,
+                           int threads) {
+  const Swap s{outer, middle, inner};
+  const i64 cols = s.columns(), a8 = outer / 8 * 8;
+  const __m256 ABS = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  over_column_blocks((cols + 7) / 8, outer * cols, pool, threads, [&](i64 begin, i64 end) {
+    for (i64 blk = begin; blk < end; blk++) {
+      const i64 j0 = blk * 8, width = std::min<i64>(8, cols - j0);
+      i64 rows[8];
+      for (i64 k = 0; k < width; k++) rows[k] = s.y_row(j0 + k) * outer;
+      if (width == 8) {
+        for (i64 a = 0; a < a8; a += 8) {
+          __m256 r[8];
+          for (int k = 0; k < 8; k++) r[k] = _mm256_loadu_ps(dy + rows[k] + a);
+          transpose8(r);  // r[i]: columns j0..j0+7 of row a + i
+          for (int i = 0; i < 8; i++) {
+            const i64 at = (a + i) * cols + j0;
+            const __m256 keep = _mm256_cmp_ps(_mm256_and_ps(_mm256_loadu_ps(x + at), ABS), _mm256_set1_ps(bound[a + i]), _CMP_LE_OQ);
+            _mm256_storeu_ps(dx + at, _mm256_and_ps(r[i], keep));
+          }
+        }
+      }
+      for (i64 a = width == 8 ? a8 : 0; a < outer; a++) {
+        for (i64 k = 0; k < width; k++) {
+          const i64 at = a * cols + j0 + k;
+          dx[at] = std::fabs(x[at]) <= bound[a] ? dy[rows[k] + a] : 0.0f;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace pq
