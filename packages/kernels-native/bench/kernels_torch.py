@@ -3,7 +3,9 @@ given thread counts, as torch's own ops on float32 CPU tensors: torch.mm for mat
 3x3 convolution (NCHW, as PyTorch lays it out) F.conv2d forward and
 aten.convolution_backward with only the input or only the weight gradient asked for, and for max
 pooling's gradient aten.max_pool2d_with_indices_backward given the forward pass's indices (average
-pooling's: aten.avg_pool2d_backward); grouped convolutions (depthwise) with groups = in channels / per-group channels. Medians (wall and
+pooling's: aten.avg_pool2d_backward); a conv weight's fake quantization per channel
+(fake_quantize_per_channel_affine) made contiguous in tfjs's layout, and the straight-through mask
+of its gradient (torch.where); grouped convolutions (depthwise) with groups = in channels / per-group channels. Medians (wall and
 CPU time) in ms after a warm-up, runs cut to a time budget as run.ts cuts its own. Prints one JSON object:
 {torch, cases: {id: {threads: {wall, cpu}}}}.
 Usage: python3 kernels_torch.py CASES_JSON THREADS[,THREADS...] MAX_RUNS BUDGET_MS
@@ -21,6 +23,13 @@ def build(case):
     if case['op'] == 'matmul':
         a, b = torch.randn(case['m'], case['k']), torch.randn(case['k'], case['n'])
         return lambda: torch.mm(a, b)
+    if case['op'] == 'weightQuant':
+        w = torch.randn(*case['w'])
+        scale, zero = torch.full((case['w'][0],), 0.9 / 127), torch.zeros(case['w'][0], dtype=torch.int32)
+        if case['pass'] == 'forward':
+            return lambda: torch.fake_quantize_per_channel_affine(w, scale, zero, 0, -127, 127).permute(2, 3, 1, 0).contiguous()
+        dy = torch.randn(*case['w']).permute(2, 3, 1, 0).contiguous()
+        return lambda: torch.where(w.abs() <= 0.9, dy.permute(3, 2, 0, 1), 0.0)
     if case['op'] == 'pool' and case.get('average'):
         x = torch.randn(*case['x'])
         k, s, p = [case['window']] * 2, [case['stride']] * 2, [case['pad']] * 2

@@ -3,7 +3,8 @@
 // 64->64 convolution on a 32x64x32x32 batch (NHWC here, and NCHW as PyTorch lays it out), forward,
 // input gradient and filter gradient, MobileNetV2's depthwise 3x3 (NCHW), and the max-pooling
 // gradients of LeNet and ResNet's stem (PyTorch's given the forward pass's indices) and an
-// average-pooling gradient. Medians in ms and GFLOP/s (pooling: no GFLOP/s); the ratio is PyTorch's time over
+// average-pooling gradient, and a conv weight's fake quantization into tfjs's layout and its
+// gradient's mask (fakeQuantSwap, straightThroughSwap). Medians in ms and GFLOP/s (pooling: no GFLOP/s); the ratio is PyTorch's time over
 // native's (above 1: native is faster). Each case runs native, then PyTorch, then native again
 // (the faster native median is kept), so both sides of a ratio see about the same load on a
 // shared machine; the load average is printed with the table.
@@ -21,7 +22,8 @@ const THREADS = [...new Set([1, Number(benchArg('threads', '2'))])];
 type Case =
   | { id: string; op: 'matmul'; m: number; n: number; k: number }
   | { id: string; op: 'conv'; pass: Pass; x: number[]; w: number[]; stride: number; pad: number; channelsFirst?: boolean; depthwise?: boolean }
-  | { id: string; op: 'pool'; x: number[]; window: number; stride: number; pad: number; average?: boolean };
+  | { id: string; op: 'pool'; x: number[]; window: number; stride: number; pad: number; average?: boolean }
+  | { id: string; op: 'weightQuant'; pass: 'forward' | 'gradient'; w: number[] };
 
 type Pass = 'forward' | 'input' | 'filter';
 /**
@@ -45,6 +47,9 @@ const CASES: Case[] = [
   pool('maxPoolGrad 2x2/2 64x10x24x24', [64, 10, 24, 24], 2, 2, 0),
   pool('maxPoolGrad 3x3/2 pad 1 8x64x32x32', [8, 64, 32, 32], 3, 2, 1),
   pool('avgPoolGrad 2x2/2 32x64x32x32', [32, 64, 32, 32], 2, 2, 0, true),
+  // ResNet-18's largest weight: fake quantization per output channel into tfjs's layout, and its
+  // gradient's mask back (PyTorch: its fake-quant op, then the permutation made contiguous).
+  ...(['forward', 'gradient'] as const).map((pass): Case => ({ id: `fakeQuantSwap 512x512x3x3 ${pass}`, op: 'weightQuant', pass, w: [512, 512, 3, 3] })),
 ].filter((c) => c.id.includes(ONLY));
 
 function random(n: number, seed: number): Float32Array {
@@ -62,6 +67,17 @@ function build(c: Case, kernels: CpuKernels): { run: () => void; flops: number }
   if (c.op === 'matmul') {
     const a = random(c.m * c.k, 1), b = random(c.k * c.n, 2), out = new Float32Array(c.m * c.n);
     return { run: () => kernels.matmul(a, b, out, 1, c.m, c.n, c.k, false, false), flops: 2 * c.m * c.n * c.k };
+  }
+  if (c.op === 'weightQuant') {
+    const [outer, middle, ...taps] = c.w as [number, number, ...number[]];
+    const inner = taps.reduce((p, d) => p * d, 1);
+    const w = random(outer * middle * inner, 1), dy = random(w.length, 2), out = new Float32Array(w.length);
+    const amax = new Float32Array(outer).fill(0.9);
+    const scale = amax.map((a) => 127 / a);
+    const run = c.pass === 'forward'
+      ? () => kernels.fakeQuantSwap(w, out, outer, middle, inner, scale, scale, -127, 127)
+      : () => kernels.straightThroughSwap(w, dy, out, outer, middle, inner, amax);
+    return { run, flops: 0 };
   }
   if (c.op === 'pool') {
     const [batch, channels, inHeight, inWidth] = c.x as [number, number, number, number];
