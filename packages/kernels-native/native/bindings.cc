@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "batch_norm.h"
 #include "channel_sums.h"
 #include "fake_quant_swap.h"
 #include "conv.h"
@@ -122,10 +123,13 @@ class Call {
   }
 
   /** A finite number (a float32 constant of the kernel). */
-  float real(std::size_t i, const char* what) const {
+  float real(std::size_t i, const char* what) const { return static_cast<float>(real64(i, what)); }
+
+  /** A finite number, kept in float64. */
+  double real64(std::size_t i, const char* what) const {
     double v;
     if (napi_get_value_double(env_, args_[i], &v) != napi_ok || !(v - v == 0)) fail(std::string(what) + " must be a finite number");
-    return static_cast<float>(v);
+    return v;
   }
 
   /** The 13 int32 of a Conv2dGeometry, in its declaration order. */
@@ -165,7 +169,7 @@ class Call {
     return v;
   }
 
-  static constexpr std::size_t MAX_ARGS = 10;
+  static constexpr std::size_t MAX_ARGS = 12;
   struct Range {
     const float* begin;
     const float* end;
@@ -174,7 +178,7 @@ class Call {
   napi_env env_;
   const char* name_;
   napi_value args_[MAX_ARGS] = {};
-  Range ranges_[5] = {};
+  Range ranges_[8] = {};
   int used_ = 0;
 };
 
@@ -311,6 +315,54 @@ napi_value BindChannelSums(napi_env env, napi_callback_info info) {
     float* sums = call.floats(1, "sums", channels);
     call.output_apart();
     channel_sums(x, sums, outer, static_cast<int>(channels), inner, call.pool(), threads);
+  });
+}
+
+/** A batch norm's [N, C, S] (an Int32Array of three counts) and the element count. */
+struct BatchNormShape {
+  std::int64_t n, c, s, total;
+};
+
+BatchNormShape batch_norm_shape(const Call& call, std::size_t i) {
+  const std::vector<std::int32_t> v = call.int32s(i, "shape", 3);
+  if (v.size() != 3 || v[0] < 0 || v[1] < 0 || v[2] < 0) call.fail("shape must be [N, C, S], three counts");
+  const std::int64_t total = std::min<std::int64_t>(std::int64_t{v[0]} * v[1], MAX_ELEMENTS + 1) * v[2];
+  return {v[0], v[1], v[2], std::min(total, MAX_ELEMENTS + 1)};
+}
+
+napi_value BindBatchNormTrain(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "batchNormTrain", 9);
+    const BatchNormShape sh = batch_norm_shape(call, 6);
+    const double eps = call.real64(7, "eps");
+    const int threads = static_cast<int>(call.integer(8, "threads", 1, 256));
+    const float* x = call.floats(0, "x", sh.total);
+    const float* weight = call.floats(1, "weight", sh.c);
+    const float* bias = call.floats(2, "bias", sh.c);
+    float* y = call.floats(3, "y", sh.total);
+    float* mean = call.floats(4, "mean", sh.c);
+    float* variance = call.floats(5, "variance", sh.c);
+    call.output_apart(3);
+    batch_norm_train(x, weight, bias, y, mean, variance, sh.n, sh.c, sh.s, eps, call.pool(), threads);
+  });
+}
+
+napi_value BindBatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "batchNormTrainGrad", 11);
+    const BatchNormShape sh = batch_norm_shape(call, 8);
+    const double eps = call.real64(9, "eps");
+    const int threads = static_cast<int>(call.integer(10, "threads", 1, 256));
+    const float* dy = call.floats(0, "dy", sh.total);
+    const float* x = call.floats(1, "x", sh.total);
+    const float* mean = call.floats(2, "mean", sh.c);
+    const float* variance = call.floats(3, "variance", sh.c);
+    const float* weight = call.floats(4, "weight", sh.c);
+    float* dx = call.floats(5, "dx", sh.total);
+    float* dweight = call.floats(6, "dWeight", sh.c);
+    float* dbias = call.floats(7, "dBias", sh.c);
+    call.output_apart(3);
+    batch_norm_train_grad(dy, x, mean, variance, weight, dx, dweight, dbias, sh.n, sh.c, sh.s, eps, call.pool(), threads);
   });
 }
 

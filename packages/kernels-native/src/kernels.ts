@@ -111,6 +111,24 @@ export interface CpuKernels {
    */
   channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number): void;
   /**
+   * Training-mode batch normalisation of channels-first x viewed as [n, c, s] (s: the spatial
+   * positions; weight, bias, mean and variance of c floats): per channel, in float64, the mean
+   * m = Σx / (n·s) and the biased variance v = Σ(x - m)² / (n·s), each sum over (image, position)
+   * in order, then y = x·a + (bias - m·a) with a = weight / sqrt(v + eps), rounded to float32;
+   * mean and variance stored as float32 (outputs overwritten, apart from the inputs). The
+   * arithmetic of @pq/nn's batch norm kernels, so their bits.
+   */
+  batchNormTrain(x: Float32Array, weight: Float32Array, bias: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, n: number, c: number, s: number, eps: number): void;
+  /**
+   * Its gradient, given dy and the forward's mean and variance: with i = 1 / sqrt(v + eps) and
+   * M = n·s, Σdy and Σdy·(x - m) per channel (float64, in order), dx = (weight·i)·(dy - Σdy/M -
+   * (x - m)·(Σdy·(x - m)·i·i / M)), dWeight = Σdy·(x - m)·i, dBias = Σdy, rounded to float32.
+   */
+  batchNormTrainGrad(
+    dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, weight: Float32Array,
+    dx: Float32Array, dWeight: Float32Array, dBias: Float32Array, n: number, c: number, s: number, eps: number,
+  ): void;
+  /**
    * Fake quantization fused with the swap of the outer and inner axes: x viewed as [outer, middle,
    * inner] (a convolution's weight [O, I, taps]) gives y [inner, middle, outer] (tfjs's [taps, I, O]),
    * y[c, b, a] = nearest(clamp(x[a, b, c]·scale[a], lo, hi)) / divisor[a], one pass where fake

@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
+import { checkBatchNorm, checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -22,6 +22,11 @@ export interface NativeBinding {
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number, threads: number): void;
+  batchNormTrain(x: Float32Array, weight: Float32Array, bias: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, shape: Int32Array, eps: number, threads: number): void;
+  batchNormTrainGrad(
+    dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, weight: Float32Array,
+    dx: Float32Array, dWeight: Float32Array, dBias: Float32Array, shape: Int32Array, eps: number, threads: number,
+  ): void;
   fakeQuantSwap(x: Float32Array, y: Float32Array, outer: number, middle: number, inner: number, scale: Float32Array, divisor: Float32Array, lo: number, hi: number, threads: number): void;
   straightThroughSwap(x: Float32Array, dy: Float32Array, outer: number, middle: number, inner: number, bound: Float32Array, dx: Float32Array, threads: number): void;
 }
@@ -82,6 +87,14 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     channelSums(x, sums, outer, channels, inner) {
       checkChannelSums(x, sums, outer, channels, inner);
       binding.channelSums(x, sums, outer, channels, inner, threads);
+    },
+    batchNormTrain(x, weight, bias, y, mean, variance, n, c, s, eps) {
+      checkBatchNorm('batchNormTrain', n, c, s, eps, [['x', x], ['y', y]], [['weight', weight], ['bias', bias], ['mean', mean], ['variance', variance]]);
+      binding.batchNormTrain(x, weight, bias, y, mean, variance, Int32Array.of(n, c, s), eps, threads);
+    },
+    batchNormTrainGrad(dy, x, mean, variance, weight, dx, dWeight, dBias, n, c, s, eps) {
+      checkBatchNorm('batchNormTrainGrad', n, c, s, eps, [['dy', dy], ['x', x], ['dx', dx]], [['mean', mean], ['variance', variance], ['weight', weight], ['dWeight', dWeight], ['dBias', dBias]]);
+      binding.batchNormTrainGrad(dy, x, mean, variance, weight, dx, dWeight, dBias, Int32Array.of(n, c, s), eps, threads);
     },
     fakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi) {
       checkFakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi);

@@ -2,12 +2,19 @@
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
+import { checkBatchNorm, checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
 
 /** Round half to even, keeping the sign of zero (Math.round rounds halves up). */
 function roundHalfEven(v: number): number {
   const r = Math.round(v);
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** `body(i)` for every element of channel `ch` of [n, c, s], in (image, position) order. */
+function forChannel(ch: number, n: number, c: number, s: number, body: (i: number) => void): void {
+  for (let img = 0; img < n; img++) {
+    for (let i = (img * c + ch) * s, end = i + s; i < end; i++) body(i);
+  }
 }
 
 /** `body(a, at in x [outer, middle, inner], at in y [inner, middle, outer])` for every element. */
@@ -342,6 +349,47 @@ export const referenceKernels: CpuKernels = {
         for (let i = 0, at = (o * channels + c) * inner; i < inner; i++, at++) s[0] += x[at]!;
       }
       sums[c] = s[0]!;
+    }
+  },
+  batchNormTrain(x, weight, bias, y, mean, variance, n, c, s, eps) {
+    checkBatchNorm('batchNormTrain', n, c, s, eps, [['x', x], ['y', y]], [['weight', weight], ['bias', bias], ['mean', mean], ['variance', variance]]);
+    const count = n * s;
+    for (let ch = 0; ch < c; ch++) {
+      let sum = 0;
+      forChannel(ch, n, c, s, (i) => (sum += x[i]!));
+      const m = sum / count;
+      let squares = 0;
+      forChannel(ch, n, c, s, (i) => {
+        const d = x[i]! - m;
+        squares += d * d;
+      });
+      const v = squares / count;
+      const alpha = weight[ch]! / Math.sqrt(v + eps);
+      const beta = bias[ch]! - m * alpha;
+      forChannel(ch, n, c, s, (i) => (y[i] = x[i]! * alpha + beta));
+      mean[ch] = m;
+      variance[ch] = v;
+    }
+  },
+  batchNormTrainGrad(dy, x, mean, variance, weight, dx, dWeight, dBias, n, c, s, eps) {
+    checkBatchNorm('batchNormTrainGrad', n, c, s, eps, [['dy', dy], ['x', x], ['dx', dx]], [['mean', mean], ['variance', variance], ['weight', weight], ['dWeight', dWeight], ['dBias', dBias]]);
+    const count = n * s;
+    for (let ch = 0; ch < c; ch++) {
+      const m = mean[ch]!;
+      const invstd = 1 / Math.sqrt(variance[ch]! + eps);
+      let sumDy = 0;
+      let sumDyXc = 0;
+      forChannel(ch, n, c, s, (i) => {
+        const g = dy[i]!;
+        sumDy += g;
+        sumDyXc += g * (x[i]! - m);
+      });
+      const k = weight[ch]! * invstd;
+      const meanDy = sumDy / count;
+      const proj = (sumDyXc * invstd * invstd) / count;
+      forChannel(ch, n, c, s, (i) => (dx[i] = k * (dy[i]! - meanDy - (x[i]! - m) * proj)));
+      dWeight[ch] = sumDyXc * invstd;
+      dBias[ch] = sumDy;
     }
   },
   fakeQuantSwap(x, y, outer, middle, inner, scale, divisor, lo, hi) {

@@ -111,6 +111,18 @@ export function checkChannelSums(x: Float32Array, sums: Float32Array, outer: num
   checkArray(where, 'sums', sums, channels, `[${channels}]`);
 }
 
+/** Checks a batch norm's sizes, `perElement` arrays of n·c·s floats, `perChannel` of c, and eps. */
+export function checkBatchNorm(
+  where: string, n: number, c: number, s: number, eps: number, perElement: ReadonlyArray<[string, unknown]>, perChannel: ReadonlyArray<[string, unknown]>,
+): void {
+  checkCount(where, 'n', n, 0);
+  checkCount(where, 'c', c, 0);
+  checkCount(where, 's', s, 0);
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) throw new Error(`${where}: eps must be a finite number >= 0 (got ${String(eps)})`);
+  for (const [name, a] of perElement) checkArray(where, name, a, n * c * s, `[${n}, ${c}, ${s}]`);
+  for (const [name, a] of perChannel) checkArray(where, name, a, c, `[${c}] (one per channel)`);
+}
+
 /** Checks the swap kernels' sizes and arrays (fakeQuantSwap, straightThroughSwap): `arrays` of the whole tensor, `perRow` of `outer` floats. */
 export function checkSwap(
   where: string, outer: number, middle: number, inner: number, arrays: ReadonlyArray<[string, unknown]>, perRow: ReadonlyArray<[string, unknown]>,

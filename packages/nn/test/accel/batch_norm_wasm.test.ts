@@ -1,12 +1,17 @@
-// Batch norm on wasm (pq's SIMD kernels, four channels' sums at once) against the generic
-// kernels (cpu), bit for bit: every sum keeps the one-channel loop's order.
+// Batch norm on wasm (on Node the native kernels, eight channels' sums at once; with native off
+// pq's SIMD kernels, four at once) against the generic kernels (cpu), bit for bit: every sum
+// keeps the one-channel loop's order.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { PqBatchNormTrain, PqBatchNormTrainGrad } from './../../src/ops/kernel_names.js';
+import { nativeUnavailableReason } from '@pq/kernels-native';
+import { disableAcceleration, enableAcceleration } from './../../src/accel/index.js';
+import { nativeKernels } from './../../src/accel/native_provider.js';
 import { mismatches, onAccelerated, randomArray, rng } from './helpers.js';
 
-// Six channels (four together, two after), odd and unit spatial sizes (the SIMD tail).
-const SHAPES = [[3, 6, 5], [2, 9, 1], [4, 4, 2, 3]];
+// Channels off the blocks of four and eight, odd and unit spatial sizes (the SIMD tails), and
+// positions on and off the native kernels' 8x8 transposes.
+const SHAPES = [[3, 6, 5], [2, 9, 1], [4, 4, 2, 3], [2, 19, 4, 4], [3, 10, 17]];
 
 function bn(): Float32Array[] {
   const next = rng(21);
@@ -27,8 +32,15 @@ function bn(): Float32Array[] {
 }
 
 describe('pq batch norm on wasm', () => {
-  it('equals the generic kernels bit for bit (y, mean, variance, dx, dweight, dbias)', async () => {
-    const wasm = await onAccelerated('wasm', bn);
+  it.each([true, false])('equals the generic kernels bit for bit (y, mean, variance, dx, dweight, dbias), native %s', async (native) => {
+    await enableAcceleration({ backend: 'wasm', native });
+    let wasm: Float32Array[];
+    try {
+      expect(nativeKernels() !== null).toBe(native && nativeUnavailableReason() === null);
+      wasm = bn();
+    } finally {
+      disableAcceleration();
+    }
     const cpu = await onAccelerated('cpu', bn);
     wasm.forEach((v, i) => expect(mismatches(v, cpu[i]!), `shape ${i / 6 | 0}, output ${i % 6}`).toEqual([]));
   });
