@@ -9,6 +9,7 @@ import {
 import { Conv1d, Conv2d, Conv3d, type ConvLayerOptions, type ConvNd } from '../layers/conv.js';
 import { checkChannelsFirst } from '../layers/layer_input.js';
 import { QuantMixin, type QuantWeightMembers, type QuantWeightOptions } from './quant_mixin.js';
+import { TensorQuantizer } from './tensor_quantizer.js';
 
 type IntOrTuple = number | readonly number[];
 
@@ -25,7 +26,9 @@ function quantConvForward(m: ConvNd & QuantWeightMembers, x: tf.Tensor): tf.Tens
   checkChannelsFirst(m, x, m.spatialDims, m.inChannels);
   return tf.tidy(() => {
     const qx = m._input_quantizer.call(x) as tf.Tensor;
-    const fused = m._weight_quantizer.asFakeQuant(m.weight);
+    // ModelOpt-style configs may put another quantizer module there (a SequentialQuantizer).
+    const q: unknown = m._weight_quantizer;
+    const fused = q instanceof TensorQuantizer ? q.asFakeQuant(m.weight) : null;
     if (fused !== null) return m.convForward(qx, m.weight, m.bias, fused);
     return m.convForward(qx, m._weight_quantizer.call(m.weight) as tf.Tensor, m.bias);
   });

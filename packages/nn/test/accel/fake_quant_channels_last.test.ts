@@ -15,6 +15,7 @@ import { fakeQuant, type FakeQuantOptions } from './../../src/ops/fake_quant.js'
 import { setModuleCallHook } from './../../src/hooks.js';
 import { QuantConv1d, QuantConv2d, QuantConv3d } from './../../src/quant/conv.js';
 import type { Module } from './../../src/module.js';
+import { SequentialQuantizer } from './../../src/model_quant/sequential_quantizer.js';
 import { mismatches, onAccelerated, onStockCpu, randomArray, rng } from './helpers.js';
 
 /** Weights with ties (x·scale on a half), values past amax, NaN, -0 and infinities. */
@@ -150,6 +151,25 @@ describe.runIf(nativeUnavailableReason() === null)('quantized conv layers with t
       expect(fused[2]!.some((v) => Object.is(v, 0)), 'some weight gradient masked').toBe(true);
       tf.dispose([x, dy]);
       expect(tf.memory().numTensors).toBe(before);
+      m.dispose();
+    } finally {
+      disableAcceleration();
+    }
+  });
+});
+
+describe('quantized conv layers with another weight quantizer module', () => {
+  it('run it as written: a SequentialQuantizer (ModelOpt W4A8-style) in _weight_quantizer', async () => {
+    await enableAcceleration({ backend: 'wasm' });
+    try {
+      const m = new QuantConv2d(8, 12, 3, { padding: 1 });
+      const single = m._weight_quantizer;
+      const x = tf.tensor(randomArray(2 * 8 * 14 * 14, rng(4), 2), [2, 8, 14, 14]);
+      const want = tf.tidy(() => m.call(x) as tf.Tensor);
+      (m as unknown as { _weight_quantizer: Module })._weight_quantizer = new SequentialQuantizer([single]);
+      const got = tf.tidy(() => m.call(x) as tf.Tensor);
+      expect(mismatches(got.dataSync(), want.dataSync())).toEqual([]);
+      tf.dispose([x, want, got]);
       m.dispose();
     } finally {
       disableAcceleration();
