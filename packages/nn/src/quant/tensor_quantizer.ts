@@ -419,15 +419,18 @@ export class TensorQuantizer extends Module {
 
   /**
    * The one fakeQuant op (amax and options) that this quantizer's forward runs on x, where that
-   * is all it does: enabled, integer fake quantization, no pre-quant scale, calibration, clip,
-   * learned amax or blocks, and amax one value or one per index of x's first axis (a weight's
-   * output channels). A layer then applies it itself, fused with the copy that lays its weight
+   * is all it does: enabled, signed integer fake quantization on @pq/core's default kernels, no
+   * pre-quant scale, calibration, clip, learned amax or blocks, and amax one value or one per
+   * index of x's first axis (a weight's output channels). A layer then applies it itself, fused with the copy that lays its weight
    * out for the kernel. Null otherwise, where a hook watches module calls (it must see this
    * forward run), and where the amax is refused (the forward then throws its error).
    */
   asFakeQuant(x: tf.Tensor): { amax: tf.Tensor; options: FakeQuantOptions } | null {
     const plain = !this.#disabled && this.#ifQuant && !this.#ifCalib && !this.#ifClip && !this.#learnAmax && this._pre_quant_scale === undefined;
     if (!plain || this.#blockSizes !== null || this.isE4M3 || !this.#fakeQuant || callsObserved()) return null;
+    // Unsigned (negative weights are an error) and custom kernels (which may throw) stay in the
+    // forward, so that their errors name this quantizer as the forward's do.
+    if (this.#unsigned || this.#kernels !== undefined) return null;
     let amax: tf.Tensor;
     try {
       amax = this.currentAmax(x);
