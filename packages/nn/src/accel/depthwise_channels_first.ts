@@ -5,10 +5,9 @@
 // used only where `depthwiseRunsChannelsFirst` says the native kernels run.
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import type { Conv2dGeometry, CpuKernels } from '@pq/kernels-native';
-import { fillOnHeap } from './data_access.js';
+import type { Conv2dGeometry } from '@pq/kernels-native';
 import { nativeGeometry } from './native_conv.js';
-import { nativeKernels } from './native_provider.js';
+import { onNative } from './native_op.js';
 
 /** inputs `{ x, filter }`: x NCHW, filter [kh, kw, C]; attrs `strides`, `pad` (tfjs's NCHW explicit padding). */
 export const PqDepthwiseChannelsFirst = 'PqDepthwiseChannelsFirst';
@@ -40,21 +39,6 @@ function geometry(xShape: readonly number[], filterShape: readonly number[], a: 
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-
-/**
- * `outShape` filled on the wasm heap by `call(kernels, out, inputs)` with `inputs` viewed there;
- * an error naming `name` where the native kernels do not run or the backend is not wasm.
- */
-function onNative(
-  name: string, backend: tf.KernelBackend, outShape: number[], inputs: tf.TensorInfo[],
-  call: (k: CpuKernels, out: Float32Array, ins: Float32Array[]) => void,
-): tf.TensorInfo {
-  const k = nativeKernels();
-  if (k === null) throw new Error(`${name}: needs pq's native kernels (@pq/kernels-native), which do not run here`);
-  const done = fillOnHeap(backend, outShape, inputs, (out, ins) => call(k, out, ins));
-  if (done === null) throw new Error(`${name}: runs on the wasm backend only, on float32 tensors`);
-  return done;
-}
 
 function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };

@@ -9,13 +9,11 @@
 // two ops.
 import * as tf from '@tensorflow/tfjs-core';
 import { jsKernels, maxBound, minBound, quantScales, shapeSize } from '@pq/core';
-import type { CpuKernels } from '@pq/kernels-native';
 import { amaxPerFirstAxis, amaxTensor, inputTensor, intQuantAttrs } from '../ops/amax_tensor.js';
 import { getDefaultKernels } from '../ops/default_kernels.js';
 import type { FakeQuantOptions } from '../ops/fake_quant.js';
 import { installedNativeKernels } from './channels_first.js';
-import { fillOnHeap } from './data_access.js';
-import { nativeKernels } from './native_provider.js';
+import { onNative } from './native_op.js';
 
 /** inputs `{ x, amax }`: x [O, I, k...], amax of one element or [O, 1, ...]; attrs `numBits`, `narrowRange`. Output [k..., I, O]. */
 export const PqFakeQuantChannelsLast = 'PqFakeQuantChannelsLast';
@@ -59,37 +57,23 @@ function perRow(values: Float32Array, outer: number): Float32Array {
   return values.length === outer ? values : new Float32Array(outer).fill(values[0]!);
 }
 
-function kernels(name: string): CpuKernels {
-  const k = nativeKernels();
-  if (k === null) throw new Error(`${name}: needs pq's native kernels (@pq/kernels-native), which do not run here`);
-  return k;
-}
-
-function onHeap(name: string, backend: tf.KernelBackend, shape: number[], inputs: tf.TensorInfo[], fill: (out: Float32Array, ins: Float32Array[]) => void): tf.TensorInfo {
-  const done = fillOnHeap(backend, shape, inputs, fill);
-  if (done === null) throw new Error(`${name}: runs on the wasm backend only, on float32 tensors`);
-  return done;
-}
-
 function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, amax } = inputs as { x: tf.TensorInfo; amax: tf.TensorInfo };
   const a = attrs as unknown as Attrs;
-  const k = kernels(PqFakeQuantChannelsLast);
   const { outer, middle, inner, swapped } = swapShape(x.shape);
   const hi = maxBound(a.numBits, false);
   const lo = minBound(a.numBits, false, a.narrowRange);
   // Copied off the heap (makeOutput may grow it): core's scales, as its fake quantization computes them.
   const am = Float32Array.from((backend as unknown as Heap).typedArrayFromHeap(amax));
   const { quant, out } = quantScales({ data: am, shape: [...amax.shape] }, hi);
-  return onHeap(PqFakeQuantChannelsLast, backend, swapped, [x], (y, [xv]) => k.fakeQuantSwap(xv!, y, outer, middle, inner, perRow(quant, outer), perRow(out, outer), lo, hi));
+  return onNative(PqFakeQuantChannelsLast, backend, swapped, [x], (k, y, [xv]) => k.fakeQuantSwap(xv!, y, outer, middle, inner, perRow(quant, outer), perRow(out, outer), lo, hi));
 }
 
 function gradient({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { x, amax, dy } = inputs as { x: tf.TensorInfo; amax: tf.TensorInfo; dy: tf.TensorInfo };
-  const k = kernels(PqFakeQuantChannelsLastGrad);
   const { outer, middle, inner } = swapShape(x.shape);
   const bound = perRow(Float32Array.from((backend as unknown as Heap).typedArrayFromHeap(amax)), outer);
-  return onHeap(PqFakeQuantChannelsLastGrad, backend, [...x.shape], [x, dy], (dx, [xv, dyv]) => k.straightThroughSwap(xv!, dyv!, dx, outer, middle, inner, bound));
+  return onNative(PqFakeQuantChannelsLastGrad, backend, [...x.shape], [x, dy], (k, dx, [xv, dyv]) => k.straightThroughSwap(xv!, dyv!, dx, outer, middle, inner, bound));
 }
 
 /** The two kernels for the wasm backend, by name. */
