@@ -51,9 +51,9 @@ void over_blocks(i64 blocks, i64 elements, ThreadPool& pool, int threads, const 
 }
 
 /**
- * The same by blocks of sixteen columns j walked down all the rows: each row of x and dx read and
- * written a whole 64-byte line at a time. Faster than the strips while the weight fits in the L2
- * cache, slower beyond (a page of x and of dx for every row of a column block).
+ * straight_through_swap by blocks of sixteen columns j, each walked down all the rows: each row
+ * of x and dx read and written a whole 64-byte line at a time. Faster than the strips below while
+ * the weight fits in the L2 cache, slower beyond (a page of x and of dx for every row of a block).
  */
 void swap_back_by_columns(const float* x, const float* dy, float* dx, i64 outer, i64 middle, i64 inner, const float* bound, ThreadPool& pool, int threads) {
   const Swap s{outer, middle, inner};
@@ -94,8 +94,7 @@ void swap_back_by_strips(const float* x, const float* dy, float* dx, i64 outer, 
   // `inner` taps give the strip's rows' runs dx[a, b, 0..inner), eight a's and eight taps per 8x8
   // register transpose), then each row masked while the strip is in cache. Walking dy the other
   // way (columns outer, all rows inner) ran at a third of this speed, masking in the same pass at
-  // two thirds (ResNet's 512x512x3x3 weight, one thread: 1.8, 1.2 and 1.1 ms). Taps are moved
-  // eight at a time, so weights with fewer (1x1 convolutions) take the column blocks.
+  // two thirds (ResNet's 512x512x3x3 weight, one thread: 1.8, 1.2 and 1.1 ms).
   over_blocks((outer + 15) / 16, outer * cols, pool, threads, [&](i64 begin, i64 end) {
     for (i64 strip = begin; strip < end; strip++) {
       const i64 a0 = strip * 16, a1 = std::min(outer, a0 + 16), a8 = a0 + (a1 - a0) / 8 * 8;
@@ -164,7 +163,7 @@ void straight_through_swap(const float* x, const float* dy, float* dx, i64 outer
                            int threads) {
   // Measured on the development machine (C++ harness, one thread): [160, 960, 1] 0.04 ms by
   // columns, 0.09 by strips; [512, 512, 1] 0.23 and 0.17; [512, 512, 9] 2.0 and 1.4.
-  const bool strips = inner >= 8 && outer * middle * inner >= STRIPS_FROM;
+  const bool strips = outer * middle * inner >= STRIPS_FROM;
   (strips ? swap_back_by_strips : swap_back_by_columns)(x, dy, dx, outer, middle, inner, bound, pool, threads);
 }
 

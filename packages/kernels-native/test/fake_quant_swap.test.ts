@@ -46,6 +46,7 @@ const SHAPES: ReadonlyArray<[number, number, number]> = [
   [0, 4, 9],
   [64, 512, 9], // past 2^18 elements: the gradient by strips of sixteen rows
   [37, 800, 9], // the same with a short last strip
+  [300, 900, 1], // a 1x1 convolution's by strips (taps one at a time)
 ];
 
 describe.runIf(one && three)('fakeQuantSwap and straightThroughSwap', () => {
