@@ -42,6 +42,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseConv2dBackpropFilter", nullptr, pq::BindDepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumStep", nullptr, pq::BindMomentumStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelSums", nullptr, pq::BindChannelSums, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine", nullptr, pq::BindChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrain", nullptr, pq::BindBatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrainGrad", nullptr, pq::BindBatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fakeQuantSwap", nullptr, pq::BindFakeQuantSwap, nullptr, nullptr, nullptr, napi_default, nullptr},

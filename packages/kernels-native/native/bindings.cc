@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "batch_norm.h"
+#include "channel_affine.h"
 #include "channel_sums.h"
 #include "fake_quant_swap.h"
 #include "conv.h"
@@ -328,6 +329,21 @@ BatchNormShape batch_norm_shape(const Call& call, std::size_t i) {
   if (v.size() != 3 || v[0] < 0 || v[1] < 0 || v[2] < 0) call.fail("shape must be [N, C, S], three counts");
   const std::int64_t total = std::min<std::int64_t>(std::int64_t{v[0]} * v[1], MAX_ELEMENTS + 1) * v[2];
   return {v[0], v[1], v[2], std::min(total, MAX_ELEMENTS + 1)};
+}
+
+napi_value BindChannelAffine(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call call(env, info, "channelAffine", 8);
+    const std::int64_t outer = call.integer(4, "outer", 0), channels = call.integer(5, "channels", 0), inner = call.integer(6, "inner", 0);
+    const int threads = static_cast<int>(call.integer(7, "threads", 1, 256));
+    const std::int64_t total = std::min(std::min(outer * channels, MAX_ELEMENTS + 1) * inner, MAX_ELEMENTS + 1);
+    const float* x = call.floats(0, "x", total);
+    const float* scale = call.floats(1, "scale", channels);
+    const float* shift = call.floats(2, "shift", channels);
+    float* y = call.floats(3, "y", total);
+    call.output_apart();
+    channel_affine(x, scale, shift, y, outer, channels, inner, call.pool(), threads);
+  });
 }
 
 napi_value BindBatchNormTrain(napi_env env, napi_callback_info info) {

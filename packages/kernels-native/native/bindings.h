@@ -14,6 +14,7 @@ napi_value BindDepthwiseBackpropInput(napi_env env, napi_callback_info info);
 napi_value BindDepthwiseBackpropFilter(napi_env env, napi_callback_info info);
 napi_value BindMomentumStep(napi_env env, napi_callback_info info);
 napi_value BindChannelSums(napi_env env, napi_callback_info info);
+napi_value BindChannelAffine(napi_env env, napi_callback_info info);
 napi_value BindBatchNormTrain(napi_env env, napi_callback_info info);
 napi_value BindBatchNormTrainGrad(napi_env env, napi_callback_info info);
 napi_value BindFakeQuantSwap(napi_env env, napi_callback_info info);

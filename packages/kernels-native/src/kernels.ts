@@ -144,6 +144,13 @@ export interface CpuKernels {
    * gives +0; dy's bits moved unchanged), dx overwritten, apart from the inputs.
    */
   straightThroughSwap(x: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, middle: number, inner: number, bound: Float32Array): void;
+  /**
+   * y[o, c, i] = x[o, c, i]·scale[c] + shift[c] over channels-first x viewed as [outer, channels,
+   * inner], as two float32 operations (the product rounded, then the sum; no FMA): the bits of
+   * tfjs's Mul then Add with scale and shift broadcast per channel, an eval-mode batch norm in
+   * one pass (y overwritten, apart from the inputs).
+   */
+  channelAffine(x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, outer: number, channels: number, inner: number): void;
   /** Whether the channels-first kernels run g without transposes (`channelsFirstDirect`): a caller choosing a layout asks here. */
   channelsFirstDirect(g: Conv2dGeometry): boolean;
   /**

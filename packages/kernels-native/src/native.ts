@@ -1,7 +1,7 @@
 // CpuKernels over the compiled addon: arguments are checked here (validate.ts) and again in C++,
 // so a wrong size is a named Error, never an out-of-bounds access in the caller's wasm heap.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkBatchNorm, checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
+import { checkBatchNorm, checkChannelAffine, checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
 
 /** What build/pq_kernels.node exports (native/addon.cc). */
 export interface NativeBinding {
@@ -22,6 +22,7 @@ export interface NativeBinding {
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array, threads: number): void;
   channelSums(x: Float32Array, sums: Float32Array, outer: number, channels: number, inner: number, threads: number): void;
+  channelAffine(x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, threads: number): void;
   batchNormTrain(x: Float32Array, weight: Float32Array, bias: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, shape: Int32Array, eps: number, threads: number): void;
   batchNormTrainGrad(
     dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, weight: Float32Array,
@@ -87,6 +88,10 @@ export function nativeKernels(binding: NativeBinding, threads: number): CpuKerne
     channelSums(x, sums, outer, channels, inner) {
       checkChannelSums(x, sums, outer, channels, inner);
       binding.channelSums(x, sums, outer, channels, inner, threads);
+    },
+    channelAffine(x, scale, shift, y, outer, channels, inner) {
+      checkChannelAffine(x, scale, shift, y, outer, channels, inner);
+      binding.channelAffine(x, scale, shift, y, outer, channels, inner, threads);
     },
     batchNormTrain(x, weight, bias, y, mean, variance, n, c, s, eps) {
       checkBatchNorm('batchNormTrain', n, c, s, eps, [['x', x], ['y', y]], [['weight', weight], ['bias', bias], ['mean', mean], ['variance', variance]]);

@@ -2,7 +2,7 @@
 // that also returns, per output element, Σ|a_i·b_i| over the products summed into it (the tests'
 // error bound scales with it); referenceKernels rounds the float64 sums to float32.
 import { channelsFirstDirect, type Conv2dGeometry, type CpuKernels, type Pool2dGeometry } from './kernels.js';
-import { checkBatchNorm, checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
+import { checkBatchNorm, checkChannelAffine, checkChannelSums, checkConv, checkDepthwiseForward, checkFakeQuantSwap, checkMatmul, checkMomentumStep, checkPool, checkSwap, checkTranspose } from './validate.js';
 
 /** Round half to even, keeping the sign of zero (Math.round rounds halves up). */
 function roundHalfEven(v: number): number {
@@ -349,6 +349,15 @@ export const referenceKernels: CpuKernels = {
         for (let i = 0, at = (o * channels + c) * inner; i < inner; i++, at++) s[0] += x[at]!;
       }
       sums[c] = s[0]!;
+    }
+  },
+  channelAffine(x, scale, shift, y, outer, channels, inner) {
+    checkChannelAffine(x, scale, shift, y, outer, channels, inner);
+    const f = Math.fround;
+    for (let o = 0, at = 0; o < outer; o++) {
+      for (let c = 0; c < channels; c++) {
+        for (let i = 0; i < inner; i++, at++) y[at] = f(x[at]! * scale[c]!) + shift[c]!;
+      }
     }
   },
   batchNormTrain(x, weight, bias, y, mean, variance, n, c, s, eps) {

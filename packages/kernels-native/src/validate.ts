@@ -142,6 +142,14 @@ export function checkFakeQuantSwap(x: Float32Array, y: Float32Array, outer: numb
   if (!(lo <= hi)) throw new Error(`${where}: lo (${lo}) must not exceed hi (${hi})`);
 }
 
+/** Checks channelAffine's arguments: counts, x and y of outer·channels·inner floats, scale and shift of channels. */
+export function checkChannelAffine(x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, outer: number, channels: number, inner: number): void {
+  const where = 'channelAffine';
+  for (const [name, v] of [['outer', outer], ['channels', channels], ['inner', inner]] as const) checkCount(where, name, v, 0);
+  for (const [name, a] of [['x', x], ['y', y]] as const) checkArray(where, name, a, outer * channels * inner, `[${outer}, ${channels}, ${inner}]`);
+  for (const [name, a] of [['scale', scale], ['shift', shift]] as const) checkArray(where, name, a, channels, `[${channels}]`);
+}
+
 /** Most axes CpuKernels.transpose takes. */
 export const TRANSPOSE_MAX_RANK = 6;
 

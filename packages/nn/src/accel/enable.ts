@@ -25,6 +25,7 @@ import { cpuFallbackKernels, viaCpuKernel } from './cpu_fallback.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_grad.js';
 import { PqDepthwiseChannelsFirst, depthwiseChannelsFirstGradConfig, depthwiseChannelsFirstKernels } from './depthwise_channels_first.js';
 import { PqFakeQuantChannelsLast, fakeQuantChannelsLastGradConfig, fakeQuantChannelsLastKernels } from './fake_quant_swap.js';
+import { PqChannelAffine, channelAffineGradConfig, channelAffineKernel } from './channel_affine.js';
 import { setChannelsFirstInstalled } from './channels_first.js';
 import { checkThreads, useWasmThreads, wasmStartFailure, wasmThreads } from './wasm_threads.js';
 import type { WasmPackage } from './wasm_emscripten.js';
@@ -277,6 +278,8 @@ function installKernels(backendName: AcceleratedBackend): void {
     if (tf.getGradient(PqDepthwiseChannelsFirst) === undefined) tf.registerGradient(depthwiseChannelsFirstGradConfig);
     for (const [name, kernel] of fakeQuantChannelsLastKernels) install(name, backendName, () => kernel);
     if (tf.getGradient(PqFakeQuantChannelsLast) === undefined) tf.registerGradient(fakeQuantChannelsLastGradConfig);
+    install(channelAffineKernel[0], backendName, () => channelAffineKernel[1]);
+    if (tf.getGradient(PqChannelAffine) === undefined) tf.registerGradient(channelAffineGradConfig);
     setChannelsFirstInstalled(true);
   }
   installConvGradients(backendName);

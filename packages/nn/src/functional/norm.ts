@@ -1,6 +1,7 @@
 // Instance normalisation (each (sample, channel) normalised over its spatial dims) and batch
 // normalisation (each channel over the batch and its spatial dims).
 import * as tf from '@tensorflow/tfjs-core';
+import { channelAffine } from '../accel/channel_affine.js';
 import { functional } from '../hooks.js';
 import { checkOptions, formatShape } from '@pq/core';
 import { batchNormTrain } from '../ops/batch_norm.js';
@@ -155,7 +156,7 @@ export function batchNorm(x: tf.Tensor, runningMean: tf.Tensor | null, runningVa
       if (weight) alpha = tf.mul(alpha, weight);
       let beta = tf.neg(tf.mul(runningMean!, alpha));
       if (bias) beta = tf.add(beta, bias);
-      return tf.add(tf.mul(x, tf.reshape(alpha, bcast)), tf.reshape(beta, bcast));
+      return channelAffine(x, alpha, beta) ?? tf.add(tf.mul(x, tf.reshape(alpha, bcast)), tf.reshape(beta, bcast));
     }),
   );
 }
