@@ -110,6 +110,29 @@ describe.each(['cpu', 'wasm'] as const)('fakeQuant with acceleration on %s', (ba
     }
   });
 
+  it('passes dy through where nothing lies beyond amax, and masks where one element does (at the end, or NaN)', async () => {
+    const n = 37; // nine vectors and a scalar tail
+    const within = Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -0 : Math.sin(i) * 1.5));
+    within[3] = 1.5; // |x| == amax passes
+    const dyData = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : Math.cos(i)));
+    const variants: Array<[string, Float32Array, number[]]> = [
+      ['all within', within, []],
+      ['the last element beyond', Float32Array.from(within, (v, i) => (i === n - 1 ? 1.75 : v)), [n - 1]],
+      ['a NaN in the vectors', Float32Array.from(within, (v, i) => (i === 9 ? NaN : v)), [9]],
+    ];
+    for (const [name, xData, masked] of variants) {
+      const dx = await onAccelerated(backend, () =>
+        tf.tidy(() => {
+          const dy = tf.tensor(dyData);
+          const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fakeQuant(v, tf.scalar(1.5)), dy)))(tf.tensor(xData));
+          return Float32Array.from(g.dataSync());
+        }),
+      );
+      const want = Float32Array.from(dyData, (v, i) => (masked.includes(i) ? 0 : v));
+      expect(mismatches(dx, want), name).toEqual([]);
+    }
+  });
+
   it('keeps tf.memory().numTensors flat over repeated forward and backward passes', async () => {
     await onAccelerated(backend, () => {
       const x = tf.randomNormal([4, 8]);
