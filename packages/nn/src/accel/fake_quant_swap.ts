@@ -52,6 +52,11 @@ function swapShape(x: readonly number[]): { outer: number; middle: number; inner
   return { outer, middle, inner: shapeSize(k), swapped: [...k, middle, outer] };
 }
 
+/** amax's values, copied off the heap (a later allocation may grow it and detach a view). */
+function amaxValues(backend: tf.KernelBackend, amax: tf.TensorInfo): Float32Array {
+  return Float32Array.from((backend as unknown as Heap).typedArrayFromHeap(amax));
+}
+
 /** One value per output channel: amax's own, or its one value repeated. */
 function perRow(values: Float32Array, outer: number): Float32Array {
   return values.length === outer ? values : new Float32Array(outer).fill(values[0]!);
@@ -63,16 +68,15 @@ function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { outer, middle, inner, swapped } = swapShape(x.shape);
   const hi = maxBound(a.numBits, false);
   const lo = minBound(a.numBits, false, a.narrowRange);
-  // Copied off the heap (makeOutput may grow it): core's scales, as its fake quantization computes them.
-  const am = Float32Array.from((backend as unknown as Heap).typedArrayFromHeap(amax));
-  const { quant, out } = quantScales({ data: am, shape: [...amax.shape] }, hi);
+  // core's scales, as its fake quantization computes them.
+  const { quant, out } = quantScales({ data: amaxValues(backend, amax), shape: [...amax.shape] }, hi);
   return onNative(PqFakeQuantChannelsLast, backend, swapped, [x], (k, y, [xv]) => k.fakeQuantSwap(xv!, y, outer, middle, inner, perRow(quant, outer), perRow(out, outer), lo, hi));
 }
 
 function gradient({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { x, amax, dy } = inputs as { x: tf.TensorInfo; amax: tf.TensorInfo; dy: tf.TensorInfo };
   const { outer, middle, inner } = swapShape(x.shape);
-  const bound = perRow(Float32Array.from((backend as unknown as Heap).typedArrayFromHeap(amax)), outer);
+  const bound = perRow(amaxValues(backend, amax), outer);
   return onNative(PqFakeQuantChannelsLastGrad, backend, [...x.shape], [x, dy], (k, dx, [xv, dyv]) => k.straightThroughSwap(xv!, dyv!, dx, outer, middle, inner, bound));
 }
 
